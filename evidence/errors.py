@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "ArticleError",
@@ -71,7 +71,7 @@ class SourceLocation:
         return SourceLocation(self.path, line, column)
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a problem is: an ``error`` loses or breaks something, a ``warning`` does not."""
 
     ERROR = "error"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from evidence.errors import SourceLocation
@@ -27,9 +27,9 @@ __all__ = [
     "DesignSource",
     "MeshHeading",
     "Name",
-    "PublicationType",
     "PubMedRecord",
     "PubMedStatus",
+    "PublicationType",
     "Reference",
     "RetractionStatus",
     "RiskOfBias",
@@ -39,15 +39,15 @@ __all__ = [
 ]
 
 
-class _Vocabulary(str, Enum):
+class _Vocabulary(StrEnum):
     """A closed word list: ``str()`` and JSON give the value, ``.label`` the prose form."""
 
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
     @property
     def label(self) -> str:
-        return self.value.replace("-", " ")
+        return str(self.value).replace("-", " ")
 
     @classmethod
     def parse(cls, text: str) -> _Vocabulary:
@@ -127,9 +127,7 @@ class DesignSource(_Vocabulary):
 
     @property
     def label(self) -> str:
-        return {"mesh": "MeSH", "publication-type": "publication type"}.get(
-            self.value, self.value
-        )
+        return {"mesh": "MeSH", "publication-type": "publication type"}.get(self.value, self.value)
 
 
 class RetractionStatus(_Vocabulary):
@@ -361,9 +359,7 @@ class PubMedRecord:
     @property
     def abstract_text(self) -> str:
         """The abstract as one text, each labelled section starting ``LABEL: ``."""
-        return " ".join(
-            f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract
-        )
+        return " ".join(f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract)
 
     @property
     def major_mesh(self) -> tuple[str, ...]:
@@ -376,12 +372,16 @@ class PubMedRecord:
             "title": self.title,
             "kind": self.kind,
             "abstract": [
-                {"label": s.label, "category": s.category, "text": s.text}
-                for s in self.abstract
+                {"label": s.label, "category": s.category, "text": s.text} for s in self.abstract
             ],
             "authors": [
-                {"last": a.last, "first": a.first, "von": a.von, "jr": a.jr,
-                 "collective": a.collective}
+                {
+                    "last": a.last,
+                    "first": a.first,
+                    "von": a.von,
+                    "jr": a.jr,
+                    "collective": a.collective,
+                }
                 for a in self.authors
             ],
             "authors_complete": self.authors_complete,
@@ -417,13 +417,19 @@ class PubMedRecord:
             title=str(data["title"]),
             kind=str(data.get("kind", "article")),
             abstract=tuple(
-                AbstractSection(text=s["text"], label=s.get("label", ""),
-                                category=s.get("category", ""))
+                AbstractSection(
+                    text=s["text"], label=s.get("label", ""), category=s.get("category", "")
+                )
                 for s in data.get("abstract", ())
             ),
             authors=tuple(
-                Name(last=a["last"], first=a.get("first", ""), von=a.get("von", ""),
-                     jr=a.get("jr", ""), collective=bool(a.get("collective", False)))
+                Name(
+                    last=a["last"],
+                    first=a.get("first", ""),
+                    von=a.get("von", ""),
+                    jr=a.get("jr", ""),
+                    collective=bool(a.get("collective", False)),
+                )
                 for a in data.get("authors", ())
             ),
             authors_complete=bool(data.get("authors_complete", True)),
@@ -440,8 +446,9 @@ class PubMedRecord:
                 PublicationType(p["ui"], p["name"]) for p in data.get("publication_types", ())
             ),
             mesh=tuple(
-                MeshHeading(m["ui"], m["name"], bool(m.get("major", False)),
-                            tuple(m.get("qualifiers", ())))
+                MeshHeading(
+                    m["ui"], m["name"], bool(m.get("major", False)), tuple(m.get("qualifiers", ()))
+                )
                 for m in data.get("mesh", ())
             ),
             keywords=tuple(data.get("keywords", ())),

@@ -281,7 +281,7 @@ def format_references(references: Sequence[Reference], style: str = "unsrt") -> 
 # --- Markdown ------------------------------------------------------------------------
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&!#])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))")
 
 
 def md_escape(text: str) -> str:
@@ -295,7 +295,9 @@ def md_escape(text: str) -> str:
     """
     text = " ".join(text.splitlines())
     text = _MD_INLINE.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(r"\1\\\2", text)
+    # A leading list or quote marker: escape the punctuation (``\-``, ``1\.``); a backslash
+    # before a digit would not be an escape and would show.
+    return _MD_LINE_START.sub(lambda m: m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}"), text)
 
 
 def _md_cell(cell: _Cell) -> str:

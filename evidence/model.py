@@ -355,6 +355,11 @@ class PubMedRecord:
     comments_corrections: tuple[CommentCorrection, ...] = ()
     languages: tuple[str, ...] = ()
     status: str = ""
+    # Books and chapters (kind="book"): ``journal`` holds the book title, these the rest.
+    editors: tuple[Name, ...] = ()
+    publisher: str = ""
+    publisher_location: str = ""
+    book_accession: str = ""  # NCBI Bookshelf accession, e.g. NBK1403
 
     @property
     def abstract_text(self) -> str:
@@ -406,6 +411,19 @@ class PubMedRecord:
             ],
             "languages": list(self.languages),
             "status": self.status,
+            "editors": [
+                {
+                    "last": e.last,
+                    "first": e.first,
+                    "von": e.von,
+                    "jr": e.jr,
+                    "collective": e.collective,
+                }
+                for e in self.editors
+            ],
+            "publisher": self.publisher,
+            "publisher_location": self.publisher_location,
+            "book_accession": self.book_accession,
         }
 
     @classmethod
@@ -458,4 +476,17 @@ class PubMedRecord:
             ),
             languages=tuple(data.get("languages", ())),
             status=str(data.get("status", "")),
+            editors=tuple(
+                Name(
+                    last=e["last"],
+                    first=e.get("first", ""),
+                    von=e.get("von", ""),
+                    jr=e.get("jr", ""),
+                    collective=bool(e.get("collective", False)),
+                )
+                for e in data.get("editors", ())
+            ),
+            publisher=str(data.get("publisher", "")),
+            publisher_location=str(data.get("publisher_location", "")),
+            book_accession=str(data.get("book_accession", "")),
         )

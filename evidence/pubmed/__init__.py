@@ -1,0 +1,33 @@
+"""Talking to PubMed: pure request building, pure response parsing, the client and its cache.
+
+Only :mod:`evidence.pubmed.client` does I/O; :mod:`evidence.pubmed.parse` turns response
+bodies into records and can be tested without a network.
+"""
+
+from evidence.pubmed.parse import (
+    DocSummary,
+    ESearchResult,
+    IdConvRecord,
+    find_error,
+    flatten_text,
+    is_rate_limit,
+    parse_ecitmatch,
+    parse_efetch,
+    parse_esearch,
+    parse_esummary,
+    parse_idconv,
+)
+
+__all__ = [
+    "DocSummary",
+    "ESearchResult",
+    "IdConvRecord",
+    "find_error",
+    "flatten_text",
+    "is_rate_limit",
+    "parse_ecitmatch",
+    "parse_efetch",
+    "parse_esearch",
+    "parse_esummary",
+    "parse_idconv",
+]

@@ -325,6 +325,9 @@ def load_claims(
 def dump_claims(claims: Iterable[Claim], fmt: str = "yaml") -> str:
     """Write claims as a claims file in ``fmt`` that :func:`parse_claims` reads back equal.
 
+    ``fmt`` is ``"yaml"`` (the default), ``"json"`` or ``"csv"`` (``"tsv"`` writes the
+    same table separated by tabs).
+
     Free text is written stripped of surrounding whitespace, as it would be read; stance
     ``unknown``, uncited claims, Unicode, line breaks and text that looks like YAML
     syntax are all written faithfully. Raises ``ValueError`` when the claims could not be
@@ -341,8 +344,12 @@ def dump_claims(claims: Iterable[Claim], fmt: str = "yaml") -> str:
     if report.errors:
         raise ValueError(report.problems[0].message)
     items = tuple(_normalised(claim) for claim in claims)
-    writer = {"yaml": _write_yaml, "json": _write_json, "csv": _write_csv}[kind]
-    text = writer(items)
+    if kind == "yaml":
+        text = _write_yaml(items)
+    elif kind == "json":
+        text = _write_json(items)
+    else:
+        text = _write_csv(items, "\t" if fmt.strip().lower().lstrip(".") == "tsv" else ",")
     try:
         back = parse_claims(text, kind, source=f"<dump_claims {kind}>")
     except ClaimFileError as exc:
@@ -487,8 +494,8 @@ def _from_yaml_node(node: yaml.Node, report: _Report, seen: dict[int, _Node]) ->
     if id(node) in seen:
         return seen[id(node)]
     line = node.start_mark.line + 1
-    tag = str(node.tag)
-    short = tag[len(_YAML_PREFIX) :] if tag.startswith(_YAML_PREFIX) else ""
+    short = node.tag[len(_YAML_PREFIX) :] if node.tag.startswith(_YAML_PREFIX) else ""
+    tag = f"!!{short}" if short else node.tag  # as the user wrote it, in the usual case
     if isinstance(node, yaml.ScalarNode):
         if short not in _YAML_SCALAR_TAGS:
             report.error(line, f"the YAML tag {tag!r} is not allowed in a claims file", "yaml-tag")
@@ -597,13 +604,14 @@ class _JsonReader:
 # --- CSV -------------------------------------------------------------------------------
 
 
-def _column_name(header: str) -> str:
-    name = re.sub(r"[\s\-]+", "_", header.strip().lower())
-    return _CSV_ALIASES.get(name, name)
-
-
 def _field_name(raw: str) -> str:
+    """Field and column names forgive case, spaces and hyphens: ``Risk of bias``."""
     return re.sub(r"[\s\-]+", "_", raw.strip().lower())
+
+
+def _column_name(header: str) -> str:
+    name = _field_name(header)
+    return _CSV_ALIASES.get(name, name)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -882,7 +890,7 @@ def _design(text: str) -> StudyDesign:
     return StudyDesign(StudyDesign.parse(spelled).value)
 
 
-_WHOLE = re.compile(r"\+?[0-9]+")
+# Plain decimal notation only: no YAML 1.1 octal (012), hex, underscores, inf or nan.
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -896,11 +904,10 @@ def _count(node: _Node | None, what: str, report: _Report) -> int | None:
     if node.text is None or not node.text.strip():
         return None
     typed = node.text.strip()
-    if _WHOLE.fullmatch(typed) or _DECIMAL.fullmatch(typed):
-        number = Decimal(typed)
-    else:
+    if not _DECIMAL.fullmatch(typed):
         report.error(node.line, f"{what} must be a whole number, not {typed!r}", "bad-number")
         return None
+    number = Decimal(typed)
     if number < 0:
         report.error(node.line, f"{what} cannot be negative ({typed})", "bad-number")
         return None
@@ -1270,8 +1277,12 @@ _LOOKS_NUMERIC = re.compile(
 def _yaml_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     # A literal block keeps multi-line text readable; the emitter falls back to a quoted
     # style by itself when a block cannot hold the text exactly.
-    if "\n" in text:
-        style: str | None = "|"
+    if any(mark in text for mark in "\x85\u2028\u2029"):
+        # YAML 1.1 line breaks that PyYAML's single-quoted and block styles mangle;
+        # the double-quoted style writes them as escapes.
+        style: str | None = '"'
+    elif "\n" in text:
+        style = "|"
     elif _LOOKS_NUMERIC.fullmatch(text):
         style = "'"  # read as typed here, but YAML 1.2 tools would see a number
     else:
@@ -1311,11 +1322,11 @@ def _write_json(claims: Sequence[Claim]) -> str:
 _CSV_WRITE_ORDER = _CSV_CLAIM_COLUMNS + _CITATION_FIELDS
 
 
-def _write_csv(claims: Sequence[Claim]) -> str:
+def _write_csv(claims: Sequence[Claim], delimiter: str) -> str:
     buffer = io.StringIO()
     # The default "\r\n" row ending (RFC 4180) also makes the writer quote cells holding a
     # lone "\r"; with "\n" such a cell would be written bare and split the row.
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow(_CSV_WRITE_ORDER)
     for claim in claims:
         # Claim columns go on the claim's first row only, so an edit happens in one place.

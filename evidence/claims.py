@@ -67,6 +67,12 @@ Decisions, and why:
   a small tokenizer walks the now-valid text to give every value its line.
 * Free text is stripped of surrounding whitespace (so YAML's ``>`` and ``|`` blocks do not
   leave a final newline in a claim); inner line breaks are kept.
+* YAML tags other than the standard scalar ones (``!!python/...``) and merge keys (``<<``)
+  are errors: a claims file is plain data. A tag may not contain ``;`` in any format, so
+  that every file can also be written as CSV.
+* Duplicate fields in one mapping are errors (YAML and JSON would silently keep the
+  last); the same citation twice with the same details is a warning (pooling would
+  count it twice).
 * Every problem in a file is collected, then one :class:`~evidence.errors.ClaimFileError`
   is raised that lists them all, each as ``path:line: error: ...``. A citation key that
   is not in the bibliography is *not* a problem here: the evidence table reports it.

@@ -1,0 +1,243 @@
+"""An on-disk cache of PubMed records: one JSON file per PMID, safe to share.
+
+Where it lives: ``directory`` if given, else ``$EVIDENCE_CACHE_DIR/pubmed`` if that
+variable is set (read when the cache is made), else the user's cache folder from
+platformdirs (``~/.cache/evidence/pubmed`` on Linux). Never the working directory.
+
+Layout: ``<directory>/<last two digits of the PMID>/<pmid>.json``. The shard keeps folders
+small (PMIDs are sequential, so their last digits spread evenly). Each file holds::
+
+    {"format": 1, "pmid": "27685632", "fetched_at": "2025-01-31T09:00:00+00:00",
+     "found": true, "record": {...PubMedRecord.to_dict()...}}
+
+Only the record and when it was fetched are stored: never request URLs, never the API key.
+
+Safety: a write goes to a temporary file in the same folder, then ``os.replace`` puts it
+in place in one step, so a reader (in this or another process) sees the old entry or the
+new one, never half of one; two writers of the same entry simply leave the later one.
+Files are not fsync'ed: after a power cut an entry may be empty, and an unreadable entry is
+handled like any corrupt one.
+
+Corruption (bad JSON, missing keys, an entry for another PMID, a record that will not load)
+is logged as a warning and treated as absent, so the record is fetched again and the entry
+overwritten. An entry written by another format version is ignored the same way, quietly.
+
+Staleness: PubMed records change after publication (a retraction is added to the
+*original* record later), so an entry older than ``max_age`` (30 days) is returned with
+``stale=True``; the client refetches it and falls back to it, marked, when NCBI cannot be
+reached. "Not found in PubMed" answers are cached too, but only for ``not_found_max_age``
+(1 day): a PMID that is missing today may be a brand-new one that appears tomorrow, and a
+typo costs one cheap request a day.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from evidence.errors import CacheError, SourceLocation
+from evidence.model import PubMedRecord
+
+__all__ = ["FORMAT_VERSION", "CacheEntry", "PubMedCache", "default_cache_directory"]
+
+#: Bumped whenever the stored layout changes; entries of other versions are ignored.
+FORMAT_VERSION = 1
+
+logger = logging.getLogger("evidence.pubmed")
+
+
+def default_cache_directory() -> Path:
+    """``$EVIDENCE_CACHE_DIR/pubmed`` if set, else the platform's user cache folder."""
+    override = os.environ.get("EVIDENCE_CACHE_DIR", "").strip()
+    root = (
+        Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("evidence"))
+    )
+    return root / "pubmed"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """What the cache knows about one PMID.
+
+    ``record`` is ``None`` for a cached "not found in PubMed" answer. ``stale`` is true
+    when the entry is older than the cache allows and should be fetched again.
+    """
+
+    pmid: str
+    record: PubMedRecord | None
+    fetched_at: datetime
+    stale: bool = False
+
+    @property
+    def found(self) -> bool:
+        """Whether PubMed had a record for this PMID when it was fetched."""
+        return self.record is not None
+
+
+class _Corrupt(Exception):
+    """An entry that cannot be used; the message says why."""
+
+
+class _OtherVersion(Exception):
+    """An entry in another format version: not corrupt, just not ours to read."""
+
+
+class PubMedCache:
+    """PubMed records on disk, one JSON file per PMID (see the module docstring).
+
+    >>> import tempfile
+    >>> from evidence.model import PubMedRecord
+    >>> cache = PubMedCache(tempfile.mkdtemp())
+    >>> cache.put(PubMedRecord(pmid="9997", title="A title"))
+    >>> cache.get("9997").record.title
+    'A title'
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str] | None = None,
+        *,
+        max_age: timedelta = timedelta(days=30),
+        not_found_max_age: timedelta = timedelta(days=1),
+    ) -> None:
+        if max_age <= timedelta(0) or not_found_max_age <= timedelta(0):
+            raise ValueError("cache ages must be positive")
+        self._directory = (
+            Path(directory).expanduser() if directory is not None else default_cache_directory()
+        )
+        self.max_age = max_age
+        self.not_found_max_age = not_found_max_age
+
+    @property
+    def directory(self) -> Path:
+        """The folder holding the entries (created on the first write)."""
+        return self._directory
+
+    def __repr__(self) -> str:
+        return f"PubMedCache({str(self._directory)!r}, max_age={self.max_age!r})"
+
+    def path_for(self, pmid: str) -> Path:
+        """The file that holds ``pmid``'s entry (whether or not it exists)."""
+        if not (pmid.isascii() and pmid.isdigit()):
+            raise ValueError(f"{pmid!r} is not a PMID (PMIDs are digits only)")
+        return self._directory / pmid[-2:].zfill(2) / f"{pmid}.json"
+
+    def get(self, pmid: str, *, now: datetime | None = None) -> CacheEntry | None:
+        """The entry for ``pmid``, marked stale if too old; ``None`` if absent or unusable."""
+        path = self.path_for(pmid)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            logger.warning(
+                "%s: cannot read this PubMed cache entry (%s); fetching again", path, exc
+            )
+            return None
+        try:
+            record, fetched_at = _decode(pmid, text)
+        except _OtherVersion:
+            logger.debug("%s: written by another cache format; ignored", path)
+            return None
+        except _Corrupt as exc:
+            logger.warning("%s: corrupt PubMed cache entry (%s); fetching again", path, exc)
+            return None
+        age = (now or datetime.now(UTC)) - fetched_at
+        limit = self.max_age if record is not None else self.not_found_max_age
+        # An entry from the future means a clock went wrong; do not trust it for long.
+        stale = age > limit or age < -timedelta(days=1)
+        return CacheEntry(pmid, record, fetched_at, stale)
+
+    def put(self, record: PubMedRecord, *, fetched_at: datetime | None = None) -> None:
+        """Store ``record`` (replacing any entry for its PMID). Raises :class:`CacheError`."""
+        self._write(record.pmid, record, fetched_at)
+
+    def put_not_found(self, pmid: str, *, fetched_at: datetime | None = None) -> None:
+        """Remember that PubMed had no record for ``pmid`` (kept ``not_found_max_age``)."""
+        self._write(pmid, None, fetched_at)
+
+    def discard(self, pmid: str) -> None:
+        """Forget ``pmid``'s entry, if there is one."""
+        with suppress(FileNotFoundError):
+            self.path_for(pmid).unlink()
+
+    def _write(self, pmid: str, record: PubMedRecord | None, fetched_at: datetime | None) -> None:
+        path = self.path_for(pmid)
+        when = (fetched_at or datetime.now(UTC)).astimezone(UTC)
+        payload = {
+            "format": FORMAT_VERSION,
+            "pmid": pmid,
+            "fetched_at": when.isoformat(),
+            "found": record is not None,
+            "record": record.to_dict() if record is not None else None,
+        }
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _replace_atomically(path, text)
+        except OSError as exc:
+            raise CacheError(
+                f"cannot write the PubMed cache ({exc.strerror or exc}); check that the "
+                "folder is writable, or set EVIDENCE_CACHE_DIR to another folder",
+                location=SourceLocation(str(path)),
+            ) from exc
+
+
+def _replace_atomically(path: Path, text: str) -> None:
+    # The temporary file must be in the same folder: os.replace is only atomic within
+    # one file system. mkstemp gives each writer (process or thread) its own name.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _decode(pmid: str, text: str) -> tuple[PubMedRecord | None, datetime]:
+    try:
+        data: Any = json.loads(text)
+    except ValueError as exc:
+        raise _Corrupt(f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise _Corrupt("not a JSON object")
+    if data.get("format") != FORMAT_VERSION:
+        if "format" in data:
+            raise _OtherVersion
+        raise _Corrupt("no format version")
+    missing = [k for k in ("pmid", "fetched_at", "found", "record") if k not in data]
+    if missing:
+        raise _Corrupt(f"missing {', '.join(missing)}")
+    if data["pmid"] != pmid:
+        raise _Corrupt(f"holds PMID {data['pmid']!r}, not {pmid}")
+    try:
+        fetched_at = datetime.fromisoformat(str(data["fetched_at"]))
+    except ValueError:
+        raise _Corrupt(f"bad fetch time {data['fetched_at']!r}") from None
+    if fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=UTC)
+    if data["found"] is False:
+        if data["record"] is not None:
+            raise _Corrupt("a not-found entry that holds a record")
+        return None, fetched_at
+    if data["found"] is not True or not isinstance(data["record"], dict):
+        raise _Corrupt("no record")
+    try:
+        record = PubMedRecord.from_dict(data["record"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _Corrupt(f"record does not load ({type(exc).__name__}: {exc})") from None
+    if record.pmid != pmid:
+        raise _Corrupt(f"record is for PMID {record.pmid}, not {pmid}")
+    return record, fetched_at

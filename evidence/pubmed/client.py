@@ -1,0 +1,801 @@
+"""The PubMed client: the one place that talks to NCBI (and the only module importing requests).
+
+:class:`PubMedClient` fetches PubMed records in batches, through a cache, politely:
+
+* **Identity.** ``tool`` and ``email`` go with every request, and ``api_key`` when there is
+  one. The key is a secret: it is masked in ``repr()``, in every exception and log message
+  this module writes, and in urllib3's request log lines (see :class:`_MaskApiKey`).
+* **Rate.** One limiter per client, shared by every thread using it, spaces requests
+  0.35 s apart (under NCBI's 3 per second) or 0.11 s with a key (under 10 per second).
+  The margin is deliberate: NCBI counts *arrivals*, and network jitter can bring two
+  requests closer together on arrival than they were when sent.
+* **Batches.** EFetch asks for up to ``batch_size`` (200) PMIDs per request, by GET up to
+  200 ids and by POST beyond that or when the query string is long. The PMIDs returned are
+  matched against those asked for: NCBI silently leaves out PMIDs it does not have, and
+  each of those is reported "not found in PubMed", never dropped.
+* **Offline.** ``offline=True`` never opens a socket. Records come from the snapshot or the
+  cache, and anything else is reported "not looked up".
+
+Retries: one policy, one loop
+-----------------------------
+Every attempt, first or retry, goes through :meth:`PubMedClient._call`, which waits for the
+rate limiter, sends, and classifies the outcome:
+
+=========================================================  ==========================
+outcome                                                    what happens
+=========================================================  ==========================
+connection refused / reset / dropped, timeout              retried
+HTTP 429, HTTP 5xx (HTML bodies and all)                   retried, ``Retry-After``
+                                                           honoured when present
+HTTP 200 whose body is NCBI's 429 JSON                     retried, like a 429
+HTTP 200 whose body does not parse (truncated XML)         retried
+HTTP 200 with an ``<ERROR>`` element (or JSON ``error``)   :class:`PubMedResponseError`
+any other HTTP status (400, 404, 414 ...)                  :class:`PubMedResponseError`
+=========================================================  ==========================
+
+Waits grow exponentially from ``backoff`` seconds (1, 2, 4, 8 ... capped at 30) with
+jitter (a random 50-100 % of the step) so that many clients do not retry in lock-step.
+The retry budget is ``max_retries`` retries *and* ``max_total_wait`` seconds from the
+first attempt: a wait that would end past that budget is not started, and
+:class:`PubMedUnavailable` is raised with the last reason.
+
+Why not urllib3's ``Retry`` inside requests' ``HTTPAdapter``? It was the first choice, and
+urllib3 is still used: the adapters are mounted with an explicit ``Retry(total=0)`` and its
+``parse_retry_after`` reads the header (seconds or an HTTP date). But retries made inside
+the adapter would bypass this client's rate limiter (a retry is a request NCBI counts too)
+and its total-time budget, and they cannot see the failures that arrive with status 200 (a
+429 JSON body, an XML body cut short when the connection dropped). Two retry layers would
+mean two budgets multiplied together; one loop that sees every attempt keeps the policy in
+one place.
+
+When NCBI cannot be reached at all (every attempt of a request failed before any HTTP
+answer), the client remembers it for ``unreachable_cooldown`` seconds and fails fast. In
+:meth:`PubMedClient.fetch`, once one batch has used up its retries, the remaining batches
+are marked unavailable without more requests, and this is logged once.
+
+Logging goes to ``logging.getLogger("evidence.pubmed")``: retries at INFO, giving up at
+WARNING.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import requests
+import urllib3.connection
+import urllib3.connectionpool
+from requests.adapters import HTTPAdapter
+from tqdm import tqdm
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
+
+from evidence.errors import CacheError, PubMedResponseError, PubMedUnavailable
+from evidence.model import PubMedRecord, PubMedStatus
+from evidence.pubmed import query
+from evidence.pubmed.cache import CacheEntry, PubMedCache
+from evidence.pubmed.parse import (
+    find_error,
+    is_rate_limit,
+    parse_ecitmatch,
+    parse_efetch,
+    parse_esearch,
+)
+
+__all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
+
+logger = logging.getLogger("evidence.pubmed")
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+_NOT_FOUND_REASON = "not found in PubMed"
+_MAX_BACKOFF = 30.0
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What became of one requested PMID.
+
+    ``status`` says where the record came from (``fetched``, ``cache``, ``snapshot``) or
+    why there is none (``not-found``, ``unavailable``, ``not-looked-up``); ``reason``
+    explains the last three in words. ``stale`` marks a cached copy older than the cache
+    allows, used because a fresh one could not be fetched.
+    """
+
+    pmid: str
+    status: PubMedStatus
+    record: PubMedRecord | None = None
+    reason: str = ""
+    fetched_at: datetime | None = None
+    stale: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether there is a record to use."""
+        return self.record is not None
+
+
+class FetchResult(Mapping[str, FetchOutcome]):
+    """Every requested PMID mapped to its :class:`FetchOutcome`, in the order asked.
+
+    Keys are canonical PMIDs (``"0123"`` is looked up as ``"123"``); text that is not a
+    PMID keeps its own key with a ``not-found`` outcome. ``requests`` counts the HTTP
+    requests made (retries included) and ``rate_limited`` the 429 answers among them.
+    """
+
+    def __init__(
+        self,
+        outcomes: Mapping[str, FetchOutcome],
+        *,
+        requests: int = 0,
+        rate_limited: int = 0,
+    ) -> None:
+        self._outcomes = dict(outcomes)
+        self.requests = requests
+        self.rate_limited = rate_limited
+
+    def __getitem__(self, pmid: str) -> FetchOutcome:
+        outcome = self._outcomes.get(pmid)
+        if outcome is None:
+            outcome = self._outcomes.get(query.normalise_pmid(pmid) or pmid)
+        if outcome is None:
+            raise KeyError(pmid)
+        return outcome
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._outcomes)
+
+    def __len__(self) -> int:
+        return len(self._outcomes)
+
+    @property
+    def records(self) -> dict[str, PubMedRecord]:
+        """The PMIDs that have a record (fetched, cached or from the snapshot)."""
+        return {p: o.record for p, o in self._outcomes.items() if o.record is not None}
+
+    def with_status(self, *statuses: PubMedStatus) -> list[FetchOutcome]:
+        """The outcomes with any of ``statuses``, in request order."""
+        return [o for o in self._outcomes.values() if o.status in statuses]
+
+    def summary(self) -> str:
+        """One line for people, e.g. ``3 PMIDs: 2 fetched, 1 not-found``."""
+        counts: dict[str, int] = {}
+        for outcome in self._outcomes.values():
+            counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
+        parts = ", ".join(f"{n} {status}" for status, n in counts.items())
+        return f"{len(self)} PMIDs: {parts}" if parts else "0 PMIDs"
+
+    def __repr__(self) -> str:
+        return f"<FetchResult {self.summary()}; {self.requests} requests>"
+
+
+class _RateLimiter:
+    """At most one request per ``interval`` seconds, across every thread that shares it.
+
+    Each caller reserves the next free slot under the lock and sleeps outside it, so
+    threads queue in order without holding the lock while they wait.
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._next = float("-inf")
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+class _MaskApiKey(logging.Filter):
+    """Masks ``api_key=`` values in urllib3's DEBUG lines, which print full request URLs."""
+
+    _pattern = re.compile(r"(api_key=)[^&\s'\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "api_key=" in message:
+            record.msg = self._pattern.sub(r"\1***", message)
+            record.args = ()
+        return True
+
+
+def _mask_urllib3_logs() -> None:
+    target = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(f, _MaskApiKey) for f in target.filters):
+        target.addFilter(_MaskApiKey())
+
+
+# --- raw pipes for ECitMatch ----------------------------------------------------------
+# NCBI's ECitMatch wants the "|" field separators raw (Biopython un-escapes them too), but
+# requests and urllib3 >= 2 both percent-encode "|" in a request target, as RFC 3986 asks.
+# An adapter mounted for the ECitMatch URL only puts the pipes back as the request line is
+# written. bdata fields never contain "|" themselves (query.ecitmatch_line replaces them),
+# so every "%7C" there is a separator.
+
+
+class _RawPipeHTTPConnection(urllib3.connection.HTTPConnection):
+    def putrequest(
+        self,
+        method: str,
+        url: str,
+        skip_host: bool = False,
+        skip_accept_encoding: bool = False,
+    ) -> None:
+        super().putrequest(method, url.replace("%7C", "|"), skip_host, skip_accept_encoding)
+
+
+class _RawPipeHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def putrequest(
+        self,
+        method: str,
+        url: str,
+        skip_host: bool = False,
+        skip_accept_encoding: bool = False,
+    ) -> None:
+        super().putrequest(method, url.replace("%7C", "|"), skip_host, skip_accept_encoding)
+
+
+class _RawPipeHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _RawPipeHTTPConnection
+
+
+class _RawPipeHTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _RawPipeHTTPSConnection
+
+
+class _RawPipeAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _RawPipeHTTPPool,
+            "https": _RawPipeHTTPSPool,
+        }
+
+
+# --- one request ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Requests made and 429 answers received during one public call."""
+
+    requests: int = 0
+    rate_limited: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    reason: str
+    body: bytes
+    retry_after: str | None
+
+
+def _describe_transport_error(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "no answer before the timeout"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the connection dropped while the answer was being read"
+    text = str(exc)
+    for pattern in (r"\[Errno -?\d+\] ([^'\")\]]+)", r"\(-?\d+, '([^']+)'\)"):
+        found = re.search(pattern, text)
+        if found:
+            return found.group(1).strip().lower()
+    if "RemoteDisconnected" in text or "aborted" in text.lower():
+        return "the connection was closed without an answer"
+    return f"connection failed ({type(exc).__name__})"
+
+
+def _excerpt(body: bytes, limit: int = 120) -> str:
+    # HTML error pages are mostly markup; tags out, whitespace collapsed, first words kept.
+    text = body[:4000].decode("utf-8", "replace")
+    text = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class PubMedClient:
+    """Fetch PubMed records from NCBI E-utilities, batched, cached and rate-limited.
+
+    Settings come from the arguments, else from the environment when the client is made
+    (``NCBI_API_KEY``, ``NCBI_EMAIL``, ``NCBI_EUTILS_URL``); nothing is read later or
+    kept in module globals.
+
+    :param email: the developer's contact address NCBI asks for (``NCBI_EMAIL``).
+    :param api_key: an NCBI API key (``NCBI_API_KEY``); allows 10 requests/s instead of 3.
+    :param tool: the application name sent as ``tool`` (no spaces).
+    :param base_url: E-utilities root (``NCBI_EUTILS_URL``), e.g. a test server.
+    :param session: a ``requests.Session`` to send through (the client mounts an adapter
+        on it for the ECitMatch URL only); by default the client makes its own.
+    :param cache: a :class:`PubMedCache`; ``None`` caches nothing.
+    :param snapshot: records to use before the cache and the network (a frozen set of
+        records for reproducible builds); they are reported as ``snapshot``.
+    :param offline: never touch the network.
+    :param timeout: seconds to wait for a connection and between bytes of an answer.
+    :param max_retries: retries after the first attempt of one request.
+    :param max_total_wait: seconds one request may take with its retries and waits.
+    :param backoff: the first retry wait in seconds; each later one doubles.
+    :param batch_size: PMIDs per EFetch request.
+    :param max_rate: requests per second; default 3, or 10 with a key. Only raise it
+        above NCBI's limits if NCBI has granted your key more.
+    :param unreachable_cooldown: seconds to fail fast after NCBI could not be reached.
+
+    >>> client = PubMedClient(email="me@example.org", offline=True)
+    >>> client.fetch(["27685632"])["27685632"].status
+    <PubMedStatus.NOT_LOOKED_UP: 'not-looked-up'>
+    """
+
+    def __init__(
+        self,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        tool: str = "evidence",
+        base_url: str | None = None,
+        session: requests.Session | None = None,
+        cache: PubMedCache | None = None,
+        snapshot: Mapping[str, PubMedRecord] | None = None,
+        offline: bool = False,
+        timeout: float = 30.0,
+        max_retries: int = 4,
+        max_total_wait: float = 120.0,
+        backoff: float = 1.0,
+        batch_size: int = 200,
+        max_rate: float | None = None,
+        unreachable_cooldown: float = 60.0,
+    ) -> None:
+        self.email = email or os.environ.get("NCBI_EMAIL", "").strip() or None
+        self._api_key = api_key or os.environ.get("NCBI_API_KEY", "").strip() or None
+        if not tool or any(c.isspace() for c in tool):
+            raise ValueError(f"tool must be a name without spaces, not {tool!r}")
+        self.tool = tool
+        url = base_url or os.environ.get("NCBI_EUTILS_URL", "").strip() or query.DEFAULT_BASE_URL
+        self.base_url = url if url.endswith("/") else url + "/"
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        if max_retries < 0 or timeout <= 0 or max_total_wait < 0 or backoff < 0:
+            raise ValueError("timeout must be positive; retries and waits cannot be negative")
+        self.cache = cache
+        self.snapshot = snapshot
+        self.offline = offline
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_total_wait = max_total_wait
+        self.backoff = backoff
+        self.batch_size = batch_size
+        self.unreachable_cooldown = unreachable_cooldown
+        rate = max_rate if max_rate is not None else (10.0 if self._api_key else 3.0)
+        if rate <= 0:
+            raise ValueError(f"max_rate must be positive, not {rate}")
+        # 5 % under the allowed rate: see "Rate" in the module docstring.
+        self._limiter = _RateLimiter(1.05 / rate)
+        self._random = random.Random()
+        # Transport-level retries are off (see the module docstring); this Retry object
+        # also parses Retry-After headers for the client's own loop.
+        self._transport_retry = Retry(total=0, read=False, redirect=False, raise_on_status=False)
+        self._session = session
+        self._own_session = session is None
+        self._session_lock = threading.Lock()
+        self._prepared = False
+        self._unreachable: tuple[float, str] | None = None
+        self._state_lock = threading.Lock()
+        if self._api_key:
+            _mask_urllib3_logs()
+        if not self.email and not offline:
+            logger.warning(
+                "no contact email for NCBI: pass email= or set NCBI_EMAIL (NCBI asks every "
+                "E-utilities client for one and may block clients without it)"
+            )
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    @property
+    def has_api_key(self) -> bool:
+        """Whether an API key is set (the key itself is never shown)."""
+        return self._api_key is not None
+
+    def __repr__(self) -> str:
+        key = "'***'" if self._api_key else "None"
+        return (
+            f"PubMedClient(base_url={self.base_url!r}, tool={self.tool!r}, "
+            f"email={self.email!r}, api_key={key}, offline={self.offline})"
+        )
+
+    def __enter__(self) -> PubMedClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP session if the client made it (an injected one is left open)."""
+        with self._session_lock:
+            if self._own_session and self._session is not None:
+                self._session.close()
+                self._session = None
+                self._prepared = False
+
+    def _mask(self, text: str) -> str:
+        if self._api_key:
+            text = text.replace(self._api_key, "***")
+        return text
+
+    def _identity(self) -> dict[str, str]:
+        params = {"tool": self.tool}
+        if self.email:
+            params["email"] = self.email
+        if self._api_key:
+            params["api_key"] = self._api_key
+        return params
+
+    def _get_session(self) -> requests.Session:
+        with self._session_lock:
+            if self._session is None:
+                self._session = requests.Session()
+            if not self._prepared:
+                plain = HTTPAdapter(max_retries=self._transport_retry)
+                if self._own_session:
+                    self._session.mount("https://", plain)
+                    self._session.mount("http://", plain)
+                pipes = _RawPipeAdapter(max_retries=self._transport_retry)
+                self._session.mount(self.base_url + query.ECITMATCH, pipes)
+                self._prepared = True
+            return self._session
+
+    def _send(self, endpoint: str, params: Mapping[str, str], method: str) -> _Answer | str:
+        """One attempt: an answer with any status, or why no answer came."""
+        url = self.base_url + endpoint
+        headers = {"User-Agent": f"{self.tool} (evidence PubMed client)"}
+        session = self._get_session()
+        try:
+            if endpoint == query.ECITMATCH:
+                text = query.encode_query(params, raw=("bdata",))
+                response = session.get(f"{url}?{text}", headers=headers, timeout=self.timeout)
+            elif method == "POST":
+                response = session.post(url, data=params, headers=headers, timeout=self.timeout)
+            else:
+                response = session.get(url, params=params, headers=headers, timeout=self.timeout)
+            body = response.content  # reading the body can fail too (dropped connection)
+        except requests.RequestException as exc:
+            return self._mask(_describe_transport_error(exc))
+        return _Answer(
+            response.status_code, response.reason or "", body, response.headers.get("Retry-After")
+        )
+
+    def _retry_after(self, value: str | None) -> float | None:
+        if value is None:
+            return None
+        try:
+            return self._transport_retry.parse_retry_after(value)
+        except InvalidHeader:
+            return None
+
+    def _delay(self, retry: int) -> float:
+        step = min(_MAX_BACKOFF, self.backoff * 2 ** (retry - 1))
+        return self._random.uniform(step / 2, step)
+
+    def _check_reachable(self, endpoint: str) -> None:
+        with self._state_lock:
+            if self._unreachable is None:
+                return
+            until, reason = self._unreachable
+            if time.monotonic() >= until:
+                self._unreachable = None
+                return
+        raise PubMedUnavailable(
+            f"{endpoint}: NCBI could not be reached a moment ago ({reason}); not tried again "
+            f"for up to {self.unreachable_cooldown:.0f} s"
+        )
+
+    def _call(
+        self,
+        endpoint: str,
+        params: Mapping[str, str],
+        *,
+        parse: Callable[[bytes], T],
+        tally: _Tally,
+        method: str = "GET",
+    ) -> T:
+        """Send one request with the retry policy of the module docstring; parse the body."""
+        if self.offline:
+            raise PubMedUnavailable(f"{endpoint}: not looked up (the client is offline)")
+        self._check_reachable(endpoint)
+        full = {**params, **self._identity()}
+        started = time.monotonic()
+        attempts = 0
+        reached = False  # did any attempt get an HTTP answer?
+        while True:
+            attempts += 1
+            self._limiter.wait()
+            tally.requests += 1
+            answer = self._send(endpoint, full, method)
+            retry_after: float | None = None
+            if isinstance(answer, str):
+                reason = answer
+            else:
+                reached = True
+                retry_after = self._retry_after(answer.retry_after)
+                if answer.status in _RETRY_STATUSES or answer.status >= 500:
+                    if answer.status == 429:
+                        tally.rate_limited += 1
+                    reason = f"HTTP {answer.status} {answer.reason}: {_excerpt(answer.body)}"
+                elif answer.status != 200:
+                    raise PubMedResponseError(
+                        self._mask(
+                            f"{endpoint}: HTTP {answer.status} {answer.reason}: "
+                            f"{_excerpt(answer.body)} (not retried: NCBI refused the request)"
+                        )
+                    )
+                elif is_rate_limit(answer.body):
+                    tally.rate_limited += 1
+                    reason = (
+                        f"rate limit exceeded (HTTP 200 with a 429 body: {_excerpt(answer.body)})"
+                    )
+                else:
+                    message = find_error(answer.body)
+                    if message is not None:
+                        raise PubMedResponseError(
+                            self._mask(f"{endpoint}: NCBI answered with an error: {message}")
+                        )
+                    try:
+                        result = parse(answer.body)
+                    except PubMedResponseError as exc:
+                        reason = f"unreadable answer, probably cut short ({exc.message})"
+                    else:
+                        with self._state_lock:
+                            self._unreachable = None
+                        return result
+            reason = self._mask(reason)
+            elapsed = time.monotonic() - started
+            wait = retry_after if retry_after is not None else self._delay(attempts)
+            if attempts > self.max_retries or elapsed + wait > self.max_total_wait:
+                break
+            logger.info(
+                "%s: %s; retry %d of %d in %.2f s",
+                endpoint,
+                reason,
+                attempts,
+                self.max_retries,
+                wait,
+            )
+            time.sleep(wait)
+        elapsed = time.monotonic() - started
+        message = (
+            f"{endpoint}: gave up after {attempts} attempt{'s' if attempts > 1 else ''} "
+            f"in {elapsed:.1f} s: {reason}"
+        )
+        if not reached:
+            with self._state_lock:
+                self._unreachable = (time.monotonic() + self.unreachable_cooldown, reason)
+            message = f"{endpoint}: NCBI could not be reached: {reason} ({attempts} attempts)"
+        raise PubMedUnavailable(message)
+
+    # --- the API ----------------------------------------------------------------------
+
+    def fetch(self, pmids: Iterable[str], *, progress: bool = False) -> FetchResult:
+        """Records for ``pmids``: snapshot, then fresh cache, then NCBI in batches.
+
+        Every requested PMID gets an outcome; nothing is dropped. NCBI's failures become
+        ``unavailable`` outcomes with the reason (a stale cached copy is used instead when
+        there is one); PMIDs NCBI does not return are ``not-found``. A progress bar is
+        drawn on stderr when ``progress`` is true and stderr is a terminal.
+        """
+        tally = _Tally()
+        outcomes: dict[str, FetchOutcome] = {}
+        pending: list[str] = []
+        fallback: dict[str, CacheEntry] = {}
+        for raw in pmids:
+            text = str(raw).strip()
+            pmid = query.normalise_pmid(text)
+            if pmid is None:
+                if text not in outcomes:
+                    outcomes[text] = FetchOutcome(
+                        text, PubMedStatus.NOT_FOUND, reason=f"{text!r} is not a PMID (digits only)"
+                    )
+                continue
+            if pmid in outcomes:
+                continue
+            known = self._known(pmid)
+            if isinstance(known, FetchOutcome):
+                outcomes[pmid] = known
+                continue
+            if known is not None:
+                fallback[pmid] = known
+            outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.NOT_LOOKED_UP)  # placeholder
+            pending.append(pmid)
+
+        if self.offline:
+            for pmid in pending:
+                outcomes[pmid] = self._fallback(
+                    pmid,
+                    fallback,
+                    PubMedStatus.NOT_LOOKED_UP,
+                    "not looked up (offline, not cached)",
+                )
+            return FetchResult(outcomes)
+
+        batches = list(query.batched(pending, self.batch_size))
+        show = progress and sys.stderr.isatty()
+        down: str | None = None  # set once NCBI has failed a whole retry budget
+        warned_cache = False
+        with tqdm(total=len(pending), unit="PMID", desc="PubMed", disable=not show) as bar:
+            for index, batch in enumerate(batches):
+                if down is None:
+                    try:
+                        records = self._efetch(batch, tally)
+                    except PubMedUnavailable as exc:
+                        down = exc.message
+                        left = sum(len(b) for b in batches[index:])
+                        logger.warning("%s; %d PMIDs not fetched, marked unavailable", down, left)
+                    except PubMedResponseError as exc:
+                        # An error about this request only; later batches may be fine.
+                        logger.warning("%s (%d PMIDs marked unavailable)", exc.message, len(batch))
+                        for pmid in batch:
+                            outcomes[pmid] = self._fallback(
+                                pmid, fallback, PubMedStatus.UNAVAILABLE, exc.message
+                            )
+                    else:
+                        warned_cache = self._take(batch, records, outcomes, warned_cache)
+                if down is not None:
+                    for pmid in batch:
+                        outcomes[pmid] = self._fallback(
+                            pmid, fallback, PubMedStatus.UNAVAILABLE, down
+                        )
+                bar.update(len(batch))
+        return FetchResult(outcomes, requests=tally.requests, rate_limited=tally.rate_limited)
+
+    def _efetch(self, batch: tuple[str, ...], tally: _Tally) -> list[PubMedRecord]:
+        endpoint, params = query.efetch_params(batch)
+        method = "POST" if query.should_post(params, len(batch)) else "GET"
+        return self._call(endpoint, params, parse=parse_efetch, tally=tally, method=method)
+
+    def _take(
+        self,
+        batch: tuple[str, ...],
+        records: Iterable[PubMedRecord],
+        outcomes: dict[str, FetchOutcome],
+        warned_cache: bool,
+    ) -> bool:
+        """Record one batch's answer (and cache it); returns whether a cache warning was given."""
+        now = datetime.now(UTC)
+        by_pmid = {r.pmid: r for r in records}
+        for pmid in batch:
+            record = by_pmid.get(pmid)
+            if record is None:
+                outcomes[pmid] = FetchOutcome(
+                    pmid, PubMedStatus.NOT_FOUND, reason=_NOT_FOUND_REASON, fetched_at=now
+                )
+            else:
+                outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.FETCHED, record, fetched_at=now)
+            if self.cache is None:
+                continue
+            try:
+                if record is None:
+                    self.cache.put_not_found(pmid, fetched_at=now)
+                else:
+                    self.cache.put(record, fetched_at=now)
+            except CacheError as exc:
+                # A cache that cannot be written costs speed next time, not this result.
+                if not warned_cache:
+                    logger.warning("%s (records are not cached in this run)", exc)
+                    warned_cache = True
+        extra = set(by_pmid) - set(batch)
+        if extra:
+            logger.debug("efetch returned PMIDs not asked for: %s", ", ".join(sorted(extra)))
+        return warned_cache
+
+    def _known(self, pmid: str) -> FetchOutcome | CacheEntry | None:
+        """A ready outcome from the snapshot or a fresh cache entry; a stale entry; or None."""
+        if self.snapshot is not None and pmid in self.snapshot:
+            return FetchOutcome(pmid, PubMedStatus.SNAPSHOT, self.snapshot[pmid])
+        if self.cache is None:
+            return None
+        entry = self.cache.get(pmid)
+        if entry is None or entry.stale:
+            return entry
+        if entry.record is None:
+            return FetchOutcome(
+                pmid,
+                PubMedStatus.NOT_FOUND,
+                reason=f"{_NOT_FOUND_REASON} (checked {entry.fetched_at:%Y-%m-%d}, cached)",
+                fetched_at=entry.fetched_at,
+            )
+        return FetchOutcome(pmid, PubMedStatus.CACHE, entry.record, fetched_at=entry.fetched_at)
+
+    @staticmethod
+    def _fallback(
+        pmid: str, stale: Mapping[str, CacheEntry], status: PubMedStatus, reason: str
+    ) -> FetchOutcome:
+        """The stale cached answer for ``pmid`` if there is one, else ``status``."""
+        entry = stale.get(pmid)
+        if entry is None:
+            return FetchOutcome(pmid, status, reason=reason)
+        note = f"cached copy from {entry.fetched_at:%Y-%m-%d}, could not be refreshed: {reason}"
+        if entry.record is None:
+            return FetchOutcome(
+                pmid,
+                PubMedStatus.NOT_FOUND,
+                reason=f"{_NOT_FOUND_REASON} ({note})",
+                fetched_at=entry.fetched_at,
+                stale=True,
+            )
+        return FetchOutcome(
+            pmid, PubMedStatus.CACHE, entry.record, note, fetched_at=entry.fetched_at, stale=True
+        )
+
+    def search_doi(self, doi: str) -> str | None:
+        """The PMID of the article with ``doi``, or ``None`` when PubMed gives no sure match.
+
+        A match is accepted only when ESearch finds exactly one PMID *and* that PMID's
+        record (fetched, or from the cache) carries the same DOI; PubMed rewrites DOI
+        queries and can return unrelated records. Raises :class:`ValueError` for text that
+        is not a DOI, :class:`PubMedUnavailable` when NCBI cannot answer (or the client is
+        offline) and :class:`PubMedResponseError` when it answers with an error.
+        """
+        wanted = query.normalise_doi(doi)
+        if wanted is None:
+            raise ValueError(f"{doi!r} is not a DOI (expected 10.<prefix>/<suffix>)")
+        endpoint, params = query.esearch_doi_params(wanted)
+        found = self._call(endpoint, params, parse=parse_esearch, tally=_Tally())
+        if found.count != 1 or len(found.ids) != 1:
+            logger.info("DOI %s: %d PubMed matches, so no PMID is taken", wanted, found.count)
+            return None
+        pmid = found.ids[0]
+        outcome = self.fetch([pmid])[pmid]
+        if outcome.record is None:
+            if outcome.status is PubMedStatus.NOT_FOUND:
+                return None
+            raise PubMedUnavailable(
+                f"DOI {wanted}: PubMed names PMID {pmid}, but its record could not be fetched "
+                f"to confirm it ({outcome.reason})"
+            )
+        carried = outcome.record.doi or ""
+        if carried.casefold() != wanted.casefold():
+            logger.info(
+                "DOI %s: PubMed's match PMID %s carries DOI %s, so it is not taken",
+                wanted,
+                pmid,
+                carried or "(none)",
+            )
+            return None
+        return pmid
+
+    def citmatch(self, citations: Mapping[K, query.CitationQuery]) -> dict[K, str | None]:
+        """PMIDs for citations by journal, year, volume, first page and author (ECitMatch).
+
+        Returns every key of ``citations``: the PMID NCBI matched, or ``None`` (no match,
+        an ambiguous match, or an unknown journal). Keys can be any hashable values; they
+        never go on the wire (short internal keys do). Raises :class:`PubMedUnavailable`
+        or :class:`PubMedResponseError` like :meth:`search_doi`.
+        """
+        keys = list(citations)
+        internal = {f"k{i}": key for i, key in enumerate(keys)}
+        lines = [query.ecitmatch_line(citations[key], f"k{i}") for i, key in enumerate(keys)]
+        result: dict[K, str | None] = dict.fromkeys(keys)
+        tally = _Tally()
+        for chunk in query.chunk_lines(lines):
+            endpoint, params = query.ecitmatch_params(chunk)
+            matches = self._call(endpoint, params, parse=_parse_citmatch_body, tally=tally)
+            for key, pmid in matches.items():
+                if key in internal:
+                    result[internal[key]] = pmid
+        return result
+
+
+def _parse_citmatch_body(body: bytes) -> dict[str, str | None]:
+    # ECitMatch answers in plain text whatever retmode says.
+    return parse_ecitmatch(body.decode("utf-8", "replace"))

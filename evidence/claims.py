@@ -163,12 +163,13 @@ class ClaimSet(Sequence[Claim]):
     (1, 'claims.yaml')
     """
 
-    __slots__ = ("_claims", "_index", "_path", "_problems")
+    __slots__ = ("_claims", "_index", "_path", "_problems", "_title")
 
     _claims: tuple[Claim, ...]
     _index: dict[str, Claim]
     _path: str
     _problems: tuple[Problem, ...]
+    _title: str
 
     def __init__(
         self,
@@ -176,6 +177,7 @@ class ClaimSet(Sequence[Claim]):
         *,
         path: str = "<string>",
         problems: Iterable[Problem] = (),
+        title: str = "",
     ) -> None:
         items = tuple(claims)
         index: dict[str, Claim] = {}
@@ -187,6 +189,7 @@ class ClaimSet(Sequence[Claim]):
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_path", path)
         object.__setattr__(self, "_problems", tuple(problems))
+        object.__setattr__(self, "_title", title)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"ClaimSet is immutable; cannot set {name!r}")
@@ -200,6 +203,11 @@ class ClaimSet(Sequence[Claim]):
     def problems(self) -> tuple[Problem, ...]:
         """Warnings found while loading (errors would have raised ``ClaimFileError``)."""
         return self._problems
+
+    @property
+    def title(self) -> str:
+        """The file's optional ``title`` ('' when it has none); tables show it as theirs."""
+        return self._title
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -276,7 +284,7 @@ def parse_claims(text: str, fmt: str, *, source: str = "<string>") -> ClaimSet:
         claims = []
     if report.errors:
         _fail(report)
-    return ClaimSet(claims, path=source, problems=report.sorted_problems())
+    return ClaimSet(claims, path=source, problems=report.sorted_problems(), title=report.title)
 
 
 def load_claims(
@@ -378,6 +386,7 @@ class _Report:
         self.problems: list[Problem] = []
         self.errors = 0
         self.csv = False  # messages name CSV columns instead of YAML fields
+        self.title = ""  # the file's optional title, kept for the table it feeds
 
     def error(self, line: int | None, message: str, code: str, column: int | None = None) -> None:
         self.errors += 1
@@ -954,6 +963,9 @@ def _claims_from_tree(root: _Node | None, report: _Report) -> list[Claim]:
         )
         return []
     fields = _Fields(root, _TOP_FIELDS, "the top level", report)
+    title = fields.get("title")
+    if isinstance(title, _Scalar) and title.text:
+        report.title = " ".join(title.text.split())
     version = fields.get("version")
     if version is not None and not (isinstance(version, _Scalar) and version.text in ("1", None)):
         report.error(

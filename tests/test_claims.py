@@ -819,3 +819,9 @@ def _claim_lists(draw: st.DrawFn) -> list[Claim]:
 @given(claims=_claim_lists(), fmt=st.sampled_from(FORMATS))
 def test_any_valid_claims_round_trip(claims: list[Claim], fmt: str) -> None:
     assert list(parse_claims(dump_claims(claims, fmt), fmt)) == claims
+
+
+def test_title_is_kept_for_the_table() -> None:
+    claims = parse_claims("title: My  review\nclaims:\n  - id: a\n    text: T.\n", "yaml")
+    assert claims.title == "My review"
+    assert parse_claims("claims: []\n", "yaml").title == ""

@@ -4,6 +4,8 @@ Only :mod:`evidence.pubmed.client` does I/O; :mod:`evidence.pubmed.parse` turns 
 bodies into records and can be tested without a network.
 """
 
+from evidence.pubmed.cache import CacheEntry, PubMedCache
+from evidence.pubmed.client import FetchOutcome, FetchResult, PubMedClient
 from evidence.pubmed.parse import (
     DocSummary,
     ESearchResult,
@@ -17,11 +19,18 @@ from evidence.pubmed.parse import (
     parse_esummary,
     parse_idconv,
 )
+from evidence.pubmed.query import CitationQuery
 
 __all__ = [
+    "CacheEntry",
+    "CitationQuery",
     "DocSummary",
     "ESearchResult",
+    "FetchOutcome",
+    "FetchResult",
     "IdConvRecord",
+    "PubMedCache",
+    "PubMedClient",
     "find_error",
     "flatten_text",
     "is_rate_limit",

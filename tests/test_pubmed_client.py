@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from conftest import shared_path
 from ncbi_server import TEMPLATE_PMID, Fault, NCBIServer, synthetic_doi
 
@@ -289,6 +290,30 @@ def test_base_url_comes_from_the_argument_or_the_environment(
     assert by_argument.fetch(["3"])["3"].status is PubMedStatus.FETCHED
 
 
+def test_an_injected_session_carries_every_request(server: NCBIServer) -> None:
+    session = requests.Session()
+    session.headers["X-Caller"] = "injected"
+    with quick(server, session=session) as client:
+        client.fetch(["1"])
+        client.citmatch({"a": CitationQuery("science", 1987, "235", "182")})
+    session.close()
+    assert [r.headers.get("X-Caller") for r in server.requests] == ["injected", "injected"]
+
+
+def test_bad_settings_are_refused_and_a_missing_email_is_warned_about(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(ValueError, match="without spaces"):
+        PubMedClient(email="a@b.org", tool="my tool")
+    with pytest.raises(ValueError, match="batch_size"):
+        PubMedClient(email="a@b.org", batch_size=0)
+    monkeypatch.delenv("NCBI_EMAIL", raising=False)
+    with caplog.at_level(logging.WARNING, logger="evidence.pubmed"):
+        client = PubMedClient()
+    assert client.email is None
+    assert any("NCBI_EMAIL" in r.getMessage() for r in caplog.records)
+
+
 def test_offline_makes_no_request(server: NCBIServer, tmp_path: Path) -> None:
     cache = PubMedCache(tmp_path)
     cache.put(PubMedRecord(pmid="11", title="Cached"))
@@ -301,7 +326,9 @@ def test_offline_makes_no_request(server: NCBIServer, tmp_path: Path) -> None:
     assert result["11"].status is PubMedStatus.CACHE
     assert result["12"].status is PubMedStatus.CACHE
     assert result["12"].stale
+    assert "offline" in result["12"].reason
     assert result["13"].status is PubMedStatus.NOT_LOOKED_UP
+    assert "offline" in result["13"].reason
     with pytest.raises(PubMedUnavailable, match="offline"):
         client.search_doi(RETRACTED_DOI)
     with pytest.raises(PubMedUnavailable, match="offline"):
@@ -387,6 +414,7 @@ def test_the_api_key_never_leaks(
     texts += [repr(client), repr(refused)]
     texts += [p.read_text(encoding="utf-8") for p in tmp_path.rglob("*") if p.is_file()]
     assert all(secret not in text for text in texts)
+    assert all('"api-key"' not in text for text in texts)  # nor the 429 body's echo field
     assert raised.value.__cause__ is None
     assert raised.value.__context__ is None
 

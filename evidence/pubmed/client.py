@@ -301,7 +301,12 @@ def _describe_transport_error(exc: requests.RequestException) -> str:
     return f"connection failed ({type(exc).__name__})"
 
 
-def _excerpt(body: bytes, limit: int = 120) -> str:
+def _summary(body: bytes, limit: int = 120) -> str:
+    """A short description of an error body for messages and logs."""
+    if is_rate_limit(body):
+        # The parser's wording: NCBI's 429 body echoes the caller's API key or IP address
+        # in its "api-key" field, which must not be repeated.
+        return find_error(body) or "NCBI rate limit exceeded"
     # HTML error pages are mostly markup; tags out, whitespace collapsed, first words kept.
     text = body[:4000].decode("utf-8", "replace")
     text = " ".join(re.sub(r"<[^>]*>", " ", text).split())
@@ -532,19 +537,17 @@ class PubMedClient:
                 if answer.status in _RETRY_STATUSES or answer.status >= 500:
                     if answer.status == 429:
                         tally.rate_limited += 1
-                    reason = f"HTTP {answer.status} {answer.reason}: {_excerpt(answer.body)}"
+                    reason = f"HTTP {answer.status} {answer.reason}: {_summary(answer.body)}"
                 elif answer.status != 200:
                     raise PubMedResponseError(
                         self._mask(
                             f"{endpoint}: HTTP {answer.status} {answer.reason}: "
-                            f"{_excerpt(answer.body)} (not retried: NCBI refused the request)"
+                            f"{_summary(answer.body)} (not retried: NCBI refused the request)"
                         )
                     )
                 elif is_rate_limit(answer.body):
                     tally.rate_limited += 1
-                    reason = (
-                        f"rate limit exceeded (HTTP 200 with a 429 body: {_excerpt(answer.body)})"
-                    )
+                    reason = f"HTTP 200 carrying a 429 body: {_summary(answer.body)}"
                 else:
                     message = find_error(answer.body)
                     if message is not None:
@@ -624,12 +627,14 @@ class PubMedClient:
                     pmid,
                     fallback,
                     PubMedStatus.NOT_LOOKED_UP,
-                    "not looked up (offline, not cached)",
+                    "the client is offline"
+                    if pmid in fallback
+                    else "not looked up: the client is offline and the PMID is not cached",
                 )
             return FetchResult(outcomes)
 
         batches = list(query.batched(pending, self.batch_size))
-        show = progress and sys.stderr.isatty()
+        show = progress and sys.stderr is not None and sys.stderr.isatty()
         down: str | None = None  # set once NCBI has failed a whole retry budget
         warned_cache = False
         with tqdm(total=len(pending), unit="PMID", desc="PubMed", disable=not show) as bar:

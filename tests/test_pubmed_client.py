@@ -44,7 +44,7 @@ def quick(server: NCBIServer | None, **settings: Any) -> PubMedClient:
         "base_url": server.url if server else None,
         "email": "dev@example.org",
         "tool": "evidence-tests",
-        "timeout": 0.5,
+        "timeout": 2.0,
         "backoff": 0.01,
         "max_total_wait": 5.0,
         "max_rate": 100.0,
@@ -168,7 +168,7 @@ def test_a_400_is_not_retried(server: NCBIServer) -> None:
 
 def test_a_stalled_answer_times_out_and_is_retried(server: NCBIServer) -> None:
     server.fail_next(Fault.stall(10))
-    result = quick(server, timeout=0.3).fetch(["1"])
+    result = quick(server, timeout=0.5).fetch(["1"])
     assert result["1"].status is PubMedStatus.FETCHED
     assert [r.fault for r in server.requests] == ["stall", None]
 

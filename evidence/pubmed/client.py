@@ -6,7 +6,7 @@
   one. The key is a secret: it is masked in ``repr()``, in every exception and log message
   this module writes, and in urllib3's request log lines (see :class:`_MaskApiKey`).
 * **Rate.** One limiter per client, shared by every thread using it, spaces requests
-  0.35 s apart (under NCBI's 3 per second) or 0.11 s with a key (under 10 per second).
+  0.35 s apart (under NCBI's 3 per second) or 0.105 s with a key (under 10 per second).
   The margin is deliberate: NCBI counts *arrivals*, and network jitter can bring two
   requests closer together on arrival than they were when sent.
 * **Batches.** EFetch asks for up to ``batch_size`` (200) PMIDs per request, by GET up to

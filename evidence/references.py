@@ -386,7 +386,14 @@ class _BlockParser(LowLevelParser):  # type: ignore[misc]  # pybtex has no type 
                 return Token(match.group(), pattern)
         return None
 
-    optional = get_token  # pybtex's optional() only forwards to get_token()
+    def optional(self, patterns: list[Any], allow_eof: bool = False) -> Token | None:
+        # pybtex raises PrematureEOF here too; at the end of a block "nothing optional"
+        # is the better answer: a complete last value is kept, and the closing brace
+        # that is then required reports the end of the block.
+        try:
+            return self.get_token(patterns)
+        except PrematureEOF:
+            return None
 
     def skip_to(self, patterns: list[Any]) -> Token | None:
         text = self.text
@@ -583,7 +590,7 @@ class _Reader:
             self.problem(repair_line, f"entry '{owner}': {message}", code)
         end: int | None = parser.pos
         if parser.errors:
-            self._report_entry_error(chunk, owner, line, parser, parser.errors[0])
+            self._report_entry_error(chunk, owner, line, parser, fields)
             end = None
         else:
             chunk, end = self._recover_after_extra_brace(chunk, command, owner, parser, fields)
@@ -602,18 +609,33 @@ class _Reader:
         )
 
     def _report_entry_error(
-        self, chunk: str, key: str, line: int, parser: _BlockParser, error: PybtexSyntaxError
+        self, chunk: str, key: str, line: int, parser: _BlockParser, fields: list[_Field]
     ) -> None:
+        error = parser.errors[0]
         inside_field = parser.current_field_name is not None
         pos = parser.current_field_pos if inside_field else error.error_context_info[2]
         lost = _field_names(chunk[pos:])
         lost_text = f" ({', '.join(lost)})" if lost else ""
         if isinstance(error, PrematureEOF) and not inside_field:
-            self.problem(
-                line,
-                f"entry '{key}' has no closing '}}'; add it after its last field",
-                "unclosed-entry",
-            )
+            swallowed = _field_names("".join(fields[-1][1])) if fields else []
+            if swallowed:
+                # A stray '{' in the last value was closed by the entry's own '}': the
+                # value ran over the fields after it. It is garbage, so it is dropped.
+                name, _, field_line = fields.pop()
+                self.problem(
+                    field_line,
+                    f"entry '{key}' (line {line}): the value of field '{name}' has a '{{' "
+                    f"that is not closed where the value should end, so it ran on over the "
+                    f"fields after it ({', '.join(swallowed)}); none of them were read. Add "
+                    "the missing '}'",
+                    "unclosed-brace",
+                )
+            else:
+                self.problem(
+                    line,
+                    f"entry '{key}' has no closing '}}'; add it after its last field",
+                    "unclosed-entry",
+                )
         elif isinstance(error, PrematureEOF):
             field = parser.current_field_name
             self.problem(
@@ -1099,6 +1121,7 @@ _split_and = _top_level_splitter(r"(?:^|\s+)and(?:\s+|$)")
 _split_commas = _top_level_splitter(r",")
 _split_words_raw = _top_level_splitter(r"(?:\\ |\s|(?<!\\)~)+")
 _ET_AL = re.compile(r"et\.?,?\s*a\.?\s*l\.?|et\s+al\.?", re.IGNORECASE)
+_JR = re.compile(r"(?:jr|sr|jnr|snr)\.?|[IVX]+|\d+(?:st|nd|rd|th)\.?", re.IGNORECASE)
 _INITIALS = re.compile(r"(?:[A-Z]\.?(?:-?[A-Z]\.?)*[\s.]*)+")
 
 
@@ -1217,17 +1240,24 @@ def _parse_names(text: str) -> tuple[tuple[Name, ...], list[_NameNote]]:
             continue
         elif len(parts) == 2 and len(_words(parts[0])) > 1:
             names.append(Name(last=decode_latex(parts[0]), collective=True))
-        elif len(parts) <= 3:
+        elif len(parts) < 3 or (len(parts) == 3 and _JR.fullmatch(parts[1])):
             names.append(_name_from_parts(parts, plain))
         else:
             recovered, note = _split_comma_list(name, parts)
+            if note is None:  # "Last, Jr, First" after all
+                names.append(_name_from_parts(parts, plain))
+                continue
             names.extend(recovered)
             notes.append(note)
     return tuple(names), notes
 
 
-def _split_comma_list(text: str, parts: list[str]) -> tuple[list[Name], _NameNote]:
-    """Names from ``Miller, D., Firby, J.`` or ``Ann Lee, Bo Chen``: commas for ``and``."""
+def _split_comma_list(text: str, parts: list[str]) -> tuple[list[Name], _NameNote | None]:
+    """Names from ``Miller, D., Firby, J.`` or ``Ann Lee, Bo Chen``: commas for ``and``.
+
+    Three parts whose middle is not a "Jr" are split only when each is clearly a whole
+    name; otherwise (note ``None``) they are BibTeX's "von Last, Jr, First".
+    """
     segments = [p for p in parts if p]
     if all(_is_one_group(s) or len(_words(s)) > 1 for s in segments) and not any(
         _INITIALS.fullmatch(s) for s in segments
@@ -1247,6 +1277,8 @@ def _split_comma_list(text: str, parts: list[str]) -> tuple[list[Name], _NameNot
             for last, first in zip(segments[::2], segments[1::2], strict=True)
         ]
         how = "as 'Last, First' pairs"
+    elif len(parts) == 3:
+        return [], None
     else:
         names = [_name_from_parts([parts[0], parts[1], " ".join(parts[2:])])]
         listed = f"'{text}'"
@@ -1287,7 +1319,7 @@ _ACCENT_MARKS = {
 # accents (``\u``, ``\c``...) must not run into a longer command name such as ``\url``.
 _ACCENT = re.compile(
     r"""\\(?:(['`^"~=.])|([uvHcdbkr])(?![A-Za-z]))\s*"""
-    r"""(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z]?)\s*\}|(\\[ij])(?![A-Za-z])\ ?|([A-Za-z]))"""
+    r"""(?:\{\s*(\\[ij](?![A-Za-z])|[^\W\d_]?)\s*\}|(\\[ij])(?![A-Za-z])\ ?|([^\W\d_]))"""
 )
 _LETTERS = {
     "ss": "ß",
@@ -1388,7 +1420,11 @@ def _decode_commands(text: str) -> str:
     for char, hidden in _HIDE.items():
         text = text.replace("\\" + char, hidden)
     text = _LATEX_ESCAPE.sub(r"\1", text)
-    text = _ACCENT.sub(_accent, text)
+    for _ in range(3):  # nested accents, inside first: \d{\^e} is ệ
+        accented = _ACCENT.sub(_accent, text)
+        if accented == text:
+            break
+        text = accented
     text = _DROP_ARGUMENT.sub("", text)
     text = _COMMAND_WORD.sub(_command, text)
     if "\\" in text:

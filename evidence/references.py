@@ -24,15 +24,18 @@ pybtex's own parser (``pybtex.database.parse_file``) loses entries and fields si
 real exports (see ``../shared/reference/pybtex.md``): an extra ``}`` closes an entry early,
 a stray ``{`` swallows the rest of the file, ``@article{,`` (Mendeley, EndNote) becomes a
 field-less ``unnamed-1``; its errors carry no line numbers for duplicates, and it keeps its
-settings in module globals. So this module uses pybtex's *tokeniser and value grammar*
-(``LowLevelParser``: quoting, brace nesting, ``#`` concatenation, ``@string`` macros) but
-drives it itself:
+settings in module globals. So this module uses pybtex's grammar (``LowLevelParser``:
+commands, keys, fields, quoting, brace nesting, ``#`` concatenation, ``@string`` macros)
+but drives it itself, with its hottest scanning methods replaced by equivalent faster ones
+(the benchmark ``benchmarks/bench_references.py`` has the figures):
 
 1. A scan of the raw text finds every line that starts an ``@type{`` block. The file is
    cut at those lines and each block is parsed on its own, so one broken entry cannot eat
    its neighbours, and every entry knows its line. (Text between blocks is a comment, as in
    BibTeX; an ``@type{`` later on a line is still read, unless a ``%`` comes before it on
-   that line, which is reported as ``commented-out``.)
+   that line, which is reported as ``commented-out``.) The price: a line inside a value
+   that itself starts with ``@word{`` would start a new block; real exports do not have
+   such lines (the tests check all of ``../shared/fixtures/bib``).
 2. Errors go to a handler of our own, never to pybtex's global strict mode or
    ``pybtex.errors.capture()``, which this module does not touch.
 3. Recoverable faults are repaired and reported: a missing comma between fields, a field
@@ -72,12 +75,13 @@ bad-field-name          error     loaded; spaces in the field name became ``_``
 bad-name                error     loaded; the author list was split as explained, or
                         /warning  a name was dropped or read as "and others"
 duplicate-field         warning   loaded; the first value is kept
-undefined-macro         warning   loaded; the macro's name is used as the text
+undefined-macro         warning   loaded; the macro's name is used as the text (in
+                                  author and editor, nothing is)
 bad-identifier          warning   loaded without that PMID/DOI/PMCID
 conflicting-identifier  warning   loaded with the first identifier found
 bad-date                warning   loaded without a month
-commented-out           warning   not loaded: ``%`` before ``@`` on its line (BibTeX
-                                  itself would read it)
+commented-out           warning   ignored, and not counted as an entry: ``%`` before
+                                  ``@`` on its line (BibTeX itself would read it)
 ======================  ========  ====================================================
 
 Keys and case
@@ -120,8 +124,8 @@ __all__ = [
     "parse_references",
 ]
 
-#: Problem codes that mean "this entry is not in the mapping".
-NOT_LOADED = frozenset({"duplicate-key", "empty-key", "commented-out"})
+#: Problem codes that stand for an entry left out of the mapping (one problem each).
+NOT_LOADED = frozenset({"duplicate-key", "empty-key"})
 
 _ERROR = Severity.ERROR
 _WARNING = Severity.WARNING
@@ -239,8 +243,8 @@ def load_references(
     """Read the .bib file at ``path`` (see :func:`parse_references`).
 
     Raises :class:`~evidence.errors.BibliographyError` if the file cannot be opened, or if
-    it is not valid in ``encoding``; then every line with undecodable bytes is listed
-    (``refs.bib:12:7``) with what to do.
+    it is not valid in ``encoding``; then the undecodable bytes (the first 20) are listed
+    by line and column (``refs.bib:12:7``), with what to do.
     """
     name = os.fspath(path)
     try:
@@ -311,7 +315,7 @@ _COMMAND = re.compile(rf"@\s*({_NAME})\s*[{{(]")
 # ``name =`` where a field can start: what missing commas and lost fields look like.
 _FIELD_START = re.compile(rf"{_NAME}\s*=")
 _FIELD_ANYWHERE = re.compile(rf"(?:^|[,\s])({_NAME})\s*=", re.MULTILINE)
-_TITLE_HINT = re.compile(r"\btitle\s*=\s*[{\"]+([^{}\"\n]{1,60})", re.IGNORECASE)
+_TITLE_HINT = re.compile(r"\btitle\s*=\s*[{\"]+([^{}\"\n]{1,60})([{}\"\n]?)", re.IGNORECASE)
 
 # Fields kept as read: identifiers, paths and URLs where ``%``, ``_`` and ``~`` are literal.
 _VERBATIM = frozenset(
@@ -443,8 +447,7 @@ class _BlockParser(LowLevelParser):  # type: ignore[misc]  # pybtex has no type 
         self.lineno += self.text.count("\n", start, end)
 
     def parse_entry_fields(self) -> None:
-        # pybtex's loop, but keeping each field's line, and keeping a field even if its
-        # value is empty (pybtex drops ``note = {}`` silently).
+        # pybtex's loop, keeping each field's line and where its value starts.
         # current_field_name is set only while a field is being read, so that an error
         # tells whether it hit inside a field or between fields.
         while True:
@@ -479,7 +482,7 @@ class _Undefined:
 
     name: str
     lines: list[int]
-    first_key: str | None
+    first_owner: str  # "entry 'smith2020'", "@string"...
     first_field: str | None
 
 
@@ -570,8 +573,9 @@ class _Reader:
             repairs.append(repair)
 
         owner = str(body[0]) if is_entry and body[0] is not None else None
+        where = f"entry '{owner}'" if owner else ("an entry with no key" if is_entry else "")
         for undefined_name, use_line, field_name in parser.undefined:
-            self._note_undefined(undefined_name, use_line, field_name, owner)
+            self._note_undefined(undefined_name, use_line, field_name, where or f"@{command}")
         if not is_entry:
             for fault in parser.errors:
                 self.problem(
@@ -600,7 +604,10 @@ class _Reader:
 
     def _report_empty_key(self, chunk: str, at: int, line: int) -> None:
         hint = _TITLE_HINT.search(chunk, at)
-        title = f" (title '{decode_latex(hint.group(1)).strip()}...')" if hint else ""
+        title = ""
+        if hint:
+            more = "" if hint.group(2) else "..."  # the title went on past the hint
+            title = f" (title '{decode_latex(hint.group(1)).strip()}{more}')"
         self.problem(
             line,
             f"entry{title} has no citation key, so it was not loaded; give it one, e.g. "
@@ -667,6 +674,7 @@ class _Reader:
         comment, silently. We read those fields into the entry and report the brace.
         """
         end: int = parser.pos
+        chunk_offset = parser.line_offset
         for _ in range(_MAX_REPAIRS):
             following = _COMMAND.search(chunk, end)
             tail_end = following.start() if following else len(chunk)
@@ -675,7 +683,7 @@ class _Reader:
                 break
             brace_line = parser.lineno + parser.line_offset
             prefix = f"@{command}{{{key}"
-            tail_line = parser.line_offset + 1 + chunk.count("\n", 0, end)
+            tail_line = chunk_offset + 1 + chunk.count("\n", 0, end)
             more = _BlockParser(prefix + tail, self.macros, tail_line - 1)
             more.read_command(0)
             names = [name for name, _, _ in more.current_fields]
@@ -690,7 +698,7 @@ class _Reader:
                 break
             fields.extend(more.current_fields)
             for undefined_name, use_line, field_name in more.undefined:
-                self._note_undefined(undefined_name, use_line, field_name, key)
+                self._note_undefined(undefined_name, use_line, field_name, f"entry '{key}'")
             self.problem(
                 brace_line,
                 f"entry '{key}' is closed early by an extra '}}' on this line; BibTeX would "
@@ -702,22 +710,19 @@ class _Reader:
             parser = more
         return chunk, end
 
-    def _note_undefined(
-        self, name: str, line: int, field_name: str | None, key: str | None
-    ) -> None:
+    def _note_undefined(self, name: str, line: int, field_name: str | None, owner: str) -> None:
         folded = name.lower()
         seen = self.undefined.get(folded)
         if seen is None:
-            self.undefined[folded] = _Undefined(name, [line], key, field_name)
+            self.undefined[folded] = _Undefined(name, [line], owner, field_name)
         else:
             seen.lines.append(line)
 
     def _report_undefined(self, undefined: _Undefined) -> None:
         lines = undefined.lines
-        where = ""
+        where = f" in {undefined.first_owner}"
         if undefined.first_field:
-            owner = f"entry '{undefined.first_key}'" if undefined.first_key else "@string"
-            where = f" in field '{undefined.first_field}' of {owner}"
+            where = f" in field '{undefined.first_field}' of {undefined.first_owner}"
         more = ""
         if len(lines) > 1:
             shown = ", ".join(str(n) for n in lines[1:6])
@@ -852,7 +857,8 @@ class _EntryBuilder:
             raw[lower] = " ".join("".join(parts).split())
             lines[lower] = line
         decoded = {
-            name: value if name in _VERBATIM else decode_latex(value) for name, value in raw.items()
+            name: _verbatim(value) if name in _VERBATIM else decode_latex(value)
+            for name, value in raw.items()
         }
         authors = self.names(raw, "author")
         editors = self.names(raw, "editor")
@@ -909,7 +915,7 @@ class _EntryBuilder:
         if month_text and month is None and "month" not in self.from_macros:
             self.warn(
                 self.lines.get("month"),
-                f"month {month_text!r} is not a month; write a number 1-12 or jan..dec",
+                f"month '{month_text}' is not a month; write a number 1-12 or jan..dec",
                 "bad-date",
             )
         return year, month
@@ -928,7 +934,7 @@ class _EntryBuilder:
                 if strict:
                     self.warn(
                         line,
-                        f"{where} {value!r} is not a valid {_KIND_LABEL[kind]}; it is "
+                        f"{where} '{value}' is not a valid {_KIND_LABEL[kind]}; it is "
                         "ignored. Fix or remove it",
                         "bad-identifier",
                     )
@@ -1000,7 +1006,6 @@ def _month_number(text: str) -> int | None:
 _DOI_PREFIX = re.compile(
     r"^(?:(?:https?://)?(?:www\.)?(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE
 )
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
 _PMID_PREFIX = re.compile(r"^(?:pmid|pubmed)\s*:?\s*", re.IGNORECASE)
 _PMCID = re.compile(r"(?:pmc(?:id)?\s*:?\s*)?(?:PMC)?(\d{1,9})", re.IGNORECASE)
 _LATEX_ESCAPE = re.compile(r"\\([_%&#$])")
@@ -1387,7 +1392,10 @@ _SUPERSCRIPT = str.maketrans("0123456789+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺�
 _SCRIPT = re.compile(r"([_^])(?:\{([0-9+\-=()]+)\}|([0-9+\-=()]))")
 # Escaped braces and dollars survive brace stripping and math as private-use characters.
 _HIDE = {"{": "\ue000", "}": "\ue001", "$": "\ue002"}
-_UNHIDE = str.maketrans({v: k for k, v in _HIDE.items()})
+_URL_HIDE = {"~": "\ue003", "-": "\ue004", "`": "\ue005", "'": "\ue006", "\\": "\ue007"}
+_PROTECT_URL = str.maketrans({**{"$": "\ue002"}, **_URL_HIDE})
+_UNHIDE = str.maketrans({v: k for k, v in (_HIDE | _URL_HIDE).items()})
+_URL_COMMAND = re.compile(r"\\url\s*\{([^{}]*)\}")
 _DROP_BRACES = str.maketrans("", "", "{}")
 
 
@@ -1416,7 +1424,17 @@ def decode_latex(text: str) -> str:
     return " ".join(text.split())
 
 
+def _verbatim(text: str) -> str:
+    r"""A URL, DOI or path as meant: ``a\_b{\#}c`` is ``a_b#c``; nothing else changes."""
+    if "\\" in text:
+        text = _LATEX_ESCAPE.sub(r"\1", text)
+    return text.translate(_DROP_BRACES) if "{" in text else text
+
+
 def _decode_commands(text: str) -> str:
+    if "\\url" in text:
+        # \url{...} is verbatim: its ~, -, $ and quotes are literal (escapes like \# aside).
+        text = _URL_COMMAND.sub(lambda m: _verbatim(m.group(1)).translate(_PROTECT_URL), text)
     for char, hidden in _HIDE.items():
         text = text.replace("\\" + char, hidden)
     text = _LATEX_ESCAPE.sub(r"\1", text)

@@ -296,6 +296,15 @@ def test_extra_closing_brace_is_reported_and_later_fields_are_kept() -> None:
     assert list(bib) == ["a", "b"]
 
 
+def test_two_extra_closing_braces_are_each_reported_at_their_line() -> None:
+    bib = parse_references(
+        "\n@article{a,\n  title = {T}},\n  journal = {J}},\n\n  year = {2000}\n}\n",
+        source="refs.bib",
+    )
+    assert [p.location.line for p in problems(bib, "truncated-entry")] == [3, 4]
+    assert (bib["a"].title, bib["a"].journal, bib["a"].year) == ("T", "J", 2000)
+
+
 def test_extra_closing_brace_in_a_quoted_file_with_unreadable_rest() -> None:
     bib = parse_references(
         '@article{a,\n  title = "T",\n  journal = {J}},\n  year = {2000} = ,\n}\n',
@@ -370,7 +379,7 @@ def test_empty_key_is_reported_and_neighbours_survive() -> None:
     assert list(bib) == ["a", "b"]
     problem = the_problem(bib, "empty-key")
     assert str(problem).startswith(
-        "refs.bib:3: error: entry (title 'Blank key from Mendeley...') has no citation key"
+        "refs.bib:3: error: entry (title 'Blank key from Mendeley') has no citation key"
     )
     assert bib.not_loaded == (problem,)
     assert "empty-key" in NOT_LOADED
@@ -379,7 +388,9 @@ def test_empty_key_is_reported_and_neighbours_survive() -> None:
 def test_missing_key_before_a_field_is_an_empty_key() -> None:
     bib = parse_references("\n@article{\n  title = {No key},\n}\n", source="refs.bib")
     assert len(bib) == 0
-    assert the_problem(bib, "empty-key").location.line == 2
+    problem = the_problem(bib, "empty-key")
+    assert problem.location.line == 2
+    assert "(title 'No key')" in problem.message
 
 
 def test_field_name_with_a_space_is_repaired_and_reported() -> None:
@@ -450,6 +461,14 @@ def test_undefined_macros_are_reported_once_with_every_line() -> None:
     assert bib["b"].month == 11
     assert bib["a"].journal == "jcp"
     assert not problems(bib, "bad-date")
+
+
+def test_undefined_macro_inside_a_string_definition() -> None:
+    bib = parse_references('\n@string{j = jour # " of X"}\n@misc{a, journal = j}\n', source="r.bib")
+    assert bib["a"].journal == "jour of X"
+    assert str(the_problem(bib, "undefined-macro")).startswith(
+        "r.bib:2: warning: undefined macro 'jour' in field 'j' of @string,"
+    )
 
 
 def test_undefined_macro_in_author_is_not_a_person() -> None:
@@ -528,6 +547,7 @@ def test_percent_before_an_entry_is_reported_not_loaded() -> None:
     bib = parse_references("%@article{x, title={X}}\n@article{y, title={Y}}\n", source="r.bib")
     assert list(bib) == ["y"]
     assert the_problem(bib, "commented-out").location.line == 1
+    assert bib.not_loaded == ()  # a commented-out entry is not an entry
 
 
 def test_entries_on_one_line_and_in_parentheses() -> None:
@@ -709,6 +729,7 @@ def test_garbage_collector_state_is_restored(enabled: bool) -> None:
         (r"\textendash{} and \ldots", "– and …"),
         (r"\relax\foo bar", "bar"),
         ("plain words", "plain words"),
+        (r"see \url{http://x.org/~a/b--c\_d\#e} -- ok", "see http://x.org/~a/b--c_d#e – ok"),
     ],
 )
 def test_decode_latex(latex: str, text: str) -> None:
@@ -730,6 +751,9 @@ def test_fields_are_decoded_and_raw_fields_kept() -> None:
     assert ref.pages == "1–9"
     assert ref.raw_fields["title"] == 'The {RNA} World of M{\\"u}ller'
     assert ref.fields["url"] == ref.raw_fields["url"] == "http://x.org/~user/a_b%20c"
+    assert parse_references(r"@misc{m, url = {http://x.org/a\_b{\#}c}}")["m"].fields == {
+        "url": "http://x.org/a_b#c"
+    }
     assert [str(n) for n in ref.authors] == ["Hans Müller", "Ana García"]
     assert set(ref.fields) == {"title", "author", "url", "pages"}
 

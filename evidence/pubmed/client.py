@@ -74,6 +74,7 @@ from typing import Any, TypeVar
 import requests
 import urllib3.connection
 import urllib3.connectionpool
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from tqdm import tqdm
 from urllib3.exceptions import InvalidHeader
@@ -286,6 +287,32 @@ class _Answer:
     retry_after: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class _NoAnswer:
+    """Why an attempt got no HTTP answer; ``final`` when retrying cannot help soon."""
+
+    reason: str
+    final: bool = False
+
+
+def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
+    """True when the host name could not be looked up: no network (or no DNS) at all.
+
+    Retrying with backoff would keep a user without a network waiting for ~15 s before
+    carrying on offline, so the client gives up on the first such failure.
+    """
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, urllib3.exceptions.NameResolutionError):
+            return True
+        cause = (
+            cause.__context__
+            or cause.__cause__
+            or (cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
+        )
+    return False
+
+
 def _describe_transport_error(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.Timeout):
         return "no answer before the timeout"
@@ -461,7 +488,7 @@ class PubMedClient:
                 self._prepared = True
             return self._session
 
-    def _send(self, endpoint: str, params: Mapping[str, str], method: str) -> _Answer | str:
+    def _send(self, endpoint: str, params: Mapping[str, str], method: str) -> _Answer | _NoAnswer:
         """One attempt: an answer with any status, or why no answer came."""
         url = self.base_url + endpoint
         headers = {"User-Agent": f"{self.tool} (evidence PubMed client)"}
@@ -476,7 +503,9 @@ class PubMedClient:
                 response = session.get(url, params=params, headers=headers, timeout=self.timeout)
             body = response.content  # reading the body can fail too (dropped connection)
         except requests.RequestException as exc:
-            return self._mask(_describe_transport_error(exc))
+            return _NoAnswer(
+                self._mask(_describe_transport_error(exc)), _is_name_resolution_failure(exc)
+            )
         return _Answer(
             response.status_code, response.reason or "", body, response.headers.get("Retry-After")
         )
@@ -529,8 +558,9 @@ class PubMedClient:
             tally.requests += 1
             answer = self._send(endpoint, full, method)
             retry_after: float | None = None
-            if isinstance(answer, str):
-                reason = answer
+            final = False
+            if isinstance(answer, _NoAnswer):
+                reason, final = answer.reason, answer.final
             else:
                 reached = True
                 retry_after = self._retry_after(answer.retry_after)
@@ -565,7 +595,7 @@ class PubMedClient:
             reason = self._mask(reason)
             elapsed = time.monotonic() - started
             wait = retry_after if retry_after is not None else self._delay(attempts)
-            if attempts > self.max_retries or elapsed + wait > self.max_total_wait:
+            if final or attempts > self.max_retries or elapsed + wait > self.max_total_wait:
                 break
             logger.info(
                 "%s: %s; retry %d of %d in %.2f s",
@@ -584,7 +614,8 @@ class PubMedClient:
         if not reached:
             with self._state_lock:
                 self._unreachable = (time.monotonic() + self.unreachable_cooldown, reason)
-            message = f"{endpoint}: NCBI could not be reached: {reason} ({attempts} attempts)"
+            tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"
+            message = f"{endpoint}: NCBI could not be reached: {reason} ({tries})"
         raise PubMedUnavailable(message)
 
     # --- the API ----------------------------------------------------------------------

@@ -28,14 +28,14 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import pandas as pd
 
-from evidence.model import Reference
+from evidence.model import Certainty, PubMedStatus, Reference, RetractionStatus, StudyDesign
 
 if TYPE_CHECKING:
     from evidence.table import EvidenceTable
@@ -84,6 +84,7 @@ class _Cell:
 
     text: str
     href: str = ""
+    links: tuple[tuple[str, str], ...] = ()  # (label, url) shown after the text in lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,50 +136,191 @@ def _study_labels(table: EvidenceTable) -> dict[str, str]:
     return labels
 
 
-def _claims_grid(table: EvidenceTable) -> _Grid:
+def _interval_text(estimate: Any, low: Any, high: Any) -> str:
+    """``40% (28-54%)`` (with an en dash): a proportion with its 95% interval, or ''."""
+    if not _text(estimate):
+        return ""
+    if not _text(low) or not _text(high):
+        return _percent(estimate)
+    return f"{_percent(estimate)} ({_percent(low)}\N{EN DASH}{_percent(high)})"
+
+
+def _label(vocabulary: type[Any], value: Any) -> str:
+    text = _text(value)
+    try:
+        return str(vocabulary(text).label)
+    except ValueError:
+        return text
+
+
+AUDIENCES = ("reviewers", "patients")
+
+
+@dataclass(frozen=True, slots=True)
+class _List:
+    """A titled list under the tables (remarks, certainty reasons, references)."""
+
+    caption: str
+    items: tuple[_Cell, ...]
+    ordered: bool = False
+    anchor: str = ""  # items get ids ``{anchor}-1``, ``{anchor}-2`` ... when set
+
+
+def _claims_grid(table: EvidenceTable, audience: str) -> _Grid:
     labels = _study_labels(table)
-    rows = []
+    rows: list[tuple[_Cell, ...]] = []
     for rec in _records(table.claims):
+        studies = "; ".join(labels.get(k, k) for k in rec["supported_by"])
+        against = "; ".join(labels.get(k, k) for k in rec["contradicted_by"])
+        certainty = _label(Certainty, rec["certainty"])
+        if audience == "patients":
+            rows.append(
+                (
+                    _Cell(_text(rec["text"])),
+                    _Cell(_text(rec["plain_language"])),
+                    _Cell("; ".join(p for p in (studies, against) if p)),
+                )
+            )
+            continue
+        if certainty and rec["certainty_source"] == "user":
+            certainty += " (reviewer)"
         rows.append(
             (
                 _Cell(_text(rec["id"])),
                 _Cell(_text(rec["text"])),
                 _Cell(_text(rec["verdict"])),
-                _Cell("; ".join(labels.get(k, k) for k in rec["supported_by"])),
-                _Cell("; ".join(labels.get(k, k) for k in rec["contradicted_by"])),
-                _Cell(_text(rec["studies"])),
+                _Cell(certainty),
+                _Cell(studies),
+                _Cell(against),
                 _Cell(_text(rec["participants"])),
             )
         )
-    headers = ("ID", "Claim", "Verdict", "Supported by", "Contradicted by", "Studies", "n")
+    if audience == "patients":
+        return _Grid("What the research says", ("Statement", "In plain words", "Studies"),
+                     tuple(rows))  # fmt: skip
+    headers = ("ID", "Claim", "Verdict", "Certainty", "Supported by", "Contradicted by", "n")
     return _Grid("Claims", headers, tuple(rows))
 
 
-def _evidence_grid(table: EvidenceTable) -> _Grid:
-    rows = []
+def _notes(rec: Mapping[str, Any]) -> str:
+    """What a reader must know about one citation: exclusion, retraction, PubMed trouble."""
+    notes = []
+    if _text(rec["excluded"]):
+        notes.append(f"does not count: {rec['excluded']}")
+    elif _text(rec["retraction"]) not in ("", "none", "not checked"):
+        notes.append(_label(RetractionStatus, rec["retraction"]))
+    status = _text(rec["pubmed_status"])
+    if status in ("not-found", "unavailable", "unresolved"):
+        notes.append(f"PubMed: {_label(PubMedStatus, status)}")
+    if _text(rec["pubmed_title"]):
+        notes.append(f"PubMed title: {rec['pubmed_title']}")
+    others = [m for m in rec["mismatches"] or () if not m.startswith("title:")]
+    if others:
+        notes.append("differs from PubMed: " + "; ".join(others))
+    return "; ".join(notes)
+
+
+def _evidence_grid(table: EvidenceTable, audience: str) -> _Grid:
+    rows: list[tuple[_Cell, ...]] = []
     for rec in _records(table.evidence):
         number = _text(rec["ref_number"])
         study = f"{rec['study']} [{number}]" if number else f"{rec['key']} (unknown key)"
         events, n = _text(rec["events"]), _text(rec["n"])
         pmid, doi = _text(rec["pmid"]), _text(rec["doi"])
+        design = _label(StudyDesign, rec["design"])
+        numbers = _interval_text(rec["proportion"], rec["ci_low"], rec["ci_high"])
+        if audience == "patients":
+            rows.append(
+                (
+                    _Cell(study, f"#ref-{number}" if number else ""),
+                    _Cell(design),
+                    _Cell(_text(rec["finding"])),
+                )
+            )
+            continue
         rows.append(
             (
                 _Cell(_text(rec["claim_id"])),
                 _Cell(study, f"#ref-{number}" if number else ""),
+                _Cell(design),
                 _Cell(_text(rec["stance"])),
                 _Cell(_text(rec["finding"])),
                 _Cell(f"{events}/{n}" if events and n else n),
-                _Cell(_percent(rec["proportion"])),
+                _Cell(numbers),
                 _Cell(pmid, pubmed_url(pmid)),
                 _Cell(doi, doi_url(doi)),
+                _Cell(_notes(rec)),
             )
         )
-    headers = ("Claim", "Study", "Stance", "Finding", "Events/n", "Proportion", "PMID", "DOI")
+    if audience == "patients":
+        return _Grid("The studies", ("Study", "Kind of study", "What it found"), tuple(rows))
+    headers = (
+        "Claim", "Study", "Design", "Stance", "Finding", "Events/n", "Proportion (95% CI)",
+        "PMID", "DOI", "Notes",
+    )  # fmt: skip
     return _Grid("Evidence", headers, tuple(rows))
 
 
-def _remark_lines(table: EvidenceTable) -> list[str]:
-    return [str(problem) for problem in table.remarks]
+def _pooled_grid(table: EvidenceTable) -> _Grid:
+    labels = _study_labels(table)
+    rows = []
+    for rec in _records(table.pooled):
+        rows.append(
+            (
+                _Cell(_text(rec["claim_id"])),
+                _Cell(_text(rec["outcome"])),
+                _Cell("; ".join(labels.get(k, k) for k in rec["keys"])),
+                _Cell(_interval_text(rec["estimate"], rec["low"], rec["high"])),
+                _Cell(f"{float(rec['i2']) * 100:.0f}%"),
+            )
+        )
+    headers = ("Claim", "Outcome", "Studies", "Pooled proportion (95% CI)", "I\N{SUPERSCRIPT TWO}")
+    return _Grid("Pooled estimates (random effects)", headers, tuple(rows))
+
+
+def _certainty_list(table: EvidenceTable) -> _List:
+    items = []
+    for rec in _records(table.claims):
+        if not _text(rec["certainty"]):
+            continue
+        level = _label(Certainty, rec["certainty"])
+        source = " (set by a reviewer)" if rec["certainty_source"] == "user" else ""
+        reasons = " ".join(_sentence(r) for r in rec["certainty_reasons"] or ())
+        items.append(_Cell(f"{rec['id']}: {level}{source}. {reasons}".strip()))
+    return _List("Certainty of evidence (GRADE)", tuple(items))
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _document(table: EvidenceTable, audience: str, style: str) -> list[_Grid | _List]:
+    """Everything a text format shows, in order, as grids and lists."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}; choose one of: {', '.join(AUDIENCES)}")
+    parts: list[_Grid | _List] = [_claims_grid(table, audience)]
+    if len(table.evidence):
+        parts.append(_evidence_grid(table, audience))
+    if audience == "reviewers":
+        if len(table.pooled):
+            parts.append(_pooled_grid(table))
+        certainty = _certainty_list(table)
+        if certainty.items:
+            parts.append(certainty)
+    if table.remarks:
+        parts.append(_List("Remarks", tuple(_Cell(str(p)) for p in table.remarks)))
+    references = []
+    for ref, text in zip(table.references, format_references(table.references, style),
+                         strict=True):  # fmt: skip
+        links = (("PubMed", pubmed_url(ref.pmid or "")), ("DOI", doi_url(ref.doi or "")))
+        references.append(_Cell(text, links=tuple((label, url) for label, url in links if url)))
+    if references:
+        parts.append(_List("References", tuple(references), ordered=True, anchor="ref"))
+    return parts
 
 
 # --- the reference list -------------------------------------------------------------
@@ -308,8 +450,8 @@ def _md_cell(cell: _Cell) -> str:
 
 
 def _md_grid(grid: _Grid) -> list[str]:
-    out = [f"**{grid.caption}**", ""]
-    out.append("| " + " | ".join(grid.headers) + " |")
+    out = [f"**{md_escape(grid.caption)}**", ""]
+    out.append("| " + " | ".join(md_escape(h) for h in grid.headers) + " |")
     out.append("|" + "|".join(" --- " for _ in grid.headers) + "|")
     for row in grid.rows:
         out.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
@@ -317,20 +459,23 @@ def _md_grid(grid: _Grid) -> list[str]:
     return out
 
 
+def _md_list(items: _List) -> list[str]:
+    out = [f"**{md_escape(items.caption)}**", ""]
+    for number, item in enumerate(items.items, start=1):
+        marker = f"{number}." if items.ordered else "-"
+        out.append(f"{marker} {md_escape(item.text)}")
+    out.append("")
+    return out
+
+
 @register("markdown")
-def render_markdown(table: EvidenceTable, *, style: str = "unsrt", heading: int = 2) -> str:
+def render_markdown(
+    table: EvidenceTable, *, style: str = "unsrt", audience: str = "reviewers", heading: int = 2
+) -> str:
     """GitHub-flavoured Markdown."""
     out = [f"{'#' * heading} {md_escape(table.title)}", ""]
-    out += _md_grid(_claims_grid(table))
-    if len(table.evidence):
-        out += _md_grid(_evidence_grid(table))
-    remarks = _remark_lines(table)
-    if remarks:
-        out += ["**Remarks**", ""] + [f"- {md_escape(r)}" for r in remarks] + [""]
-    refs = format_references(table.references, style)
-    if refs:
-        out += ["**References**", ""]
-        out += [f"{i}. {md_escape(r)}" for i, r in enumerate(refs, start=1)] + [""]
+    for part in _document(table, audience, style):
+        out += _md_grid(part) if isinstance(part, _Grid) else _md_list(part)
     return "\n".join(out)
 
 
@@ -355,30 +500,31 @@ def _html_grid(grid: _Grid, css: str) -> list[str]:
     return out
 
 
+def _html_list(items: _List, css: str) -> list[str]:
+    tag = "ol" if items.ordered else "ul"
+    out = [f'<p class="{css}-title">{html.escape(items.caption)}</p>', f'<{tag} class="{css}">']
+    for number, item in enumerate(items.items, start=1):
+        anchor = f' id="{items.anchor}-{number}"' if items.anchor else ""
+        anchors = [
+            f'<a href="{html.escape(url)}">{html.escape(label)}</a>' for label, url in item.links
+        ]
+        link = f" ({', '.join(anchors)})" if anchors else ""
+        out.append(f"<li{anchor}>{html.escape(item.text)}{link}</li>")
+    out.append(f"</{tag}>")
+    return out
+
+
+def _css_name(caption: str) -> str:
+    return "evidence-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")
+
+
 @register("html")
-def render_html(table: EvidenceTable, *, style: str = "unsrt") -> str:
-    """An HTML fragment: tables, remarks and references inside one ``div``."""
-    out = ['<div class="evidence-table">']
-    out += _html_grid(_claims_grid(table), "evidence-claims")
-    if len(table.evidence):
-        out += _html_grid(_evidence_grid(table), "evidence-details")
-    remarks = _remark_lines(table)
-    if remarks:
-        out.append('<ul class="evidence-remarks">')
-        out += [f"<li>{html.escape(r)}</li>" for r in remarks]
-        out.append("</ul>")
-    refs = format_references(table.references, style)
-    if refs:
-        out.append('<ol class="evidence-references">')
-        for number, (ref, text) in enumerate(zip(table.references, refs, strict=True), 1):
-            links = []
-            if ref.pmid and pubmed_url(ref.pmid):
-                links.append(f'<a href="{html.escape(pubmed_url(ref.pmid))}">PubMed</a>')
-            if ref.doi and doi_url(ref.doi):
-                links.append(f'<a href="{html.escape(doi_url(ref.doi))}">DOI</a>')
-            extra = f" ({', '.join(links)})" if links else ""
-            out.append(f'<li id="ref-{number}">{html.escape(text)}{extra}</li>')
-        out.append("</ol>")
+def render_html(table: EvidenceTable, *, style: str = "unsrt", audience: str = "reviewers") -> str:
+    """An HTML fragment: tables and lists inside one ``div``."""
+    out = [f'<div class="evidence-table evidence-{html.escape(audience)}">']
+    for part in _document(table, audience, style):
+        css = _css_name(part.caption)
+        out += _html_grid(part, css) if isinstance(part, _Grid) else _html_list(part, css)
     out.append("</div>")
     return "\n".join(out)
 
@@ -394,7 +540,9 @@ th { background: #f1f1f1; text-align: left; }
 
 
 @register("html-page")
-def render_html_page(table: EvidenceTable, *, style: str = "unsrt") -> str:
+def render_html_page(
+    table: EvidenceTable, *, style: str = "unsrt", audience: str = "reviewers"
+) -> str:
     """A standalone HTML page around :func:`render_html`'s fragment."""
     title = html.escape(table.title)
     return (
@@ -402,7 +550,8 @@ def render_html_page(table: EvidenceTable, *, style: str = "unsrt") -> str:
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n<style>{_PAGE_CSS}</style>\n</head>\n<body>\n"
-        f"<h1>{title}</h1>\n{render_html(table, style=style)}\n</body>\n</html>\n"
+        f"<h1>{title}</h1>\n{render_html(table, style=style, audience=audience)}\n"
+        "</body>\n</html>\n"
     )
 
 
@@ -535,23 +684,28 @@ def _latex_grid(grid: _Grid, spec: str) -> list[str]:
     return out
 
 
+def _latex_list(items: _List) -> list[str]:
+    env = "enumerate" if items.ordered else "itemize"
+    out = [rf"\paragraph{{{latex_escape(items.caption)}}}", rf"\begin{{{env}}}"]
+    out += [rf"\item {latex_escape(' '.join(i.text.split()))}" for i in items.items]
+    return [*out, rf"\end{{{env}}}", ""]
+
+
+def _latex_spec(grid: _Grid) -> str:
+    # Long prose columns wrap; short ones do not.
+    wide = {"Claim", "Finding", "Statement", "In plain words", "What it found", "Notes"}
+    return " ".join("p{4cm}" if h in wide else "l" for h in grid.headers)
+
+
 @register("latex")
-def render_latex(table: EvidenceTable, *, style: str = "unsrt") -> str:
-    """Booktabs tables (``\\usepackage{booktabs}``), remarks and references."""
+def render_latex(table: EvidenceTable, *, style: str = "unsrt", audience: str = "reviewers") -> str:
+    """Booktabs tables (``\\usepackage{booktabs}``), then lists and references."""
     out = [f"% {latex_escape(table.title)} -- needs \\usepackage{{booktabs}}", ""]
-    out += _latex_grid(_claims_grid(table), "l p{5cm} l p{3cm} p{3cm} r r")
-    if len(table.evidence):
-        out += _latex_grid(_evidence_grid(table), "l l l p{4cm} l r l l")
-    remarks = _remark_lines(table)
-    if remarks:
-        out += [r"\paragraph{Remarks}", r"\begin{itemize}"]
-        out += [rf"\item {latex_escape(r)}" for r in remarks]
-        out += [r"\end{itemize}", ""]
-    refs = format_references(table.references, style)
-    if refs:
-        out += [r"\paragraph{References}", r"\begin{enumerate}"]
-        out += [rf"\item {latex_escape(r)}" for r in refs]
-        out += [r"\end{enumerate}", ""]
+    for part in _document(table, audience, style):
+        if isinstance(part, _Grid):
+            out += _latex_grid(part, _latex_spec(part))
+        else:
+            out += _latex_list(part)
     return "\n".join(out)
 
 

@@ -18,15 +18,19 @@ through ``_repr_html_``. The table knows nothing about output formats.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
+from evidence.assess import Proportion, pool_proportions, wilson_interval
+from evidence.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.errors import Problem, Severity, SourceLocation
 from evidence.judge import Judgement, judge_claim
-from evidence.model import Citation, Claim, Reference
+from evidence.model import Citation, Claim, PubMedStatus, Reference, Stance, StudyDesign
+from evidence.studies import Collection, Study, make_study, study_design
 
 Resolver = Callable[[str], Reference | None]
 
@@ -40,31 +44,95 @@ CLAIM_COLUMNS = (
     "contradicted_by",
     "studies",
     "participants",
+    "certainty",
+    "certainty_source",
+    "certainty_reasons",
+    "plain_language",
+    "pooled_outcome",
+    "pooled_estimate",
+    "pooled_low",
+    "pooled_high",
+    "pooled_i2",
     "tags",
     "rule",
 )
 """Columns of :attr:`EvidenceTable.claims`, in order."""
 
-EVIDENCE_COLUMNS = (
-    "claim_id",
-    "key",
-    "study",
+CLAIM_DTYPES = {
+    "studies": "int64",
+    "participants": "Int64",
+    "pooled_estimate": "Float64",
+    "pooled_low": "Float64",
+    "pooled_high": "Float64",
+    "pooled_i2": "Float64",
+}
+
+_STUDY_COLUMNS = (
     "title",
+    "pubmed_title",
     "journal",
     "year",
     "pmid",
     "doi",
+    "pmcid",
+    "design",
+    "design_source",
+    "design_basis",
+    "retraction",
+    "retraction_detail",
+    "pubmed_status",
+    "pubmed_detail",
+    "publication_types",
+    "major_mesh",
+    "mismatches",
+)
+
+EVIDENCE_COLUMNS = (
+    "claim_id",
+    "key",
+    "study",
+    *_STUDY_COLUMNS,
     "stance",
     "finding",
     "n",
     "events",
     "proportion",
+    "ci_low",
+    "ci_high",
     "outcome",
+    "risk_of_bias",
     "locator",
     "note",
+    "excluded",
     "ref_number",
 )
 """Columns of :attr:`EvidenceTable.evidence`, in order."""
+
+EVIDENCE_DTYPES = {
+    "year": "Int64",
+    "n": "Int64",
+    "events": "Int64",
+    "ref_number": "Int64",
+    "proportion": "Float64",
+    "ci_low": "Float64",
+    "ci_high": "Float64",
+}
+
+POOLED_COLUMNS = (
+    "claim_id",
+    "outcome",
+    "k",
+    "keys",
+    "estimate",
+    "low",
+    "high",
+    "i2",
+    "tau2",
+    "method",
+)
+"""Columns of :attr:`EvidenceTable.pooled`: one row per claim and pooled outcome."""
+
+POOLED_DTYPES = {"k": "int64", "estimate": "float64", "low": "float64", "high": "float64"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +150,8 @@ class EvidenceTable:
     judgements: Mapping[str, Judgement] = field(default_factory=dict)
     input_problems: tuple[Problem, ...] = ()
     title: str = "Evidence table"
+    pooled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POOLED_COLUMNS))
+    studies: Mapping[str, Study] = field(default_factory=dict)
 
     # -- rendering ------------------------------------------------------------------
     def render(self, fmt: str, **options: Any) -> str:
@@ -111,6 +181,54 @@ class EvidenceTable:
         """A booktabs table and a numbered reference list."""
         return self.render("latex", **options)
 
+    def plot(
+        self,
+        claim_id: str,
+        *,
+        outcome: str | None = None,
+        path: str | os.PathLike[str] | None = None,
+    ) -> Any:
+        """A forest plot of one claim's proportions, pooled estimate as a diamond.
+
+        Plots the counted citations that report ``events`` and ``n`` for ``outcome``
+        (default: the claim's pooled outcome, else every such citation). Writes PNG or SVG
+        to ``path`` when given; returns the matplotlib figure. Needs the ``plot`` extra.
+        Raises ``ValueError`` for an unknown claim or one with no numbers to plot.
+        """
+        from evidence.assess import pool_proportions, wilson_interval
+        from evidence.plot import ForestRow, forest_plot
+
+        if claim_id not in set(self.claims["id"]):
+            known = ", ".join(map(str, self.claims["id"]))
+            raise ValueError(f"no claim with id {claim_id!r}; the claims are: {known}")
+        claim = self.claims[self.claims["id"] == claim_id].iloc[0]
+        wanted = outcome or claim["pooled_outcome"]
+        rows: list[ForestRow] = []
+        seen: set[str] = set()
+        for rec in self.evidence[self.evidence["claim_id"] == claim_id].to_dict("records"):
+            if pd.isna(rec["events"]) or pd.isna(rec["n"]) or rec["excluded"]:
+                continue
+            if isinstance(wanted, str) and wanted and rec["outcome"] != wanted:
+                continue
+            if rec["key"] in seen:
+                continue
+            seen.add(rec["key"])
+            interval = wilson_interval(int(rec["events"]), int(rec["n"]))
+            rows.append(ForestRow(str(rec["study"]), interval, float(rec["n"])))
+        if not rows:
+            raise ValueError(
+                f"claim {claim_id!r} has no counted citation with events and n"
+                + (f" for outcome {wanted!r}" if isinstance(wanted, str) and wanted else "")
+                + "; add them in the claims file to plot it"
+            )
+        pooled = (
+            pool_proportions([(r.proportion.events, r.proportion.n) for r in rows])
+            if len(rows) > 1
+            else None
+        )
+        title = str(wanted) if isinstance(wanted, str) and wanted else str(claim["text"])
+        return forest_plot(rows, pooled=pooled, title=title, path=path)
+
     def _repr_html_(self) -> str:
         return self.render("html")
 
@@ -121,12 +239,6 @@ class EvidenceTable:
             f"<EvidenceTable: {len(self.claims)} claims ({summary or 'none'}), "
             f"{len(self.evidence)} citations, {len(self.remarks)} remarks>"
         )
-
-
-def _proportion(events: int | None, n: int | None) -> float | None:
-    if events is None or not n:
-        return None
-    return events / n
 
 
 def _study_labels(references: Sequence[Reference]) -> dict[str, str]:
@@ -157,6 +269,7 @@ def build_table(
     claims: Iterable[Claim],
     references: Mapping[str, Reference],
     *,
+    studies: Mapping[str, Study] | Collection | None = None,
     excluded: Mapping[str, str] | None = None,
     title: str = "Evidence table",
 ) -> EvidenceTable:
@@ -164,8 +277,12 @@ def build_table(
 
     ``references`` is any mapping of key to :class:`~evidence.model.Reference`, such as
     the result of :func:`evidence.load_references`; its ``problems`` (if it has any) are
-    carried over as ``input_problems``, as are those of ``claims``. ``excluded`` maps keys
-    that must not count towards verdicts to the reason.
+    carried over as ``input_problems``, as are those of ``claims``.
+
+    ``studies`` brings PubMed records and their assessment (see
+    :func:`evidence.studies.collect_studies`); without it each cited reference is assessed
+    from the .bib alone. Retracted studies do not count towards verdicts; ``excluded``
+    adds other keys that must not count, with the reason.
 
     >>> from evidence.model import Citation, Claim, Reference, Stance
     >>> refs = {"katz2003": Reference("katz2003", "article", year=2003)}
@@ -176,6 +293,10 @@ def build_table(
     claim_list = list(claims)
     folded = _lookup(references)
     remarks: list[Problem] = []
+    unreachable = ""
+    if isinstance(studies, Collection):
+        unreachable = studies.unreachable
+        studies = studies.studies
 
     def resolve(key: str) -> Reference | None:
         return references.get(key) or folded.get(key.lower())
@@ -189,23 +310,63 @@ def build_table(
                 cited.setdefault(ref.key, ref)
     numbers = {key: i for i, key in enumerate(cited, start=1)}
     labels = _study_labels(list(cited.values()))
+    study_of = {
+        key: (studies.get(key) if studies is not None else None) or make_study(ref)
+        for key, ref in cited.items()
+    }
+    exclusions = dict(excluded or {})
+    for key, each in study_of.items():
+        if each.exclusion:
+            exclusions.setdefault(key, each.exclusion)
+    if unreachable:
+        remarks.append(
+            Problem(
+                SourceLocation("PubMed"),
+                f"PubMed could not be reached ({unreachable}); the table uses the .bib data "
+                "only, and retractions could not be checked",
+                code="unreachable",
+                severity=Severity.WARNING,
+            )
+        )
+    remarks.extend(_study_remarks(study_of.values()))
 
     claim_rows: list[dict[str, Any]] = []
     evidence_rows: list[dict[str, Any]] = []
+    pooled_rows: list[dict[str, Any]] = []
     judgements: dict[str, Judgement] = {}
     for claim in claim_list:
         where = claim.location or SourceLocation("<claims>")
         # Judge on canonical keys so a case slip does not make a claim unresolved.
         canonical = _canonical_claim(claim, resolve)
-        judgement = judge_claim(canonical, cited.keys(), excluded=excluded)
+        judgement = judge_claim(canonical, cited.keys(), excluded=exclusions)
         judgements[claim.id] = judgement
-        remarks.extend(_claim_remarks(claim, judgement, resolve, where))
+        remarks.extend(_claim_remarks(claim, judgement, resolve, where, study_of))
         participants: dict[str, int] = {}
+        counted: list[CitedStudy] = []
         for citation in canonical.citations:
-            ref = references.get(citation.key)
-            if ref is not None and citation.n is not None and citation.key not in (excluded or {}):
+            study = study_of.get(citation.key)
+            row, interval = _evidence_row(claim.id, citation, study, labels, numbers)
+            row["excluded"] = exclusions.get(citation.key, "") if study else ""
+            evidence_rows.append(row)
+            if study is None or citation.key in exclusions:
+                continue
+            if citation.n is not None:
                 participants[citation.key] = max(participants.get(citation.key, 0), citation.n)
-            evidence_rows.append(_evidence_row(claim.id, citation, ref, labels, numbers))
+            counted.append(
+                CitedStudy(
+                    key=citation.key,
+                    stance=citation.stance,
+                    design=StudyDesign(row["design"]),
+                    n=citation.n,
+                    events=citation.events,
+                    risk_of_bias=citation.risk_of_bias,
+                    interval=interval,
+                )
+            )
+        pools = _pool(claim.id, canonical.citations, exclusions, study_of)
+        pooled_rows.extend(pools)
+        headline = pools[0]["_estimate"] if pools else None
+        certainty = assess_certainty(canonical, judgement, counted, pooled=headline)
         claim_rows.append(
             {
                 "id": claim.id,
@@ -215,30 +376,45 @@ def build_table(
                 "contradicted_by": judgement.contradicted_by,
                 "studies": len({c.key for c in canonical.citations if c.key in cited}),
                 "participants": sum(participants.values()) if participants else None,
+                "certainty": certainty.level.value if certainty.level else None,
+                "certainty_source": certainty.source,
+                "certainty_reasons": certainty.reasons,
+                "plain_language": plain_language(judgement.verdict, certainty, text=claim.text),
+                "pooled_outcome": pools[0]["outcome"] if pools else None,
+                "pooled_estimate": headline.estimate if headline else None,
+                "pooled_low": headline.low if headline else None,
+                "pooled_high": headline.high if headline else None,
+                "pooled_i2": headline.i2 if headline else None,
                 "tags": claim.tags,
                 "rule": judgement.rule,
             }
         )
+    for row in pooled_rows:
+        row.pop("_estimate", None)
 
-    claims_df = pd.DataFrame(claim_rows, columns=list(CLAIM_COLUMNS))
-    claims_df["participants"] = claims_df["participants"].astype("Int64")
-    claims_df["studies"] = claims_df["studies"].astype("int64")
-    evidence_df = pd.DataFrame(evidence_rows, columns=list(EVIDENCE_COLUMNS))
-    for column in ("year", "n", "events", "ref_number"):
-        evidence_df[column] = evidence_df[column].astype("Int64")
-    evidence_df["proportion"] = evidence_df["proportion"].astype("Float64")
-    input_problems = tuple(getattr(references, "problems", ())) + tuple(
-        getattr(claims, "problems", ())
+    input_problems = (
+        tuple(getattr(references, "problems", ()))
+        + tuple(getattr(claims, "problems", ()))
+        + tuple(p for study in study_of.values() for p in study.problems)
     )
     return EvidenceTable(
-        claims=claims_df,
-        evidence=evidence_df,
+        claims=_frame(claim_rows, CLAIM_COLUMNS, CLAIM_DTYPES),
+        evidence=_frame(evidence_rows, EVIDENCE_COLUMNS, EVIDENCE_DTYPES),
         remarks=tuple(remarks),
         references=tuple(cited.values()),
         judgements=judgements,
         input_problems=input_problems,
         title=title,
+        pooled=_frame(pooled_rows, POOLED_COLUMNS, POOLED_DTYPES),
+        studies=study_of,
     )
+
+
+def _frame(
+    rows: list[dict[str, Any]], columns: Sequence[str], dtypes: Mapping[str, str]
+) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(columns))
+    return frame.astype(dict(dtypes)) if len(frame) or dtypes else frame
 
 
 def _canonical_claim(claim: Claim, resolve: Resolver) -> Claim:
@@ -256,16 +432,93 @@ def _canonical_claim(claim: Claim, resolve: Resolver) -> Claim:
     return replace(claim, citations=tuple(citations))
 
 
+def _pool(
+    claim_id: str,
+    citations: Sequence[Citation],
+    exclusions: Mapping[str, str],
+    study_of: Mapping[str, Study],
+) -> list[dict[str, Any]]:
+    """Pooled estimates for each outcome reported with numbers by two or more studies.
+
+    Largest group first (it is the claim's headline estimate); a study cited twice for
+    the same outcome counts once.
+    """
+    groups: dict[str, dict[str, tuple[int, int]]] = {}
+    for c in citations:
+        if (
+            c.outcome
+            and c.events is not None
+            and c.n
+            and c.key in study_of
+            and c.key not in exclusions
+            and c.stance not in (Stance.BACKGROUND, Stance.UNKNOWN)
+        ):
+            groups.setdefault(c.outcome, {}).setdefault(c.key, (c.events, c.n))
+    rows: list[dict[str, Any]] = []
+    for outcome, by_key in groups.items():
+        if len(by_key) < 2:
+            continue
+        estimate = pool_proportions(list(by_key.values()))
+        rows.append(
+            {
+                "claim_id": claim_id,
+                "outcome": outcome,
+                "k": estimate.k,
+                "keys": tuple(by_key),
+                "estimate": estimate.estimate,
+                "low": estimate.low,
+                "high": estimate.high,
+                "i2": estimate.i2,
+                "tau2": estimate.tau2,
+                "method": estimate.method,
+                "_estimate": estimate,
+            }
+        )
+    rows.sort(key=lambda r: -int(r["k"]))
+    return rows
+
+
+def _study_remarks(studies: Iterable[Study]) -> list[Problem]:
+    remarks = []
+    for study in studies:
+        where = study.reference.location or SourceLocation("<bibliography>")
+        if study.mismatches:
+            differences = "; ".join(str(m) for m in study.mismatches)
+            remarks.append(
+                Problem(
+                    where,
+                    f"'{study.key}' disagrees with PubMed {study.pmid}: {differences}; "
+                    "check the .bib entry (nothing was overwritten)",
+                    code="mismatch",
+                    severity=Severity.WARNING,
+                )
+            )
+        if study.pubmed_status is PubMedStatus.NOT_FOUND:
+            remarks.append(
+                Problem(
+                    where,
+                    f"'{study.key}': PMID {study.pmid} was not found in PubMed "
+                    f"({study.pubmed_detail or 'no record'}); check the PMID",
+                    code="not-found",
+                    severity=Severity.WARNING,
+                )
+            )
+    return remarks
+
+
 def _claim_remarks(
-    claim: Claim, judgement: Judgement, resolve: Resolver, where: SourceLocation
+    claim: Claim,
+    judgement: Judgement,
+    resolve: Resolver,
+    where: SourceLocation,
+    study_of: Mapping[str, Study],
 ) -> list[Problem]:
     remarks: list[Problem] = []
     if not claim.citations:
         remarks.append(
             Problem(
                 where,
-                f"claim '{claim.id}' cites no study; add a citation or mark it as "
-                "the author's own statement",
+                f"claim '{claim.id}' cites no study; add a citation if one backs it",
                 code="uncited",
                 severity=Severity.WARNING,
             )
@@ -282,7 +535,8 @@ def _claim_remarks(
                     code="unknown-key",
                 )
             )
-        elif ref.key != citation.key:
+            continue
+        if ref.key != citation.key:
             remarks.append(
                 Problem(
                     at,
@@ -293,7 +547,20 @@ def _claim_remarks(
                     severity=Severity.WARNING,
                 )
             )
+        study = study_of.get(ref.key)
+        if study is not None and study.retraction.is_retracted:
+            remarks.append(
+                Problem(
+                    at,
+                    f"claim '{claim.id}' cites '{ref.key}', which is retracted "
+                    f"({study.retraction.detail or 'PubMed'}); it does not count towards the "
+                    "verdict: remove or replace the citation",
+                    code="retracted",
+                )
+            )
     for key, reason in judgement.excluded.items():
+        if study_of.get(key) is not None and study_of[key].retraction.is_retracted:
+            continue  # already said, with its own code
         remarks.append(
             Problem(
                 where,
@@ -308,26 +575,60 @@ def _claim_remarks(
 def _evidence_row(
     claim_id: str,
     citation: Citation,
-    ref: Reference | None,
+    study: Study | None,
     labels: Mapping[str, str],
     numbers: Mapping[str, int],
-) -> dict[str, Any]:
-    return {
+) -> tuple[dict[str, Any], Proportion | None]:
+    """One evidence row, and the citation's Wilson interval (for the certainty rules)."""
+    interval = (
+        wilson_interval(citation.events, citation.n)
+        if citation.events is not None and citation.n
+        else None
+    )
+    row: dict[str, Any] = {
         "claim_id": claim_id,
         "key": citation.key,
-        "study": labels.get(citation.key, citation.key) if ref else citation.key,
-        "title": ref.title if ref else "",
-        "journal": ref.journal if ref else "",
-        "year": ref.year if ref else None,
-        "pmid": (ref.pmid or "") if ref else "",
-        "doi": (ref.doi or "") if ref else "",
+        "study": labels.get(citation.key, citation.key),
         "stance": citation.stance.value,
         "finding": citation.finding,
         "n": citation.n,
         "events": citation.events,
-        "proportion": _proportion(citation.events, citation.n),
+        "proportion": interval.estimate if interval else None,
+        "ci_low": interval.low if interval else None,
+        "ci_high": interval.high if interval else None,
         "outcome": citation.outcome,
+        "risk_of_bias": citation.risk_of_bias.value if citation.risk_of_bias else None,
         "locator": citation.locator,
         "note": citation.note,
         "ref_number": numbers.get(citation.key),
     }
+    if study is None:
+        row.update(dict.fromkeys(_STUDY_COLUMNS))
+        row.update(title="", journal="", pmid="", doi="", pmcid="")
+        return row, interval
+    ref, record = study.reference, study.record
+    design = study_design(study, citation)
+    row.update(
+        {
+            "title": study.title,
+            "pubmed_title": study.pubmed_title,
+            "journal": ref.journal or (record.journal if record else ""),
+            "year": ref.year or (record.year if record else None),
+            "pmid": study.pmid or "",
+            "doi": study.doi or "",
+            "pmcid": study.pmcid or "",
+            "design": design.design.value,
+            "design_source": design.source.value,
+            "design_basis": design.basis,
+            "retraction": study.retraction.status.value
+            if study.retraction.checked
+            else "not checked",
+            "retraction_detail": study.retraction.detail,
+            "pubmed_status": study.pubmed_status.value,
+            "pubmed_detail": study.pubmed_detail,
+            "publication_types": tuple(p.name for p in record.publication_types) if record else (),
+            "major_mesh": record.major_mesh if record else (),
+            "mismatches": tuple(str(m) for m in study.mismatches),
+        }
+    )
+    return row, interval

@@ -98,4 +98,4 @@ def test_input_problems_are_carried_over() -> None:
 def test_repr_and_html_repr() -> None:
     table = build_table([Claim("c1", "x", (Citation("katz2003"),))], REFS)
     assert "1 claims (1 supported)" in repr(table)
-    assert table._repr_html_().startswith('<div class="evidence-table">')
+    assert table._repr_html_().startswith('<div class="evidence-table')

@@ -1,9 +1,27 @@
 """evidence: citation-aware evidence summaries.
 
 Load references from BibTeX and claims from YAML, JSON or CSV, then build a table that says
-for every claim which studies support or contradict it, and what is wrong.
+for every claim which studies support or contradict it, of what design, with what numbers
+and how much certainty, and what is wrong.
+
+>>> import evidence
+>>> refs = evidence.load_references("references.bib")          # doctest: +SKIP
+>>> claims = evidence.load_claims("docs/examples/sacroiliac.yaml")  # doctest: +SKIP
+>>> table = evidence.build_table(claims, refs)                   # doctest: +SKIP
 """
 
+from evidence.assess import (
+    DesignAssessment,
+    PooledEstimate,
+    Proportion,
+    RetractionAssessment,
+    assess_design,
+    assess_retraction,
+    pool_proportions,
+    wilson_interval,
+)
+from evidence.certainty import CertaintyAssessment, assess_certainty, plain_language
+from evidence.claims import ClaimSet, dump_claims, load_claims, parse_claims
 from evidence.errors import (
     ArticleError,
     BibliographyError,
@@ -19,6 +37,7 @@ from evidence.errors import (
     Severity,
     SourceLocation,
 )
+from evidence.judge import Judgement, judge_claim
 from evidence.model import (
     Certainty,
     CertaintyJudgement,
@@ -35,36 +54,65 @@ from evidence.model import (
     StudyDesign,
     Verdict,
 )
+from evidence.references import Bibliography, load_references, parse_references
+from evidence.studies import Collection, Study, collect_studies, make_study
+from evidence.table import EvidenceTable, build_table
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ArticleError",
+    "Bibliography",
     "BibliographyError",
     "CacheError",
     "Certainty",
+    "CertaintyAssessment",
     "CertaintyJudgement",
     "Citation",
     "Claim",
     "ClaimFileError",
+    "ClaimSet",
+    "Collection",
+    "DesignAssessment",
     "DesignSource",
     "EvidenceError",
+    "EvidenceTable",
     "InputError",
+    "Judgement",
     "Name",
     "OutputError",
+    "PooledEstimate",
     "Problem",
+    "Proportion",
     "PubMedError",
     "PubMedRecord",
     "PubMedResponseError",
     "PubMedStatus",
     "PubMedUnavailable",
     "Reference",
+    "RetractionAssessment",
     "RetractionStatus",
     "RiskOfBias",
     "Severity",
     "SourceLocation",
     "Stance",
+    "Study",
     "StudyDesign",
     "Verdict",
     "__version__",
+    "assess_certainty",
+    "assess_design",
+    "assess_retraction",
+    "build_table",
+    "collect_studies",
+    "dump_claims",
+    "judge_claim",
+    "load_claims",
+    "load_references",
+    "make_study",
+    "parse_claims",
+    "parse_references",
+    "plain_language",
+    "pool_proportions",
+    "wilson_interval",
 ]

@@ -12,6 +12,8 @@ from pathlib import Path
 import pybtex.errors
 import pytest
 from conftest import shared_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pybtex.database.input.bibtex import Parser
 
 from evidence.errors import BibliographyError, Problem, Severity
@@ -927,3 +929,45 @@ def test_bibliography_built_by_hand() -> None:
     assert bib.not_loaded == ()
     with pytest.raises(ValueError, match="duplicate key 'x'"):
         Bibliography([Reference("x", "misc"), Reference("x", "book")])
+
+
+# --- robustness --------------------------------------------------------------------------
+
+BIBTEXISH = st.text(alphabet='@{}()",=#%\\ \n\tabkAK19_-.', max_size=200)
+FRAGMENTS = st.sampled_from(
+    [
+        *("@article{", "@misc(", "@string{", "@comment{", "@preamble{", "a1,", "b,", ",", "\n"),
+        *("title = ", "year = 2000", "month = jan", "x # ", '"q"', "{", "}", ")", "%", "\\'"),
+    ]
+)
+# A BibTeX entry type is a name starting with a letter (pybtex's and ours).
+ENTRY_TYPE_LINE = re.compile(
+    r"^[ \t]*@\s*(?!(?:string|preamble|comment)\b)[A-Za-z][\w.:+-]*\s*[{(]", re.I | re.M
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(FRAGMENTS | BIBTEXISH, max_size=40))
+def test_any_text_is_read_without_crashing_and_every_entry_is_accounted_for(
+    pieces: list[str],
+) -> None:
+    text = "".join(pieces)
+    bib = parse_references(text, source="fuzz.bib")
+    lines = text.count("\n") + 1
+    for problem in bib.problems:
+        assert problem.location.line is not None
+        assert 1 <= problem.location.line <= lines
+    for ref in bib.values():
+        assert ref.location is not None
+        assert ref.location.line is not None
+        assert 1 <= ref.location.line <= lines
+    accounted = len(bib) + len(bib.not_loaded)
+    counted = len(ENTRY_TYPE_LINE.findall(text))
+    if all(re.match(r"[ \t]*$", text[text.rfind("\n", 0, i) + 1 : i]) for i in _ats(text)):
+        assert accounted == counted  # every '@' starts its line: nothing else to read
+    else:
+        assert accounted >= counted  # entries later on a line are read too
+
+
+def _ats(text: str) -> list[int]:
+    return [i for i, char in enumerate(text) if char == "@"]

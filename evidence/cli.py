@@ -256,11 +256,7 @@ def _collect(
         collection = collect_studies(refs, client, progress=not args.quiet)
     if collection.unreachable:
         # Said once, here, however many references were affected.
-        print(
-            f"evidence: PubMed could not be reached ({collection.unreachable}); "
-            "using the .bib data only",
-            file=sys.stderr,
-        )
+        print(f"evidence: {collection.unreachable}; using the .bib data only", file=sys.stderr)
     return collection
 
 

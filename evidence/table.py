@@ -322,8 +322,8 @@ def build_table(
         remarks.append(
             Problem(
                 SourceLocation("PubMed"),
-                f"PubMed could not be reached ({unreachable}); the table uses the .bib data "
-                "only, and retractions could not be checked",
+                f"the table uses the .bib data only ({unreachable}), so retractions and "
+                "mismatches could not be checked",
                 code="unreachable",
                 severity=Severity.WARNING,
             )

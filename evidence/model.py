@@ -235,6 +235,7 @@ class Reference:
     doi: str | None = None
     pmcid: str | None = None
     design: str | None = None
+    authors_complete: bool = True  # False when the list ends "and others" (et al.)
     fields: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
     raw_fields: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
     location: SourceLocation | None = field(default=None, compare=False)

@@ -880,6 +880,7 @@ class _EntryBuilder:
             doi=doi,
             pmcid=pmcid,
             design=decoded.get("design") or None,
+            authors_complete=not _ends_with_others(raw.get("author", "")),
             fields=decoded,
             raw_fields=raw,
             location=SourceLocation(self.reader.source, self.line),
@@ -1217,6 +1218,14 @@ def _name_from_parts(parts: list[str], plain: bool = False) -> Name:
     return Name(last=join(last), first=join(split(parts[-1])), von=join(von), jr=join(jr))
 
 
+_OTHERS = re.compile(r"\band\s+(?:others|et\.?\s*al\.?)\s*$", re.IGNORECASE)
+
+
+def _ends_with_others(text: str) -> bool:
+    """True when an author list ends ``and others``: the list is not complete (et al.)."""
+    return _OTHERS.search(text) is not None
+
+
 def _parse_names(text: str) -> tuple[tuple[Name, ...], list[_NameNote]]:
     """Split an ``author``/``editor`` value into names, with notes on anything odd.
 
@@ -1494,3 +1503,46 @@ def _script(match: re.Match[str]) -> str:
     digits = match.group(2) or match.group(3)
     table = _SUBSCRIPT if match.group(1) == "_" else _SUPERSCRIPT
     return digits.translate(table)
+
+
+def add_identifiers(
+    text: str,
+    bibliography: Mapping[str, Reference],
+    found: Mapping[str, tuple[str | None, str | None]],
+) -> str:
+    """A copy of a .bib file's ``text`` with the PMIDs and DOIs in ``found`` added.
+
+    ``found`` maps keys to ``(pmid, doi)``. A field is added only where the entry has no
+    identifier of that kind; nothing that is there is changed. Each new field goes on its
+    own line right after the entry's ``@type{key,`` line, so the rest of the file, comments
+    and formatting included, stays as it was.
+
+    >>> bib = parse_references("@article{a,\\n  title = {T},\\n}\\n")
+    >>> print(add_identifiers("@article{a,\\n  title = {T},\\n}\\n", bib, {"a": ("12", None)}))
+    @article{a,
+      pmid = {12},
+      title = {T},
+    }
+    <BLANKLINE>
+    """
+    lines = text.splitlines(keepends=True)
+    inserts: dict[int, list[str]] = {}
+    for key, (pmid, doi) in found.items():
+        ref = bibliography.get(key)
+        if ref is None or ref.location is None or ref.location.line is None:
+            continue
+        index = ref.location.line - 1
+        if index >= len(lines) or not lines[index].rstrip().endswith(","):
+            continue  # an unusual header layout: leave the entry alone rather than guess
+        new = []
+        if pmid and not ref.pmid:
+            new.append(f"  pmid = {{{pmid}}},\n")
+        if doi and not ref.doi:
+            new.append(f"  doi = {{{doi}}},\n")
+        if new:
+            inserts[index] = new
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        out.append(line if line.endswith("\n") or index not in inserts else line + "\n")
+        out.extend(inserts.get(index, ()))
+    return "".join(out)

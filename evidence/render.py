@@ -376,6 +376,8 @@ def _pybtex_entry(ref: Reference) -> Any:
     persons = {}
     if ref.authors:
         persons["author"] = [person(n) for n in ref.authors]
+        if not ref.authors_complete:
+            persons["author"].append(Person("others"))  # pybtex styles print "et al."
     if ref.editors:
         persons["editor"] = [person(n) for n in ref.editors]
     entry = Entry(ref.entry_type, fields=fields, persons=persons)
@@ -386,7 +388,7 @@ def _pybtex_entry(ref: Reference) -> Any:
 def _fallback_citation(ref: Reference) -> str:
     """A Vancouver-like line for entries a pybtex style cannot format (missing fields)."""
     authors = ", ".join(n.vancouver() for n in ref.authors[:6])
-    if len(ref.authors) > 6:
+    if len(ref.authors) > 6 or not ref.authors_complete:
         authors += ", et al"
     parts = [p for p in (authors, ref.title, ref.journal) if p]
     if ref.year:

@@ -426,7 +426,7 @@ def test_doi_search_accepts_only_a_single_match_carrying_the_doi(server: NCBISer
     client = quick(server)
     assert client.search_doi(f"https://doi.org/{RETRACTED_DOI.upper()}") == RETRACTED
     term = server.requests_to("esearch.fcgi")[0].params["term"]
-    assert term == f'"{RETRACTED_DOI.upper()}"[doi]'
+    assert term == f'"{RETRACTED_DOI}"[doi]'  # DOIs are case-insensitive: sent lower-case
 
     assert client.search_doi("10.1000/nothing-has-this") is None
     server.dois["10.1000/two"] = ["1", "2"]

@@ -52,7 +52,7 @@ def test_doi_term_is_quoted_with_the_doi_tag() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("10.1056/NEJMoa1210384", "10.1056/NEJMoa1210384"),
+        ("10.1056/NEJMoa1210384", "10.1056/nejmoa1210384"),
         (" doi:10.1056/x ", "10.1056/x"),
         ("https://doi.org/10.1056/x", "10.1056/x"),
         ("http://dx.doi.org/10.1056/x", "10.1056/x"),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import quote_plus, urlencode
 
+from evidence import references
 from evidence.model import Reference
 
 __all__ = [
@@ -63,37 +64,33 @@ MAX_GET_IDS = 200
 #: switches at 1000; a 200-PMID id list alone is about 1,800, so the limit sits above that.
 MAX_GET_QUERY_CHARS = 2500
 
-_DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
 def normalise_pmid(text: str) -> str | None:
     """A PMID in canonical form (digits, no leading zeros), or ``None`` if it is not one.
+
+    The same rule the .bib loader applies (:func:`evidence.references.normalise_pmid`).
 
     >>> normalise_pmid(" 0027685632 ")
     '27685632'
     >>> normalise_pmid("PMC123") is None
     True
     """
-    text = text.strip()
-    if not text.isascii() or not text.isdigit():
-        return None
-    canonical = text.lstrip("0")
-    return canonical or None
+    return references.normalise_pmid(text)
 
 
 def normalise_doi(text: str) -> str | None:
-    """A bare DOI (``10.x/y``) from a DOI, ``doi:`` form or doi.org URL; ``None`` if not one.
+    """A bare lower-case DOI (``10.x/y``) from a DOI, ``doi:`` form or doi.org URL.
 
-    Case is kept (DOIs compare case-insensitively; callers compare with ``casefold``).
-    A DOI holding ``"`` is refused: it would break the quoted search phrase.
+    The .bib loader's rule (:func:`evidence.references.normalise_doi`), and one more: a DOI
+    holding ``"`` is refused, since it would break the quoted search phrase. DOIs compare
+    case-insensitively, so lower case loses nothing.
 
     >>> normalise_doi("https://doi.org/10.1056/NEJMoa1210384")
-    '10.1056/NEJMoa1210384'
+    '10.1056/nejmoa1210384'
     """
-    doi = _DOI_PREFIXES.sub("", text.strip()).strip()
-    if not doi.startswith("10.") or "/" not in doi or '"' in doi or any(c.isspace() for c in doi):
-        return None
-    return doi
+    doi = references.normalise_doi(text)
+    return None if doi is None or '"' in doi else doi
 
 
 def batched(items: Iterable[str], size: int) -> Iterator[tuple[str, ...]]:

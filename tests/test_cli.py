@@ -232,3 +232,24 @@ def test_no_network_at_all_says_so_once(tmp_path: Path) -> None:
     assert "Liliang 2011" in result.stdout
     assert result.stderr.count("could not be reached") == 1, result.stderr
     assert "PubMed: unavailable" in result.stdout
+
+
+def test_fetch_writes_ids_into_a_copy_of_the_bib(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, server: NCBIServer
+) -> None:
+    out_bib = tmp_path / "with-ids.bib"
+    code, _, err = run(capsys, "fetch", "--bib", MIX, "--write-ids", str(out_bib),
+                       "--eutils-url", server.url)  # fmt: skip
+    assert code == 0, err
+    original = Path(MIX).read_text()
+    written = out_bib.read_text()
+    assert Path(MIX).read_text() == original  # the .bib itself is never touched
+    from evidence.references import load_references
+
+    refs = load_references(out_bib)
+    assert refs["wei2016"].pmid == "27685632"  # found by DOI
+    assert refs["zhu2020"].pmid == "31978945"  # found by citation match
+    assert refs["brighton2012"].doi == "10.1056/nejmoa1210384"  # PubMed's DOI added
+    assert refs.problems == ()
+    # Only new lines were added.
+    assert [ln for ln in original.splitlines() if ln not in written.splitlines()] == []

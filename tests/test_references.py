@@ -971,3 +971,13 @@ def test_any_text_is_read_without_crashing_and_every_entry_is_accounted_for(
 
 def _ats(text: str) -> list[int]:
     return [i for i, char in enumerate(text) if char == "@"]
+
+
+def test_and_others_marks_the_author_list_incomplete() -> None:
+    bib = parse_references(
+        "@article{a, author = {Liliang, P. C. and Lu, K. and others}, year = 2011}\n"
+        "@article{b, author = {Katz, V. and Reynolds, J.}, year = 2003}\n"
+    )
+    assert [n.last for n in bib["a"].authors] == ["Liliang", "Lu"]
+    assert bib["a"].authors_complete is False
+    assert bib["b"].authors_complete is True

@@ -220,11 +220,11 @@ def _percent(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
-def _points(width: float, threshold: float) -> str:
-    """Width in percentage points, with a decimal only where rounding would hide that it
-    is above the threshold (30.4 is shown as 30.4, not 30)."""
-    whole = f"{100 * width:.0f}"
-    return f"{100 * width:.1f}" if float(whole) <= 100 * threshold else whole
+def _over(value: float, threshold: float) -> str:
+    """``value`` (a fraction) in percent, with a decimal only where rounding would hide
+    that it is above ``threshold`` (30.4 is shown as 30.4, not 30)."""
+    whole = f"{100 * value:.0f}"
+    return f"{100 * value:.1f}" if float(whole) <= 100 * threshold else whole
 
 
 _RISK_ORDER = {None: 0, RiskOfBias.LOW: 1, RiskOfBias.SOME_CONCERNS: 2, RiskOfBias.HIGH: 3}
@@ -376,7 +376,7 @@ def rule_inconsistency(body: BodyOfEvidence) -> CertaintyStep | None:
     pooled = body.pooled
     if pooled is not None and pooled.k >= 2 and pooled.i2 > HIGH_HETEROGENEITY:
         found.append(
-            f"I² = {pooled.i2_percent:.0f}% across the {pooled.k} pooled studies "
+            f"I² = {_over(pooled.i2, HIGH_HETEROGENEITY)}% across the {pooled.k} pooled studies "
             f"(> {_percent(HIGH_HETEROGENEITY)})"
         )
     if not found:
@@ -426,7 +426,7 @@ def rule_imprecision(body: BodyOfEvidence) -> CertaintyStep | None:
         if high - low > WIDE_INTERVAL:
             found.append(
                 f"{whose} {confidence:.0%} CI runs from {_percent(low)} to {_percent(high)}, "
-                f"{_points(high - low, WIDE_INTERVAL)} percentage points wide "
+                f"{_over(high - low, WIDE_INTERVAL)} percentage points wide "
                 f"(> {100 * WIDE_INTERVAL:.0f})"
             )
     if found:

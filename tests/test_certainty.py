@@ -254,6 +254,14 @@ def test_a_study_with_mixed_findings_is_inconsistency_too() -> None:
 HETEROGENEOUS = [(10, 200), (100, 200), (180, 200)]
 
 
+def test_heterogeneity_just_over_the_threshold_shows_a_decimal() -> None:
+    pooled = PooledEstimate(0.45, 0.4, 0.5, 0.0, 0.1, 0.1, 0.503, 5.0, 3, "test")
+    assessment, _ = rate([study("a"), study("b")], pooled=pooled)
+    assert "I² = 50.3% across the 3 pooled studies (> 50%)" in assessment.reasons[1]
+    at_threshold = dataclasses.replace(pooled, i2=0.5)
+    assert rate([study("a"), study("b")], pooled=at_threshold)[0].level is Certainty.HIGH
+
+
 def test_high_heterogeneity_goes_down_one() -> None:
     pooled = pool_proportions(HETEROGENEOUS)
     assert pooled.i2 > 0.5

@@ -65,7 +65,6 @@ MAX_GET_IDS = 200
 MAX_GET_QUERY_CHARS = 2500
 
 
-
 def normalise_pmid(text: str) -> str | None:
     """A PMID in canonical form (digits, no leading zeros), or ``None`` if it is not one.
 

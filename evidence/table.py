@@ -195,15 +195,14 @@ class EvidenceTable:
         to ``path`` when given; returns the matplotlib figure. Needs the ``plot`` extra.
         Raises ``ValueError`` for an unknown claim or one with no numbers to plot.
         """
-        from evidence.assess import pool_proportions, wilson_interval
-        from evidence.plot import ForestRow, forest_plot
+        from evidence.plot import ForestRow, forest_plot, pooled_weights
 
         if claim_id not in set(self.claims["id"]):
             known = ", ".join(map(str, self.claims["id"]))
             raise ValueError(f"no claim with id {claim_id!r}; the claims are: {known}")
         claim = self.claims[self.claims["id"] == claim_id].iloc[0]
         wanted = outcome or claim["pooled_outcome"]
-        rows: list[ForestRow] = []
+        found: list[tuple[str, Proportion]] = []
         seen: set[str] = set()
         for rec in self.evidence[self.evidence["claim_id"] == claim_id].to_dict("records"):
             if pd.isna(rec["events"]) or pd.isna(rec["n"]) or rec["excluded"]:
@@ -213,19 +212,23 @@ class EvidenceTable:
             if rec["key"] in seen:
                 continue
             seen.add(rec["key"])
-            interval = wilson_interval(int(rec["events"]), int(rec["n"]))
-            rows.append(ForestRow(str(rec["study"]), interval, float(rec["n"])))
-        if not rows:
+            found.append((str(rec["study"]), wilson_interval(int(rec["events"]), int(rec["n"]))))
+        if not found:
             raise ValueError(
                 f"claim {claim_id!r} has no counted citation with events and n"
                 + (f" for outcome {wanted!r}" if isinstance(wanted, str) and wanted else "")
                 + "; add them in the claims file to plot it"
             )
-        pooled = (
-            pool_proportions([(r.proportion.events, r.proportion.n) for r in rows])
-            if len(rows) > 1
-            else None
-        )
+        pooled = None
+        rows = [ForestRow(label, proportion) for label, proportion in found]
+        if len(found) > 1:
+            # Squares are sized by each study's share of the random-effects weight.
+            pooled = pool_proportions([(p.events, p.n) for _, p in found])
+            weights = pooled_weights([p for _, p in found], pooled)
+            rows = [
+                ForestRow(label, proportion, weight)
+                for (label, proportion), weight in zip(found, weights, strict=True)
+            ]
         title = str(wanted) if isinstance(wanted, str) and wanted else str(claim["text"])
         return forest_plot(rows, pooled=pooled, title=title, path=path)
 

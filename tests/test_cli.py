@@ -253,3 +253,28 @@ def test_fetch_writes_ids_into_a_copy_of_the_bib(
     assert refs.problems == ()
     # Only new lines were added.
     assert [ln for ln in original.splitlines() if ln not in written.splitlines()] == []
+
+
+def test_plot_writes_a_forest_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "forest.svg"
+    code, _, err = run(capsys, "plot", EXAMPLE, "--bib", BIB, "--claim", "not-every-patient",
+                       "-o", str(target), "--offline")  # fmt: skip
+    assert code == 0, err
+    svg = target.read_text()
+    for text in ("Liliang 2011", "Katz 2003", "21/52", "11/34", "Pooled"):
+        assert text in svg
+
+
+def test_plot_of_a_claim_without_numbers_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "forest.png"
+    code, _, err = run(capsys, "plot", EXAMPLE, "--bib", BIB, "--claim", "other-risk-factors",
+                       "-o", str(target), "--offline")  # fmt: skip
+    assert code == 2
+    assert "no counted citation with events and n" in err
+    assert not target.exists()
+    code, _, err = run(capsys, "plot", EXAMPLE, "--bib", BIB, "--claim", "nope",
+                       "-o", str(target), "--offline")  # fmt: skip
+    assert code == 2
+    assert "not-every-patient" in err  # the known ids are listed

@@ -196,8 +196,11 @@ def _claims_grid(table: EvidenceTable, audience: str) -> _Grid:
             )
         )
     if audience == "patients":
-        return _Grid("What the research says", ("Statement", "In plain words", "Studies"),
-                     tuple(rows))  # fmt: skip
+        return _Grid(
+            "What the research says",
+            ("Statement", "What the research says", "Studies"),
+            tuple(rows),
+        )
     headers = ("ID", "Claim", "Verdict", "Certainty", "Supported by", "Contradicted by", "n")
     return _Grid("Claims", headers, tuple(rows))
 
@@ -220,7 +223,33 @@ def _notes(rec: Mapping[str, Any]) -> str:
     return "; ".join(notes)
 
 
+def _patient_studies_grid(table: EvidenceTable) -> _Grid:
+    """Each cited study once, with its design and what it found in numbers where given."""
+    rows: list[tuple[_Cell, ...]] = []
+    best: dict[str, dict[str, Any]] = {}
+    for rec in _records(table.evidence):
+        if not _text(rec["ref_number"]):
+            continue
+        kept = best.get(rec["key"])
+        # Prefer the citation that gives numbers, then the longest finding.
+        rank = (bool(_text(rec["n"])), len(_text(rec["finding"])))
+        if kept is None or rank > (bool(_text(kept["n"])), len(_text(kept["finding"]))):
+            best[rec["key"]] = rec
+    for rec in sorted(best.values(), key=lambda r: int(r["ref_number"])):
+        number = _text(rec["ref_number"])
+        rows.append(
+            (
+                _Cell(f"{rec['study']} [{number}]", f"#ref-{number}"),
+                _Cell(_label(StudyDesign, rec["design"])),
+                _Cell(_text(rec["finding"])),
+            )
+        )
+    return _Grid("The studies", ("Study", "Kind of study", "What it found"), tuple(rows))
+
+
 def _evidence_grid(table: EvidenceTable, audience: str) -> _Grid:
+    if audience == "patients":
+        return _patient_studies_grid(table)
     rows: list[tuple[_Cell, ...]] = []
     for rec in _records(table.evidence):
         number = _text(rec["ref_number"])
@@ -229,15 +258,6 @@ def _evidence_grid(table: EvidenceTable, audience: str) -> _Grid:
         pmid, doi = _text(rec["pmid"]), _text(rec["doi"])
         design = _label(StudyDesign, rec["design"])
         numbers = _interval_text(rec["proportion"], rec["ci_low"], rec["ci_high"])
-        if audience == "patients":
-            rows.append(
-                (
-                    _Cell(study, f"#ref-{number}" if number else ""),
-                    _Cell(design),
-                    _Cell(_text(rec["finding"])),
-                )
-            )
-            continue
         rows.append(
             (
                 _Cell(_text(rec["claim_id"])),
@@ -252,8 +272,6 @@ def _evidence_grid(table: EvidenceTable, audience: str) -> _Grid:
                 _Cell(_notes(rec)),
             )
         )
-    if audience == "patients":
-        return _Grid("The studies", ("Study", "Kind of study", "What it found"), tuple(rows))
     headers = (
         "Claim", "Study", "Design", "Stance", "Finding", "Events/n", "Proportion (95% CI)",
         "PMID", "DOI", "Notes",

@@ -382,7 +382,9 @@ def build_table(
                 "certainty": certainty.level.value if certainty.level else None,
                 "certainty_source": certainty.source,
                 "certainty_reasons": certainty.reasons,
-                "plain_language": plain_language(judgement.verdict, certainty, text=claim.text),
+                # The statement alone ("This may be true."): renderers show it beside the
+                # claim, so repeating the claim inside it would say everything twice.
+                "plain_language": plain_language(judgement.verdict, certainty),
                 "pooled_outcome": pools[0]["outcome"] if pools else None,
                 "pooled_estimate": headline.estimate if headline else None,
                 "pooled_low": headline.low if headline else None,

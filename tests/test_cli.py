@@ -142,8 +142,10 @@ def test_patient_audience_speaks_plainly(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(capsys, "table", EXAMPLE, "--bib", BIB, "--audience", "patients",
                        "--offline")  # fmt: skip
     assert code == 0
-    assert "In plain words" in out
-    assert "No study is cited" in out or "no study" in out.lower()
+    assert "What the research says" in out
+    assert "No study is cited for this statement." in out
+    assert "| prospective cohort |" in out
+    assert "ID |" not in out  # no reviewer columns
 
 
 def test_help_is_for_newcomers(capsys: pytest.CaptureFixture[str]) -> None:

@@ -646,18 +646,17 @@ def _json_value(value: Any) -> Any:
 @register("json")
 def render_json(table: EvidenceTable, *, indent: int | None = 2) -> str:
     """The JSON schema documented in docs/formats.md (``schema_version`` 1)."""
-    claims = [
-        {column: _json_value(value) for column, value in row.items()}
-        for row in _records(table.claims)
-    ]
-    for claim in claims:
-        claim["supported_by"] = claim["supported_by"] or []
-        claim["contradicted_by"] = claim["contradicted_by"] or []
-        claim["tags"] = claim["tags"] or []
-    evidence = [
-        {column: _json_value(value) for column, value in row.items()}
-        for row in _records(table.evidence)
-    ]
+
+    def rows(frame: pd.DataFrame, lists: Sequence[str]) -> list[dict[str, Any]]:
+        out = [{column: _json_value(v) for column, v in row.items()} for row in _records(frame)]
+        for row in out:
+            for column in lists:  # list fields are always lists, never null
+                row[column] = row[column] or []
+        return out
+
+    claims = rows(table.claims, ("supported_by", "contradicted_by", "certainty_reasons", "tags"))
+    evidence = rows(table.evidence, ("publication_types", "major_mesh", "mismatches"))
+    pooled = rows(table.pooled, ("keys",))
     remarks = [
         {
             "path": p.location.path,
@@ -679,6 +678,7 @@ def render_json(table: EvidenceTable, *, indent: int | None = 2) -> str:
         "title": table.title,
         "claims": claims,
         "evidence": evidence,
+        "pooled": pooled,
         "remarks": remarks,
         "references": references,
     }

@@ -280,3 +280,19 @@ def test_plot_of_a_claim_without_numbers_is_refused(
                        "-o", str(target), "--offline")  # fmt: skip
     assert code == 2
     assert "not-every-patient" in err  # the known ids are listed
+
+
+def test_check_fails_on_a_claim_supported_by_a_retracted_study(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, server: NCBIServer
+) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(
+        "claims:\n  - id: mirna\n    text: miR-623 slows lung adenocarcinoma.\n"
+        "    citations:\n      - {key: wei2016, stance: supports}\n"
+    )
+    code, out, err = run(capsys, "check", str(claims), "--bib", MIX, "--eutils-url", server.url,
+                         "--ignore", "unused-reference")  # fmt: skip
+    assert code == 1, err
+    (line,) = [ln for ln in out.splitlines() if "retracted" in ln]
+    assert line.startswith(f"{claims}:5: error: claim 'mirna' cites 'wei2016', which is retracted")
+    assert "30683838" in line

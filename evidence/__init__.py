@@ -10,6 +10,7 @@ and how much certainty, and what is wrong.
 >>> table = evidence.build_table(claims, refs)                   # doctest: +SKIP
 """
 
+from evidence._version import __version__
 from evidence.assess import (
     DesignAssessment,
     PooledEstimate,
@@ -57,8 +58,6 @@ from evidence.model import (
 from evidence.references import Bibliography, load_references, parse_references
 from evidence.studies import Collection, Study, collect_studies, make_study
 from evidence.table import EvidenceTable, build_table
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ArticleError",

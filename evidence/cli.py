@@ -24,8 +24,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from evidence import __version__
 from evidence._files import atomic_write_text
+from evidence._version import __version__
 from evidence.errors import EvidenceError, Problem, Severity, SourceLocation
 from evidence.render import AUDIENCES, FORMATS
 

@@ -590,23 +590,32 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-CSV_COLUMNS = (
-    "claim_id",
-    "claim",
-    "verdict",
+CSV_CLAIM_COLUMNS = ("claim_id", "claim", "verdict", "certainty")
+"""Claim-level columns of the CSV, repeated on each of the claim's rows."""
+
+CSV_EVIDENCE_COLUMNS = (
     "key",
     "study",
+    "design",
     "stance",
     "finding",
     "n",
     "events",
     "proportion",
+    "ci_low",
+    "ci_high",
     "title",
     "journal",
     "year",
     "pmid",
     "doi",
+    "pubmed_status",
+    "retraction",
+    "excluded",
 )
+"""Citation-level columns of the CSV (names as in :attr:`EvidenceTable.evidence`)."""
+
+CSV_COLUMNS = CSV_CLAIM_COLUMNS + CSV_EVIDENCE_COLUMNS
 
 
 @register("csv")
@@ -618,14 +627,14 @@ def render_csv(table: EvidenceTable) -> str:
     by_claim: dict[str, list[dict[str, Any]]] = {}
     for rec in _records(table.evidence):
         by_claim.setdefault(rec["claim_id"], []).append(rec)
-    evidence_columns = CSV_COLUMNS[3:]
     for claim in _records(table.claims):
-        head = [claim["id"], claim["text"], claim["verdict"]]
+        head = [claim["id"], claim["text"], claim["verdict"], claim["certainty"]]
         rows = by_claim.get(claim["id"])
         if not rows:
-            writer.writerow([csv_cell(v) for v in head] + [""] * len(evidence_columns))
+            writer.writerow([csv_cell(v) for v in head] + [""] * len(CSV_EVIDENCE_COLUMNS))
         for rec in rows or ():
-            writer.writerow([csv_cell(v) for v in head + [rec[c] for c in evidence_columns]])
+            values = head + [rec[c] for c in CSV_EVIDENCE_COLUMNS]
+            writer.writerow([csv_cell(v) for v in values])
     return buffer.getvalue()
 
 

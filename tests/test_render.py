@@ -128,7 +128,7 @@ def test_csv_cannot_run_formulas(text: str) -> None:
     out = render(hostile_table(text), "csv")
     rows = list(csv.reader(io.StringIO(out)))
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["claim_id", "claim", "verdict", "key"]
+    assert header[:5] == ["claim_id", "claim", "verdict", "certainty", "key"]
     assert len(body) == 2  # one cited row, one uncited row
     for row in body:
         assert len(row) == len(header)

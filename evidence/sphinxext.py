@@ -1,0 +1,388 @@
+"""The Sphinx extension: an ``evidence-table`` directive that builds the table with the page.
+
+Add ``"evidence.sphinxext"`` to ``extensions`` in ``conf.py``, then write, in reST::
+
+    .. evidence-table:: examples/claims.yaml
+       :bib: ../references.bib
+       :audience: patients
+
+or in MyST Markdown::
+
+    ```{evidence-table} examples/claims.yaml
+    :bib: ../references.bib
+    ```
+
+How it behaves, and why:
+
+* **Located, silenceable warnings.** Every problem becomes a Sphinx warning at the line
+  of the claims or .bib file it is about, with ``type="evidence"`` and a subtype
+  (:data:`evidence._docbuild.SUBTYPES`: ``uncited``, ``unresolved``, ``retracted`` ...),
+  so ``-W`` turns them into a failed build and ``suppress_warnings =
+  ["evidence.uncited"]`` silences one kind. The build carries on: a claims file that
+  cannot be read gives a warning and a short note on the page, never a traceback.
+* **Offline by default.** ``evidence_offline = True``: PubMed records come from the
+  snapshot (``evidence_snapshot`` or ``:snapshot:``) and the on-disk cache, so a slow or
+  absent network never breaks or slows a docs build. Online builds are opt-in.
+* **Incremental and parallel.** The claims file, the .bib files and the snapshot are
+  noted as dependencies of the page, so editing one re-reads that page and no other.
+  The directive keeps no state in the environment besides those dependencies, so it is
+  parallel-read and parallel-write safe. Tables are real docutils tables built in one
+  pass (no raw HTML), so every builder (HTML, LaTeX, text, ...) gets them.
+* **Parsed once per build.** Inputs are cached per build on their content digest
+  (:class:`evidence._docbuild.InputCache`), so ten tables on one page, or on ten pages of
+  one process, parse each file once.
+* **sphinxcontrib-bibtex.** When it is loaded and the table's .bib files are its
+  ``bibtex_bibfiles`` (the default when ``:bib:`` is not given), study names are
+  ``:cite:t:`` citations that link to its bibliography, and the table lists no references
+  of its own, so no key is listed twice and no duplicate-citation warning can arise.
+  Otherwise the table carries its own numbered reference list, with anchors unique per
+  table.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.typing import ExtensionMetadata
+
+from evidence import __version__
+from evidence._docbuild import (
+    LAYOUTS,
+    InputCache,
+    Notice,
+    PubMedSettings,
+    TableRequest,
+    build,
+    cell_pieces,
+    known_columns,
+    select_parts,
+    split_list,
+    study_labels,
+)
+from evidence.render import AUDIENCES, _css_name, _Grid, _List
+
+__all__ = ["EvidenceTableDirective", "setup"]
+
+logger = logging.getLogger(__name__)
+
+_CACHE_ATTRIBUTE = "_evidence_inputs"
+
+
+def input_cache(env: BuildEnvironment) -> InputCache:
+    """The build's parsed-input cache, made on first use.
+
+    It hangs off the environment so that every directive of the build (and of each worker
+    process in a parallel read) shares it; it pickles as empty, so nothing parsed is
+    written into the saved environment.
+    """
+    cache = getattr(env, _CACHE_ATTRIBUTE, None)
+    if not isinstance(cache, InputCache):
+        cache = InputCache()
+        setattr(env, _CACHE_ATTRIBUTE, cache)
+    return cache
+
+
+def _choice(values: Sequence[str]) -> Any:
+    def check(argument: str | None) -> str:
+        return str(directives.choice(argument or "", tuple(values)))
+
+    return check
+
+
+def _bibtex_bibfiles(env: BuildEnvironment) -> list[Path] | None:
+    """sphinxcontrib-bibtex's .bib files when it is loaded, else None."""
+    try:
+        env.get_domain("cite")
+    except ExtensionError:
+        return None
+    files = getattr(env.config, "bibtex_bibfiles", None) or []
+    return [(Path(env.srcdir) / name).resolve() for name in files]
+
+
+class EvidenceTableDirective(SphinxDirective):
+    """``.. evidence-table:: CLAIMS`` -- the evidence table of a claims file.
+
+    The path is relative to the document, or to the source directory when it starts
+    with ``/``. Options (each falls back to a ``conf.py`` value):
+
+    ``:bib:``           .bib files, separated by commas or spaces (``bibtex_bibfiles``,
+                        else ``evidence_bib``)
+    ``:snapshot:``      PubMed snapshot written by ``evidence fetch`` (``evidence_snapshot``)
+    ``:claims:``        only these claim ids
+    ``:tags:``          only claims with one of these tags (with ``:claims:``: either)
+    ``:layout:``        ``detailed`` (everything) or ``summary`` (claims and references)
+    ``:audience:``      ``reviewers`` or ``patients`` (plain-language statements)
+    ``:hide-columns:``  columns to leave out, named by header: ``doi, notes``
+    ``:title:``         heading above the table (default: the claims file's title;
+                        empty for none)
+    ``:style:``         pybtex style of the reference list (``evidence_style``)
+    """
+
+    required_arguments = 1
+    optional_arguments = 0
+    final_argument_whitespace = True
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {
+        "bib": directives.unchanged_required,
+        "snapshot": directives.unchanged_required,
+        "claims": directives.unchanged_required,
+        "tags": directives.unchanged_required,
+        "layout": _choice(LAYOUTS),
+        "audience": _choice(AUDIENCES),
+        "hide-columns": directives.unchanged_required,
+        "title": directives.unchanged,
+        "style": directives.unchanged_required,
+    }
+
+    # -- inputs ---------------------------------------------------------------------
+    def _path(self, name: str, *, from_document: bool) -> Path:
+        """An absolute path: from the document's folder (or the source dir for ``/x``),
+        or, for ``conf.py`` values, from the source directory."""
+        if from_document:
+            _, absolute = self.env.relfn2path(name, self.env.docname)
+            return Path(absolute).resolve()
+        return (Path(self.env.srcdir) / name).resolve()
+
+    def _bibs(self) -> tuple[list[Path], bool]:
+        """The .bib files, and whether they are sphinxcontrib-bibtex's own."""
+        bibtex = _bibtex_bibfiles(self.env)
+        if "bib" in self.options:
+            paths = [self._path(p, from_document=True) for p in split_list(self.options["bib"])]
+        elif bibtex:
+            paths = bibtex
+        else:
+            configured = self.config.evidence_bib or []
+            if isinstance(configured, str):
+                configured = [configured]
+            paths = [self._path(p, from_document=False) for p in configured]
+        linked = bool(
+            bibtex and paths and set(paths) <= set(bibtex) and self.config.evidence_bibtex_links
+        )
+        return paths, linked
+
+    def _request(self) -> tuple[TableRequest, bool]:
+        claims = self._path(self.arguments[0], from_document=True)
+        bibs, linked = self._bibs()
+        snapshot = None
+        if "snapshot" in self.options:
+            snapshot = self._path(self.options["snapshot"], from_document=True)
+        elif self.config.evidence_snapshot:
+            snapshot = self._path(self.config.evidence_snapshot, from_document=False)
+        srcdir = Path(self.env.srcdir).resolve()
+        names = {
+            path: Path(os.path.relpath(path, srcdir)).as_posix()
+            for path in (claims, *bibs, *([snapshot] if snapshot else []))
+        }
+        request = TableRequest(
+            claims=claims,
+            bibs=tuple(bibs),
+            snapshot=snapshot,
+            names=names,
+            claim_ids=split_list(self.options.get("claims")),
+            tags=split_list(self.options.get("tags")),
+            title=self.options.get("title"),
+        )
+        return request, linked
+
+    def _settings(self) -> PubMedSettings:
+        config = self.config
+        return PubMedSettings(
+            offline=bool(config.evidence_offline),
+            cache=bool(config.evidence_cache),
+            cache_dir=config.evidence_cache_dir,
+            options=dict(config.evidence_pubmed or {}),
+        )
+
+    # -- warnings -------------------------------------------------------------------
+    def _warn(self, notice: Notice) -> None:
+        """Log ``notice`` once per document, at its file and line (else at the directive)."""
+        seen = cast(set[tuple[Any, ...]], self.env.temp_data.setdefault("evidence_warned", set()))
+        key = (notice.subtype, notice.message, notice.path, notice.line)
+        if key in seen:
+            return
+        seen.add(key)
+        location: Any = (self.env.docname, self.lineno)
+        if notice.path is not None:
+            location = nodes.Element()
+            location.source, location.line = str(notice.path), notice.line
+        logger.warning(notice.message, type="evidence", subtype=notice.subtype, location=location)
+
+    # -- the directive --------------------------------------------------------------
+    def run(self) -> list[nodes.Node]:
+        request, linked = self._request()
+        for path in request.inputs:
+            self.env.note_dependency(path)
+        built = build(request, input_cache(self.env), self._settings())
+        for notice in built.warnings:
+            self._warn(notice)
+        if built.table is None:
+            name = request.name(request.claims)
+            note = nodes.paragraph(
+                "",
+                f"The evidence table for {name} could not be built; the build log says why.",
+                classes=["evidence-error"],
+            )
+            self.set_source_info(note)
+            return [note]
+        table = built.table
+        audience = self.options.get("audience", self.config.evidence_audience)
+        layout = self.options.get("layout", self.config.evidence_layout)
+        hidden = split_list(self.options.get("hide-columns"))
+        try:
+            parts, unknown = select_parts(
+                table,
+                audience=audience,
+                layout=layout,
+                hide_columns=hidden,
+                style=self.options.get("style", self.config.evidence_style),
+                references=not linked,
+            )
+        except ValueError as error:  # a bad evidence_audience or evidence_layout value
+            self._warn(Notice("option", f"{error} (check conf.py)", None, None))
+            return []
+        if unknown:
+            self._warn(
+                Notice(
+                    "option",
+                    f"no column named {', '.join(unknown)}; the columns are: "
+                    f"{', '.join(known_columns(table, audience))}",
+                    None,
+                    None,
+                )
+            )
+        prefix = f"evidence-{self.env.new_serialno('evidence-table')}"
+        maker = _NodeMaker(self, study_labels(table), prefix, linked)
+        container = nodes.container(classes=["evidence-table", f"evidence-{audience}"])
+        self.set_source_info(container)
+        if table.title:
+            container += nodes.rubric(table.title, table.title, classes=["evidence-title"])
+        for part in parts:
+            if isinstance(part, _Grid):
+                container += maker.grid(part)
+            else:
+                container.extend(maker.items(part))
+        return [container]
+
+
+class _NodeMaker:
+    """Docutils nodes for the render module's grids and lists."""
+
+    def __init__(
+        self,
+        directive: EvidenceTableDirective,
+        labels: dict[str, tuple[str, int]],
+        prefix: str,
+        linked: bool,
+    ) -> None:
+        self.directive = directive
+        self.labels = labels
+        self.prefix = prefix
+        self.linked = linked
+
+    def study(self, label: str, key: str, number: int) -> list[nodes.Node]:
+        """A study's name linked to its reference: bibtex's citation, or our own list."""
+        if self.linked:
+            directive = self.directive
+            role = directive.env.get_domain("cite").role("t")
+            if role is not None:
+                found, messages = role(
+                    "cite:t", f":cite:t:`{key}`", key, directive.lineno, directive.state.inliner
+                )
+                return [*found, *messages]
+        target = f"{self.prefix}-ref-{number}"
+        return [nodes.reference(label, label, refid=target, internal=True)]
+
+    def cell(self, text: str, href: str, header: str, cell: Any) -> nodes.entry:
+        entry = nodes.entry()
+        if not text:
+            return entry
+        paragraph = nodes.paragraph()
+        if href.startswith("https://"):
+            paragraph += nodes.reference(text, text, refuri=href)
+        else:
+            for piece in cell_pieces(cell, header, self.labels):
+                if isinstance(piece, tuple):
+                    paragraph.extend(self.study(*piece))
+                else:
+                    paragraph += nodes.Text(piece)
+        entry += paragraph
+        return entry
+
+    def grid(self, grid: _Grid) -> nodes.table:
+        table = nodes.table(classes=["evidence-grid", _css_name(grid.caption)])
+        table += nodes.title(grid.caption, grid.caption)
+        group = nodes.tgroup(cols=len(grid.headers))
+        table += group
+        for _ in grid.headers:
+            group += nodes.colspec(colwidth=1)
+        head = nodes.thead()
+        row = nodes.row()
+        for header in grid.headers:
+            row += nodes.entry("", nodes.paragraph(header, header))
+        head += row
+        group += head
+        body = nodes.tbody()
+        for cells in grid.rows:
+            row = nodes.row()
+            for header, cell in zip(grid.headers, cells, strict=True):
+                row += self.cell(cell.text, cell.href, header, cell)
+            body += row
+        group += body
+        self.directive.set_source_info(table)
+        return table
+
+    def items(self, items: _List) -> list[nodes.Node]:
+        css = _css_name(items.caption)
+        rubric = nodes.rubric(items.caption, items.caption, classes=[f"{css}-title"])
+        listing: nodes.Element
+        if items.ordered:
+            listing = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".")
+        else:
+            listing = nodes.bullet_list(bullet="-")
+        listing["classes"].append(css)
+        for number, item in enumerate(items.items, start=1):
+            entry = nodes.list_item()
+            if items.anchor:
+                entry["ids"].append(f"{self.prefix}-{items.anchor}-{number}")
+            paragraph = nodes.paragraph(item.text, item.text)
+            if item.links:
+                paragraph += nodes.Text(" (")
+                for i, (label, url) in enumerate(item.links):
+                    if i:
+                        paragraph += nodes.Text(", ")
+                    paragraph += nodes.reference(label, label, refuri=url)
+                paragraph += nodes.Text(")")
+            entry += paragraph
+            listing.append(entry)
+        return [rubric, listing]
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Register the directive and its ``conf.py`` values (see the module docstring)."""
+    app.add_config_value("evidence_bib", None, "env", types=(str, list, tuple))
+    app.add_config_value("evidence_snapshot", None, "env", types=(str,))
+    app.add_config_value("evidence_offline", True, "env", types=(bool,))
+    app.add_config_value("evidence_cache", True, "env", types=(bool,))
+    app.add_config_value("evidence_cache_dir", None, "env", types=(str,))
+    app.add_config_value("evidence_pubmed", {}, "env", types=(dict,))
+    app.add_config_value("evidence_audience", "reviewers", "env", types=(str,))
+    app.add_config_value("evidence_layout", "detailed", "env", types=(str,))
+    app.add_config_value("evidence_style", "unsrt", "env", types=(str,))
+    app.add_config_value("evidence_bibtex_links", True, "env", types=(bool,))
+    app.add_directive("evidence-table", EvidenceTableDirective)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -590,7 +590,7 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-CSV_CLAIM_COLUMNS = ("claim_id", "claim", "verdict", "certainty")
+CSV_CLAIM_COLUMNS = ("claim_id", "claim", "verdict", "certainty", "plain_language")
 """Claim-level columns of the CSV, repeated on each of the claim's rows."""
 
 CSV_EVIDENCE_COLUMNS = (
@@ -628,7 +628,10 @@ def render_csv(table: EvidenceTable) -> str:
     for rec in _records(table.evidence):
         by_claim.setdefault(rec["claim_id"], []).append(rec)
     for claim in _records(table.claims):
-        head = [claim["id"], claim["text"], claim["verdict"], claim["certainty"]]
+        head = [
+            claim["id"], claim["text"], claim["verdict"], claim["certainty"],
+            claim["plain_language"],
+        ]  # fmt: skip
         rows = by_claim.get(claim["id"])
         if not rows:
             writer.writerow([csv_cell(v) for v in head] + [""] * len(CSV_EVIDENCE_COLUMNS))

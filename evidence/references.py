@@ -53,6 +53,22 @@ but drives it itself, with its hottest scanning methods replaced by equivalent f
 Every ``@entry`` therefore ends up either in the mapping or in ``.problems`` with a code in
 :data:`NOT_LOADED` (``len(bib) + len(bib.not_loaded)`` equals the number of entries).
 
+The parse cache
+===============
+
+:func:`load_references` keeps what it read in a cache, on by default: ``bib/`` under the
+user's cache folder (``~/.cache/evidence/bib`` on Linux; ``$EVIDENCE_CACHE_DIR/bib`` when
+that is set), beside the PubMed cache. An entry is keyed on the SHA-256 of the file's bytes,
+the encoding, the library's and pybtex's versions and the source of the code that parses
+(so it can never outlive the parser that wrote it). It stores plain rows, not pickled
+objects, with every problem and its line, so a load from the cache reports exactly what a
+parse would, located in the file as it is named now. The rows of a cached load become
+:class:`Reference` objects when first asked for, so a warm load costs a few milliseconds
+and a build that cites 40 entries of 7,000 builds 40 (``docs/performance.md`` has the
+figures). Writes are atomic; a damaged entry is logged, ignored and rewritten; a cache
+that cannot be written is logged and costs only speed. ``cache=False`` turns it off, a
+path puts it in that folder. The 32 most recently used entries are kept.
+
 Problem codes
 =============
 
@@ -96,20 +112,30 @@ is exact (``bib["Chen_2017"]``); :meth:`Bibliography.find` falls back to ignorin
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gc
+import hashlib
+import io
 import itertools
+import logging
 import os
+import pickle
 import re
+import sys
+import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, cast
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec used for rare commands)
+from platformdirs import user_cache_dir
 from pybtex.database.input.bibtex import LowLevelParser, SkipEntry, month_names
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError, Token, TokenRequired
 
+from evidence._files import atomic_write_bytes
 from evidence.errors import BibliographyError, Problem, Severity, SourceLocation
 from evidence.model import Name, Reference
 
@@ -159,7 +185,7 @@ class Bibliography(Mapping[str, Reference]):
         problems: Iterable[Problem] = (),
         path: str = "<string>",
     ) -> None:
-        entries: dict[str, Reference] = {}
+        entries: dict[str, Reference | bytes] = {}
         folded: dict[str, str] = {}
         for ref in references:
             if ref.key in entries:
@@ -170,6 +196,19 @@ class Bibliography(Mapping[str, Reference]):
         self._folded = folded
         self._problems = tuple(problems)
         self._path = path
+
+    @classmethod
+    def _from_cache(
+        cls, keys: list[str], rows: list[bytes], problems: Iterable[Problem], path: str
+    ) -> Bibliography:
+        """A bibliography read from the parse cache: each :class:`Reference` is built from
+        its stored row the first time it is asked for (see "The parse cache" above)."""
+        bib = cls(problems=problems, path=path)
+        bib._entries = dict(zip(keys, rows, strict=True))
+        folded = bib._folded
+        for key in keys:
+            folded.setdefault(key.lower(), key)
+        return bib
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -188,14 +227,47 @@ class Bibliography(Mapping[str, Reference]):
 
     def find(self, key: str) -> Reference | None:
         """The reference cited as ``key``: exact match first, then ignoring case."""
-        ref = self._entries.get(key)
-        if ref is None:
+        if key not in self._entries:
             exact = self._folded.get(key.lower())
-            ref = self._entries.get(exact) if exact is not None else None
-        return ref
+            if exact is None:
+                return None
+            key = exact
+        return self[key]
 
     def __getitem__(self, key: str) -> Reference:
-        return self._entries[key]
+        value = self._entries[key]
+        if type(value) is bytes:  # a row from the parse cache, not built yet
+            value = self._entries[key] = _reference_from_row(value, self._path)
+        return cast(Reference, value)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def values(self) -> ValuesView[Reference]:
+        """The references in file order (rows from the parse cache are built first)."""
+        self._build_all()
+        return super().values()
+
+    def items(self) -> ItemsView[str, Reference]:
+        """``(key, reference)`` pairs in file order."""
+        self._build_all()
+        return super().items()
+
+    def _build_all(self) -> None:
+        """Build every reference still held as a parse cache row, all at once: with the GC
+        paused (many small objects, no cycles) that is twice as fast as one at a time."""
+        entries = self._entries
+        pending = [key for key, value in entries.items() if type(value) is bytes]
+        if not pending:
+            return
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for key in pending:
+                entries[key] = _reference_from_row(cast(bytes, entries[key]), self._path)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
@@ -219,32 +291,49 @@ def parse_references(text: str, *, source: str = "<string>", strict: bool = Fals
     ``.problems``. With ``strict=True`` any problem (warnings included) raises one
     :class:`~evidence.errors.BibliographyError` that lists them all.
     """
+    return _checked(_parse(text, source), strict)
+
+
+def _parse(text: str, source: str) -> Bibliography:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the parse builds many small objects and no cycles; see module doc
     try:
-        bib = _Reader(source).read(text)
+        return _Reader(source).read(text)
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _checked(bib: Bibliography, strict: bool) -> Bibliography:
+    """``bib``, or the strict mode's error listing all its problems."""
     if strict and bib.problems:
         count = len(bib.problems)
         raise BibliographyError(
             f"{count} problem{'s' if count != 1 else ''} found; fix them, or load with "
             "strict=False to keep every entry that could be read",
-            location=SourceLocation(source),
+            location=SourceLocation(bib.path),
             problems=bib.problems,
         )
     return bib
 
 
 def load_references(
-    path: str | os.PathLike[str], *, encoding: str = "utf-8", strict: bool = False
+    path: str | os.PathLike[str],
+    *,
+    encoding: str = "utf-8",
+    strict: bool = False,
+    cache: bool | str | os.PathLike[str] = True,
 ) -> Bibliography:
     """Read the .bib file at ``path`` (see :func:`parse_references`).
 
     Raises :class:`~evidence.errors.BibliographyError` if the file cannot be opened, or if
     it is not valid in ``encoding``; then the undecodable bytes (the first 20) are listed
     by line and column (``refs.bib:12:7``), with what to do.
+
+    The result is kept in a parse cache (see "The parse cache" above), so reading the same
+    file again is some 20-40 times faster: ``cache=True`` (the default) keeps it in
+    ``bib/`` under the user's cache folder (``$EVIDENCE_CACHE_DIR`` if set, the folder the
+    PubMed cache uses too), a path keeps it in that folder, ``cache=False`` turns it off.
     """
     name = os.fspath(path)
     try:
@@ -260,7 +349,16 @@ def load_references(
         raise BibliographyError(
             f"cannot read the file: {error.strerror or error}", location=SourceLocation(name)
         ) from error
-    return parse_references(_decode(data, encoding, name), source=name, strict=strict)
+    store = _ParseCache.at(cache)
+    key = store.key(data, encoding) if store is not None else None
+    if store is not None and key is not None:
+        cached = store.load(key, name)
+        if cached is not None:
+            return _checked(cached, strict)
+    bib = _parse(_decode(data, encoding, name), name)
+    if store is not None and key is not None:
+        store.save(key, bib)
+    return _checked(bib, strict)
 
 
 def _decode(data: bytes, encoding: str, name: str) -> str:
@@ -301,6 +399,298 @@ def _decode(data: bytes, encoding: str, name: str) -> str:
             "encoding='latin-1')",
             location=where,
             problems=problems,
+        ) from None
+
+
+# --- the parse cache -----------------------------------------------------------------------
+
+# A cache entry is one file: magic, the SHA-256 of the payload, then the payload: a pickle
+# of the keys, one small pickle per entry (its row: plain tuples, dicts and strings) and
+# the problems. Two reasons for this shape:
+# * plain data loads 15-85x faster than pickled rich objects (../shared/reference/pybtex.md:
+#   the cyclic GC walking millions of small objects is most of that cost), and an unpickler
+#   that refuses every global (_PlainUnpickler) cannot be made to run code by a planted file;
+# * a row stays bytes until its entry is asked for, so a warm load creates a few objects per
+#   entry instead of ~30 (the GC has almost nothing to walk), and a docs build that cites 40
+#   entries of a 7,000-entry library builds 40 references. Reading every entry costs the
+#   rest (the benchmark measures both).
+_CACHE_MAGIC = b"evidence-bib-cache\n"
+_CACHE_FORMAT = 1  # bumped whenever the rows below change shape
+_CACHE_SUFFIX = ".pickle"
+# Entries are named by their key, so an edited file gets a new one: keep the most recently
+# used few (a hit refreshes the entry's time), and sweep temporary files left by a writer
+# that was killed mid-write.
+_CACHE_KEEP = 32
+_STALE_TEMPORARY = 3600.0
+
+_Location = tuple[str | None, int | None, int | None]  # path (None: the file's), line, column
+_ProblemRow = tuple[_Location | None, str, str, str]
+
+logger = logging.getLogger("evidence.references")
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Loads plain data only: any class or function named in the pickle is refused."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"the parse cache holds only plain data, not {module}.{name}")
+
+
+class _CorruptEntry(Exception):
+    """A cache entry that cannot be used; the message says why."""
+
+
+class _ParseCache:
+    """Parsed .bib files on disk, keyed on the bytes read and on the code that parsed them.
+
+    The key is the SHA-256 of: the entry format, the library's and pybtex's versions, the
+    Python version, a hash of the source of this module and the records it builds (so a
+    development checkout never reads entries written by other code), the encoding and the
+    file's bytes. It never fails a load: an unreadable entry is logged and replaced, and a
+    cache that cannot be written costs speed, not the result.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @classmethod
+    def at(cls, setting: bool | str | os.PathLike[str]) -> _ParseCache | None:
+        """The cache ``load_references(cache=setting)`` uses, or ``None`` when it is off."""
+        if setting is False:
+            return None
+        if setting is True:
+            override = os.environ.get("EVIDENCE_CACHE_DIR", "").strip()
+            root = Path(override).expanduser() if override else Path(user_cache_dir("evidence"))
+            return cls(root / "bib")
+        return cls(Path(setting).expanduser())
+
+    def key(self, data: bytes, encoding: str) -> str | None:
+        """The entry name for ``data`` read in ``encoding`` (``None``: unknown encoding)."""
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            return None  # the parse reports it
+        digest = hashlib.sha256(_code_fingerprint())
+        digest.update(codec.encode("ascii", "replace") + b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def path_for(self, key: str) -> Path:
+        """The file holding the entry ``key`` (whether or not it exists)."""
+        return self.directory / f"{key}{_CACHE_SUFFIX}"
+
+    def load(self, key: str, source: str) -> Bibliography | None:
+        """The cached bibliography for ``key``, located in ``source``; ``None`` if absent."""
+        path = self.path_for(key)
+        try:
+            with open(path, "rb") as handle:
+                blob = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            logger.warning(
+                "%s: cannot read this parse cache entry (%s); parsing again", path, error
+            )
+            return None
+        try:
+            bib = _decode_entry(blob, key, source)
+        except _CorruptEntry as error:
+            logger.warning("%s: corrupt parse cache entry (%s); parsing again", path, error)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept longest when the cache is pruned
+        return bib
+
+    def save(self, key: str, bib: Bibliography) -> None:
+        """Store ``bib`` under ``key``, atomically; a failure is logged, never raised."""
+        path = self.path_for(key)
+        try:
+            blob = _encode_entry(bib, key)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, blob)
+        except (OSError, pickle.PicklingError, RecursionError, MemoryError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            logger.warning(
+                "%s: cannot write the parse cache (%s); the file was read as usual and "
+                "will be parsed again next time (set EVIDENCE_CACHE_DIR to a writable folder, "
+                "or pass cache=False)",
+                path,
+                reason,
+            )
+            return
+        self._prune(keep=path)
+
+    def _prune(self, keep: Path) -> None:
+        """Delete all but the ``_CACHE_KEEP`` most recently used entries, and old temporaries."""
+        now = time.time()
+        entries: list[tuple[float, Path]] = []
+        try:
+            with os.scandir(self.directory) as listing:
+                for item in listing:
+                    try:
+                        modified = item.stat().st_mtime
+                    except OSError:
+                        continue
+                    if item.name.endswith(_CACHE_SUFFIX) and not item.name.startswith("."):
+                        entries.append((modified, Path(item.path)))
+                    elif item.name.endswith(".tmp") and now - modified > _STALE_TEMPORARY:
+                        with contextlib.suppress(OSError):
+                            os.unlink(item.path)
+        except OSError:
+            return
+        entries.sort(reverse=True)
+        for _, old in entries[_CACHE_KEEP:]:
+            if old != keep:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> bytes:
+    """What the parse result depends on besides the file: versions and this code."""
+    import pybtex
+
+    from evidence import __version__
+
+    parts = [
+        f"format {_CACHE_FORMAT}",
+        f"evidence {__version__}",
+        f"pybtex {getattr(pybtex, '__version__', '?')}",
+        f"python {sys.version_info[0]}.{sys.version_info[1]}",
+    ]
+    here = Path(__file__).resolve().parent
+    for module in ("references.py", "model.py", "errors.py"):
+        try:
+            parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
+        except OSError:
+            parts.append(f"{module} unreadable")  # e.g. a zipped install: versions only
+    return "\n".join(parts).encode() + b"\n"
+
+
+def _location_row(location: SourceLocation | None, source: str) -> _Location | None:
+    if location is None:
+        return None
+    # The file's own name is not stored: the same bytes read under another name (a moved
+    # file, another checkout) must report that name.
+    path = None if location.path == source else location.path
+    return (path, location.line, location.column)
+
+
+def _location(row: _Location | None, source: str) -> SourceLocation | None:
+    if row is None:
+        return None
+    path, line, column = row
+    return SourceLocation(source if path is None else path, line, column)
+
+
+def _names_row(people: tuple[Name, ...]) -> tuple[tuple[str, str, str, str, bool], ...]:
+    return tuple((n.last, n.first, n.von, n.jr, n.collective) for n in people)
+
+
+def _encode_entry(bib: Bibliography, key: str) -> bytes:
+    """``bib`` as a cache entry: magic, checksum, pickle of plain rows."""
+    source = bib.path
+    protocol = pickle.HIGHEST_PROTOCOL
+    rows: list[bytes] = []
+    for ref in bib.values():
+        raw = dict(ref.raw_fields)
+        # Most decoded values equal the raw ones (no LaTeX in them): store the others only.
+        decoded = {k: v for k, v in ref.fields.items() if raw.get(k) != v}
+        row = (
+            ref.key,
+            ref.entry_type,
+            ref.title,
+            _names_row(ref.authors),
+            _names_row(ref.editors),
+            ref.year,
+            ref.month,
+            ref.journal,
+            ref.volume,
+            ref.number,
+            ref.pages,
+            ref.pmid,
+            ref.doi,
+            ref.pmcid,
+            ref.design,
+            ref.authors_complete,
+            decoded,
+            raw,
+            _location_row(ref.location, source),
+        )
+        rows.append(pickle.dumps(row, protocol=protocol))
+    problems: list[_ProblemRow] = [
+        (_location_row(p.location, source), p.message, p.code, p.severity.value)
+        for p in bib.problems
+    ]
+    payload = pickle.dumps((_CACHE_FORMAT, key, list(bib), rows, problems), protocol=protocol)
+    return _CACHE_MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def _decode_entry(blob: bytes, key: str, source: str) -> Bibliography:
+    """A cache entry back to a bibliography; :class:`_CorruptEntry` if it is not sound."""
+    start = len(_CACHE_MAGIC) + 32
+    if not blob.startswith(_CACHE_MAGIC):
+        raise _CorruptEntry("not a parse cache entry")
+    payload = memoryview(blob)[start:]
+    if hashlib.sha256(payload).digest() != blob[len(_CACHE_MAGIC) : start]:
+        raise _CorruptEntry("checksum mismatch: the file was cut short or changed")
+    try:
+        data = _PlainUnpickler(io.BytesIO(payload)).load()
+    except Exception as error:  # a damaged pickle can raise almost anything
+        raise _CorruptEntry(f"cannot unpickle: {type(error).__name__}: {error}") from None
+    try:
+        version, stored_key, keys, rows, problem_rows = data
+        if version != _CACHE_FORMAT or stored_key != key:
+            raise _CorruptEntry(f"holds another entry ({version!r}, {stored_key!r})")
+        if len(keys) != len(rows) or len(set(keys)) != len(keys):
+            raise _CorruptEntry("keys and rows do not match")
+        if not all(type(k) is str for k in keys) or not all(type(r) is bytes for r in rows):
+            raise _CorruptEntry("a key or row of the wrong type")
+        problems = [
+            Problem(
+                _location(where, source) or SourceLocation(source), message, code, Severity(level)
+            )
+            for where, message, code, level in problem_rows
+        ]
+        return Bibliography._from_cache(keys, rows, problems, source)
+    except (TypeError, ValueError) as error:
+        raise _CorruptEntry(f"unexpected contents ({error})") from None
+
+
+def _reference_from_row(blob: bytes, source: str) -> Reference:
+    """Build the :class:`Reference` a parse cache row stands for."""
+    try:
+        row = _PlainUnpickler(io.BytesIO(blob)).load()
+        (key, entry_type, title, authors, editors, year, month, journal, volume, number,
+         pages, pmid, doi, pmcid, design, complete, decoded, raw, where) = row  # fmt: skip
+        fields = dict(raw)
+        fields.update(decoded)
+        return Reference(
+            key=key,
+            entry_type=entry_type,
+            title=title,
+            authors=tuple([Name(*n) for n in authors]),
+            editors=tuple([Name(*n) for n in editors]),
+            year=year,
+            month=month,
+            journal=journal,
+            volume=volume,
+            number=number,
+            pages=pages,
+            pmid=pmid,
+            doi=doi,
+            pmcid=pmcid,
+            design=design,
+            authors_complete=complete,
+            fields=fields,
+            raw_fields=raw,
+            location=_location(where, source),
+        )
+    except Exception as error:  # the entry's checksum held, so only a planted file gets here
+        raise BibliographyError(
+            f"the parse cache entry for this file is damaged ({type(error).__name__}); load "
+            "it with cache=False, or delete the cache folder",
+            location=SourceLocation(source),
         ) from None
 
 

@@ -212,10 +212,15 @@ class EvidenceTableDirective(SphinxDirective):
             return
         seen.add(key)
         location: Any = (self.env.docname, self.lineno)
-        if notice.path is not None:
+        message = notice.message
+        if notice.path is not None and notice.line:
             location = nodes.Element()
             location.source, location.line = str(notice.path), notice.line
-        logger.warning(notice.message, type="evidence", subtype=notice.subtype, location=location)
+        elif notice.path is not None:
+            # No line to point at (a missing file): the directive that names the file.
+            name = os.path.relpath(notice.path, self.env.srcdir)
+            message = f"{Path(name).as_posix()}: {message}"
+        logger.warning(message, type="evidence", subtype=notice.subtype, location=location)
 
     # -- the directive --------------------------------------------------------------
     def run(self) -> list[nodes.Node]:
@@ -274,6 +279,17 @@ class EvidenceTableDirective(SphinxDirective):
         return [container]
 
 
+def _widths(grid: _Grid) -> list[int]:
+    """Column widths in characters, for the builders that use them (text, LaTeX): wide
+    enough for the longest word, the header and short values, wrapping long prose."""
+    widths = []
+    for i, header in enumerate(grid.headers):
+        texts = [header, *(row[i].text for row in grid.rows)]
+        longest_word = max(len(word) for text in texts for word in [*text.split(), ""])
+        widths.append(max(longest_word, min(max(len(t) for t in texts), 30), 3))
+    return widths
+
+
 class _NodeMaker:
     """Docutils nodes for the render module's grids and lists."""
 
@@ -323,8 +339,8 @@ class _NodeMaker:
         table += nodes.title(grid.caption, grid.caption)
         group = nodes.tgroup(cols=len(grid.headers))
         table += group
-        for _ in grid.headers:
-            group += nodes.colspec(colwidth=1)
+        for width in _widths(grid):
+            group += nodes.colspec(colwidth=width)
         head = nodes.thead()
         row = nodes.row()
         for header in grid.headers:

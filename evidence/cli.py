@@ -203,6 +203,33 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("--claim", required=True, metavar="ID", help="the claim's id")
     plot.add_argument("--outcome", help="which outcome to plot (default: the claim's largest)")
     plot.add_argument("-o", "--output", required=True, metavar="FILE", help="a .png or .svg")
+
+    extract = commands.add_parser(
+        "extract",
+        help="turn an article's cited sentences into a claims file",
+        description="Find the citation markers in an article (Markdown, plain text, "
+        "reStructuredText or LaTeX) and write each sentence that carries one as a claim, "
+        "its citations at stance 'unknown' until reviewed. Numbered markers go through the "
+        "article's own reference list to the .bib, or to PubMed (ECitMatch) unless --offline.",
+    )
+    extract.add_argument("article", metavar="ARTICLE", help="the article (.md .txt .rst .tex)")
+    extract.add_argument("--bib", metavar="BIB", help="the .bib file the markers point to")
+    extract.add_argument("--encoding", default="utf-8", help="of the article and the .bib")
+    extract.add_argument(
+        "--format",
+        choices=("markdown", "plain", "rst", "latex"),
+        help="the article's format (default: from its suffix)",
+    )
+    extract.add_argument(
+        "-o", "--output", metavar="FILE", help="claims file to write (.yaml, .json, .csv)"
+    )
+    extract.add_argument(
+        "--with-uncited", action="store_true", help="also list statements that cite nothing"
+    )
+    extract.add_argument(
+        "--context", type=int, default=0, metavar="N", help="add N sentences each side"
+    )
+    _add_pubmed(extract)
     return parser
 
 
@@ -409,11 +436,45 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from evidence.extract import extract_claims
+    from evidence.references import load_references
+
+    references = load_references(args.bib, encoding=args.encoding) if args.bib else None
+    with _client(args) as client:
+        result = extract_claims(
+            Path(args.article),
+            references=references,
+            format=args.format,
+            context=args.context,
+            include_uncited=args.with_uncited,
+            client=None if args.offline else client,  # ECitMatch answers are not cached
+            encoding=args.encoding,
+        )
+    suffix = Path(args.output or "").suffix.lower()
+    text = result.dump({".json": "json", ".csv": "csv", ".tsv": "tsv"}.get(suffix, "yaml"))
+    if args.output:
+        atomic_write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()  # the claims before the summary when both go to a terminal
+    if not args.quiet:
+        _print_problems(result.problems, sys.stderr)
+        cited = sum(bool(c.citations) for c in result.claims)
+        print(
+            f"{_plural(len(result.claims), 'claim')} ({cited} with citations) from "
+            f"{args.article}; {_plural(len(result.unmapped), 'citation')} not mapped",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "table": _cmd_table,
     "check": _cmd_check,
     "fetch": _cmd_fetch,
     "plot": _cmd_plot,
+    "extract": _cmd_extract,
 }
 
 

@@ -364,7 +364,7 @@ class PubMedRecord:
 
     @property
     def abstract_text(self) -> str:
-        """The abstract as one text, each labelled section starting ``LABEL: ``."""
+        """The abstract as one text, each labelled section starting with ``LABEL:`` and a space."""
         return " ".join(f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract)
 
     @property

@@ -16,7 +16,7 @@ How it behaves, and why:
 
 * **Located, silenceable warnings.** Every problem becomes a Sphinx warning at the line
   of the claims or .bib file it is about, with ``type="evidence"`` and a subtype
-  (:data:`evidence._docbuild.SUBTYPES`: ``uncited``, ``unresolved``, ``retracted`` ...),
+  (``uncited``, ``unresolved``, ``retracted`` ...; docs/docs-builds.md lists them all),
   so ``-W`` turns them into a failed build and ``suppress_warnings =
   ["evidence.uncited"]`` silences one kind. The build carries on: a claims file that
   cannot be read gives a warning and a short note on the page, never a traceback.
@@ -29,7 +29,7 @@ How it behaves, and why:
   parallel-read and parallel-write safe. Tables are real docutils tables built in one
   pass (no raw HTML), so every builder (HTML, LaTeX, text, ...) gets them.
 * **Parsed once per build.** Inputs are cached per build on their content digest
-  (:class:`evidence._docbuild.InputCache`), so ten tables on one page, or on ten pages of
+  (``evidence._docbuild.InputCache``), so ten tables on one page, or on ten pages of
   one process, parse each file once.
 * **sphinxcontrib-bibtex.** When it is loaded and the table's .bib files are its
   ``bibtex_bibfiles`` (the default when ``:bib:`` is not given), study names are
@@ -64,6 +64,7 @@ from evidence._docbuild import (
     TableRequest,
     build,
     cell_pieces,
+    column_name,
     known_columns,
     select_parts,
     split_list,
@@ -113,19 +114,21 @@ class EvidenceTableDirective(SphinxDirective):
     """``.. evidence-table:: CLAIMS`` -- the evidence table of a claims file.
 
     The path is relative to the document, or to the source directory when it starts
-    with ``/``. Options (each falls back to a ``conf.py`` value):
+    with ``/``. Options (each falls back to a ``conf.py`` value where one is named):
 
-    ``:bib:``           .bib files, separated by commas or spaces (``bibtex_bibfiles``,
-                        else ``evidence_bib``)
-    ``:snapshot:``      PubMed snapshot written by ``evidence fetch`` (``evidence_snapshot``)
-    ``:claims:``        only these claim ids
-    ``:tags:``          only claims with one of these tags (with ``:claims:``: either)
-    ``:layout:``        ``detailed`` (everything) or ``summary`` (claims and references)
-    ``:audience:``      ``reviewers`` or ``patients`` (plain-language statements)
-    ``:hide-columns:``  columns to leave out, named by header: ``doi, notes``
-    ``:title:``         heading above the table (default: the claims file's title;
-                        empty for none)
-    ``:style:``         pybtex style of the reference list (``evidence_style``)
+    * ``:bib:`` -- .bib files, separated by commas or spaces (``bibtex_bibfiles``, else
+      ``evidence_bib``);
+    * ``:snapshot:`` -- a PubMed snapshot written by ``evidence fetch``
+      (``evidence_snapshot``);
+    * ``:claims:`` -- only these claim ids;
+    * ``:tags:`` -- only claims with one of these tags (with ``:claims:``: either);
+    * ``:layout:`` -- ``detailed`` (everything) or ``summary`` (claims and references)
+      (``evidence_layout``);
+    * ``:audience:`` -- ``reviewers`` or ``patients`` (``evidence_audience``);
+    * ``:hide-columns:`` -- columns to leave out, named by header: ``doi, notes``;
+    * ``:title:`` -- the heading above the table (default: the claims file's title; empty
+      for none);
+    * ``:style:`` -- the pybtex style of the reference list (``evidence_style``).
     """
 
     required_arguments = 1
@@ -279,6 +282,11 @@ class EvidenceTableDirective(SphinxDirective):
         return [container]
 
 
+def _column(header: str) -> str:
+    """The CSS class of a column: ``evidence-col-`` and its name (``supported-by``)."""
+    return f"evidence-col-{column_name(header)}"
+
+
 def _widths(grid: _Grid) -> list[int]:
     """Column widths in characters, for the builders that use them (text, LaTeX): wide
     enough for the longest word, the header and short values, wrapping long prose."""
@@ -344,14 +352,16 @@ class _NodeMaker:
         head = nodes.thead()
         row = nodes.row()
         for header in grid.headers:
-            row += nodes.entry("", nodes.paragraph(header, header))
+            row += nodes.entry("", nodes.paragraph(header, header), classes=[_column(header)])
         head += row
         group += head
         body = nodes.tbody()
         for cells in grid.rows:
             row = nodes.row()
             for header, cell in zip(grid.headers, cells, strict=True):
-                row += self.cell(cell.text, cell.href, header, cell)
+                entry = self.cell(cell.text, cell.href, header, cell)
+                entry["classes"].append(_column(header))
+                row += entry
             body += row
         group += body
         self.directive.set_source_info(table)
@@ -383,6 +393,37 @@ class _NodeMaker:
         return [rubric, listing]
 
 
+_CSS = """\
+/* evidence.sphinxext: wide evidence tables scroll inside the page, not the page itself */
+div.evidence-table { overflow-x: auto; }
+div.evidence-table table.evidence-grid { margin: 0.5em 0 1.5em; }
+div.evidence-table table.evidence-grid caption { text-align: left; font-weight: bold; }
+div.evidence-table table.evidence-grid td,
+div.evidence-table table.evidence-grid th { vertical-align: top; }
+div.evidence-table ul.evidence-remarks li { color: #8a4b00; }
+/* ids stay on one line; prose columns keep a readable width (the div scrolls instead) */
+table.evidence-claims td.evidence-col-id,
+table.evidence-evidence td.evidence-col-claim,
+table.evidence-pooled-estimates-random-effects td.evidence-col-claim,
+div.evidence-table td.evidence-col-study,
+div.evidence-table td.evidence-col-pmid { white-space: nowrap; }
+table.evidence-claims td.evidence-col-claim,
+div.evidence-table td.evidence-col-finding,
+div.evidence-table td.evidence-col-statement,
+div.evidence-table td.evidence-col-what-it-found { min-width: 14em; }
+div.evidence-table td.evidence-col-notes { min-width: 10em; }
+"""
+_CSS_NAME = "evidence.css"
+
+
+def _write_css(app: Sphinx, error: Exception | None) -> None:
+    """Write the stylesheet into the HTML output (it is a constant: no package data)."""
+    if error is None and app.builder.format == "html":
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        (static / _CSS_NAME).write_text(_CSS, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the directive and its ``conf.py`` values (see the module docstring)."""
     app.add_config_value("evidence_bib", None, "env", types=(str, list, tuple))
@@ -396,6 +437,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("evidence_style", "unsrt", "env", types=(str,))
     app.add_config_value("evidence_bibtex_links", True, "env", types=(bool,))
     app.add_directive("evidence-table", EvidenceTableDirective)
+    app.add_css_file(_CSS_NAME)
+    app.connect("build-finished", _write_css)
     return {
         "version": __version__,
         "env_version": 1,

@@ -31,6 +31,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from evidence._docbuild import InputCache
+from evidence.claims import parse_claims
 from evidence.pubmed.parse import parse_efetch
 from evidence.snapshot import write_snapshot
 from evidence.sphinxext import input_cache
@@ -202,6 +203,10 @@ def test_seed_table_from_rest_and_myst(tmp_path: Path) -> None:
     internal = {href for href, text in page.links if text == "Liliang 2011 [1]"}
     assert internal == {"#evidence-0-ref-1"}
     assert "evidence-0-ref-1" in page.ids
+
+    # The small stylesheet is written and linked (wide tables scroll in their box).
+    assert "overflow-x: auto" in (build.outdir / "_static" / "evidence.css").read_text()
+    assert 'href="_static/evidence.css' in build.html("index")
 
     myst = build.html("myst")
     patients = Page(evidence_part(myst))
@@ -472,3 +477,17 @@ def test_unreachable_pubmed_is_one_warning_and_the_table_is_built(tmp_path: Path
     assert len(unreachable) == 2, build.warnings  # once per page that has a table
     assert re.match(r"index\.rst:8: WARNING: the table uses the \.bib data only", unreachable[0])
     assert "Liliang 2011 [1]" in build.html("index")
+
+
+# --- the project's docs ----------------------------------------------------------------
+
+
+def test_claims_examples_in_the_docs_load_cleanly() -> None:
+    """Every YAML, JSON and CSV example on docs/claims.md is a valid claims file."""
+    text = (Path(__file__).parent.parent / "docs" / "claims.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(yaml|json|text)\n(.*?)```", text, re.DOTALL)
+    assert [fmt for fmt, _ in blocks] == ["yaml", "json", "text"]
+    for fmt, body in blocks:
+        claims = parse_claims(body, "csv" if fmt == "text" else fmt, source="docs/claims.md")
+        assert claims.problems == ()
+        assert claims[0].id == "sij-after-fusion"

@@ -134,13 +134,13 @@ class InputCache:
     def __setstate__(self, state: Mapping[str, Any]) -> None:
         self.__init__()  # type: ignore[misc]
 
-    def _cached(self, kind: str, path: Path) -> tuple[str, Any | None, bytes | None]:
-        """The file's digest, the value parsed from it (or None) and its bytes when new."""
+    def _cached(self, kind: str, path: Path) -> tuple[str, Any | None, bytes]:
+        """The file's digest, the value parsed from it before (None if stale) and its bytes."""
         data = path.read_bytes()
         digest = _digest(data)
         hit = self._values.get((kind, str(path)))
         if hit is not None and hit[0] == digest:
-            return digest, hit[1], None
+            return digest, hit[1], data
         return digest, None, data
 
     def _store(self, kind: str, path: Path, digest: str, value: Any) -> None:
@@ -163,7 +163,6 @@ class InputCache:
             return load_claims(path)  # raises the loader's own located error
         if value is not None:
             return value  # type: ignore[no-any-return]
-        assert data is not None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -182,7 +181,6 @@ class InputCache:
             return load_references(path)  # raises the loader's own located error
         if value is not None:
             return value  # type: ignore[no-any-return]
-        assert data is not None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

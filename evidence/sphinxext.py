@@ -55,7 +55,6 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
-from evidence import __version__
 from evidence._docbuild import (
     LAYOUTS,
     InputCache,
@@ -70,6 +69,7 @@ from evidence._docbuild import (
     split_list,
     study_labels,
 )
+from evidence._version import __version__
 from evidence.render import AUDIENCES, _css_name, _Grid, _List
 
 __all__ = ["EvidenceTableDirective", "setup"]

@@ -31,6 +31,7 @@ from evidence.errors import Problem, Severity, SourceLocation
 from evidence.judge import Judgement, judge_claim
 from evidence.model import Citation, Claim, PubMedStatus, Reference, Stance, StudyDesign
 from evidence.studies import Collection, Study, make_study, study_design
+from evidence.support import SupportCheck, support_for_record
 
 Resolver = Callable[[str], Reference | None]
 
@@ -104,6 +105,9 @@ EVIDENCE_COLUMNS = (
     "locator",
     "note",
     "excluded",
+    "best_sentence",
+    "best_score",
+    "mentions",
     "ref_number",
 )
 """Columns of :attr:`EvidenceTable.evidence`, in order."""
@@ -116,6 +120,8 @@ EVIDENCE_DTYPES = {
     "proportion": "Float64",
     "ci_low": "Float64",
     "ci_high": "Float64",
+    "best_score": "Float64",
+    "mentions": "boolean",
 }
 
 POOLED_COLUMNS = (
@@ -350,6 +356,12 @@ def build_table(
             study = study_of.get(citation.key)
             row, interval = _evidence_row(claim.id, citation, study, labels, numbers)
             row["excluded"] = exclusions.get(citation.key, "") if study else ""
+            check = _support(claim.text, study)
+            row["best_sentence"] = check.best.text if check and check.best else ""
+            row["best_score"] = check.score if check else None
+            row["mentions"] = check.mentions if check else None
+            if check is not None and not check.mentions:
+                remarks.append(_no_mention_remark(claim, citation, check, where))
             evidence_rows.append(row)
             if study is None or citation.key in exclusions:
                 continue
@@ -481,6 +493,26 @@ def _pool(
         )
     rows.sort(key=lambda r: -int(r["k"]))
     return rows
+
+
+def _support(claim_text: str, study: Study | None) -> SupportCheck | None:
+    """The abstract's best match for the claim, when PubMed gave an abstract."""
+    if study is None or study.record is None:
+        return None
+    return support_for_record(claim_text, study.record)
+
+
+def _no_mention_remark(
+    claim: Claim, citation: Citation, check: SupportCheck, where: SourceLocation
+) -> Problem:
+    best = f" (closest sentence: {check.best.text!r})" if check.best else ""
+    return Problem(
+        citation.location or where,
+        f"claim '{claim.id}': the abstract of '{citation.key}' does not appear to mention "
+        f"it{best}; check that this is the study you meant to cite",
+        code="no-mention",
+        severity=Severity.WARNING,
+    )
 
 
 def _study_remarks(studies: Iterable[Study]) -> list[Problem]:

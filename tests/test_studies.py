@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import shared_path
 from ncbi_server import NCBIServer
@@ -130,3 +131,28 @@ def test_bad_design_field_becomes_a_located_warning() -> None:
     (problem,) = study.problems
     assert problem.code == "bad-design"
     assert "astrology" in problem.message
+
+
+def test_table_shows_best_sentence_and_flags_citations_off_topic(
+    server: NCBIServer, tmp_path: Path
+) -> None:
+    refs = load_references(BIB)
+    with client_for(server, tmp_path) as client:
+        found = collect_studies([refs["brighton2012"]], client)
+    claims = [
+        Claim("on", "Low-dose aspirin reduces recurrent venous thromboembolism.",
+              (Citation("brighton2012", Stance.SUPPORTS),)),
+        Claim("off", "Coffee improves memory in university students.",
+              (Citation("brighton2012", Stance.SUPPORTS),)),
+    ]  # fmt: skip
+    table = build_table(claims, refs, studies=found)
+    on, off = table.evidence.iloc[0], table.evidence.iloc[1]
+    assert bool(on["mentions"]) is True
+    assert "aspirin" in on["best_sentence"].lower()
+    assert bool(off["mentions"]) is False
+    flagged = [p for p in table.remarks if p.code == "no-mention"]
+    assert [p.message.split(":")[0] for p in flagged] == ["claim 'off'"]
+    # Without a PubMed record there is nothing to check: no flag, no sentence.
+    bare = build_table(claims[:1], refs)
+    assert pd.isna(bare.evidence.iloc[0]["mentions"])
+    assert bare.evidence.iloc[0]["best_sentence"] == ""

@@ -142,7 +142,7 @@ def test_table_shows_best_sentence_and_flags_citations_off_topic(
     claims = [
         Claim("on", "Low-dose aspirin reduces recurrent venous thromboembolism.",
               (Citation("brighton2012", Stance.SUPPORTS),)),
-        Claim("off", "Coffee improves memory in university students.",
+        Claim("off", "Tai chi relieves knee osteoarthritis pain.",
               (Citation("brighton2012", Stance.SUPPORTS),)),
     ]  # fmt: skip
     table = build_table(claims, refs, studies=found)

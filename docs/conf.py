@@ -78,8 +78,6 @@ nitpick_ignore_regex = [
     (r"py:class", r"Config"),  # MkDocs' config base class
     # Private helpers that module docstrings mention when they explain a design.
     (r"py:(class|meth|func|attr)", r"(.*\.)?_[A-Za-z].*"),
-    # Named in a docstring ahead of the extraction module that will define it.
-    (r"py:func", r"evidence\.extract_claims"),
 ]
 
 html_theme = "alabaster"

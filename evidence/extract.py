@@ -9,7 +9,7 @@ them yet), ready for :func:`~evidence.claims.dump_claims`.
 >>> result = extract_claims("Pain is common after fusion [@katz2003; @liliang2011, p. 4].")
 >>> claim = result.claims[0]
 >>> claim.id, claim.text, [c.key for c in claim.citations], claim.citations[1].locator
-('pain-common-after-fusion', 'Pain is common after fusion.', ['katz2003', 'liliang2011'], 'p. 4')
+('pain-common-fusion', 'Pain is common after fusion.', ['katz2003', 'liliang2011'], 'p. 4')
 
 What is read as a citation marker
 =================================
@@ -72,7 +72,7 @@ Mapping markers to keys
   with the PMID, so ``evidence fetch`` can build the .bib.
 * Author-year markers are matched on the first author's surname and the year (a second
   name, ``et al.`` and a letter suffix ``2003a`` narrow the choice).
-* What cannot be mapped is listed in :attr:`ExtractResult.unmapped` with the reason, said
+* What cannot be mapped is listed in ``ExtractResult.unmapped`` with the reason, said
   in the claim's ``note``, and reported as a located warning; the claim is still listed.
 
 Sentences
@@ -94,6 +94,7 @@ are listed too, with no citations.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import re
@@ -113,6 +114,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "TITLE_MATCH",
+    "TITLE_MATCH_WITH_AUTHOR_AND_YEAR",
     "CitationMatcher",
     "ExtractResult",
     "ListedReference",
@@ -524,6 +527,7 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
+_BULLET = re.compile(r"^[ \t]*(?:[-*+\u2022]|\d{1,3}[.)]|#\.)[ \t]+(?=\S)", re.M)
 _URL = re.compile(
     r"(?:https?://|ftp://|www\.)[^\s<>\"')\]]+|\bdoi:\s*10\.\d{4,9}/\S+|\b10\.\d{4,9}/[^\s\"<>]+"
 )
@@ -776,7 +780,7 @@ class _RawEntry:
     text: str
 
 
-def _find_reference_list(text: str, view_text: str) -> tuple[list[_RawEntry], tuple[int, int]]:
+def _find_reference_list(view_text: str) -> tuple[list[_RawEntry], tuple[int, int]]:
     """The document's numbered reference list and the region it takes (0, 0 when none).
 
     A region under a references heading is returned even when its entries are not
@@ -804,8 +808,8 @@ def _find_reference_list(text: str, view_text: str) -> tuple[list[_RawEntry], tu
             break
     if heading_at is not None:
         first = heading_at + 1
-        entries = _entries(text, lines, offsets, first, len(lines), loose=True)
-        end = _section_end(lines, offsets, first, len(text))
+        entries = _entries(lines, offsets, first, len(lines), loose=True)
+        end = _section_end(lines, offsets, first, len(view_text))
         entries = [e for e in entries if e.start < end]
         return entries, (offsets[heading_at], end)
     # No heading: a trailing run of numbered lines that look like references, each
@@ -824,7 +828,7 @@ def _find_reference_list(text: str, view_text: str) -> tuple[list[_RawEntry], tu
             break  # a paragraph that is not a wrapped entry
     if first >= last:
         return [], (0, 0)
-    entries = _entries(text, lines, offsets, first, last, loose=False)
+    entries = _entries(lines, offsets, first, last, loose=False)
     # A numbered list of steps may come right before the references: keep the last run
     # that starts at 1.
     starts = [i for i, e in enumerate(entries) if e.number == 1]
@@ -837,7 +841,7 @@ def _find_reference_list(text: str, view_text: str) -> tuple[list[_RawEntry], tu
         b.number != a.number + 1 for a, b in itertools.pairwise(entries)
     ):
         return [], (0, 0)
-    return entries, (offsets[first], len(text))
+    return entries, (offsets[first], len(view_text))
 
 
 def _tail_is_list(lines: list[str], first: int, last: int) -> bool:
@@ -864,7 +868,7 @@ def _section_end(lines: list[str], offsets: list[int], first: int, total: int) -
 
 
 def _entries(
-    text: str, lines: list[str], offsets: list[int], first: int, last: int, *, loose: bool
+    lines: list[str], offsets: list[int], first: int, last: int, *, loose: bool
 ) -> list[_RawEntry]:
     entries: list[_RawEntry] = []
     for i in range(first, last):
@@ -1180,7 +1184,7 @@ _SPHINX_NARRATIVE = frozenset({"t", "ts", "ct", "cts", "author", "authors", "cau
 _RST_CITE = re.compile(r"\[(?P<label>[A-Za-z_][\w.:+-]*)\]_")
 
 _PANDOC_KEY = r"(?P<key>\{[^{}]+\}|[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)"
-_PANDOC_BRACKET = re.compile(r"\[(?P<body>[^\[\]\n]*(?<![\w.+-])-?@[^\[\]]*)\](?![(\[])")
+_PANDOC_BRACKET = re.compile(r"(?<![\w\]])\[(?P<body>[^\[\]\n]*(?<![\w.+-])-?@[^\[\]]*)\](?![(\[])")
 _PANDOC_ITEM = re.compile(rf"(?P<prefix>.*?)(?<![\w.+-])(?P<minus>-?)@{_PANDOC_KEY}(?P<suffix>.*)")
 _PANDOC_BARE = re.compile(
     rf"(?<![\w.+@-])(?P<minus>-?)@{_PANDOC_KEY}(?:\s*\[(?P<locator>[^\[\]@]*)\])?"
@@ -1241,8 +1245,9 @@ def _preceding_word(view: str, at: int) -> tuple[str, int]:
 class _Markers:
     """Finds every marker in the prose view; earlier, more specific patterns win overlaps."""
 
-    def __init__(self, view: str, kind: str, listed: Sequence[int]) -> None:
+    def __init__(self, view: str, kind: str, listed: Sequence[int], *, with_bib: bool) -> None:
         self.view = view
+        self.with_bib = with_bib
         self.kind = kind
         self.listed = set(listed)
         self.found: list[_Found] = []
@@ -1266,7 +1271,7 @@ class _Markers:
         self.numeric_brackets()
         self.superscript_tags()
         self.author_year()
-        self.pandoc_bare()
+        self.pandoc_bare(self.with_bib)
         self.numeric_parentheses()
         self.unicode_superscripts()
         self.plain_digits()
@@ -1329,9 +1334,13 @@ class _Markers:
             if valid:
                 self.add(_Found("pandoc", match.start(), match.end(), items))
 
-    def pandoc_bare(self) -> None:
+    def pandoc_bare(self, with_bib: bool) -> None:
         for match in _PANDOC_BARE.finditer(self.view):
             key = match.group("key").strip("{}")
+            if not with_bib and not any(c.isdigit() for c in key):
+                # Without a .bib to check against, "@article", "@string" or "@someone"
+                # are more likely code or handles than keys, which nearly always hold a year.
+                continue
             locator = (match.group("locator") or "").strip()
             item = _Item("key", key, locator=locator, explicit=False)
             narrative = "" if match.group("minus") else "authors"
@@ -1666,8 +1675,6 @@ class _Extraction:
         self.unmapped: list[UnmappedMarker] = []
 
     def at(self, offset: int) -> SourceLocation:
-        import bisect
-
         line = bisect.bisect_right(self.lines, offset) - 1
         return SourceLocation(self.source, line + 1, offset - self.lines[line] + 1)
 
@@ -1686,7 +1693,7 @@ class _Extraction:
             _mask_rst(text, view)
         else:
             _mask_latex(text, view)
-        raw_entries, region = _find_reference_list(text, view.text())
+        raw_entries, region = _find_reference_list(view.text())
         if region[1] > region[0]:
             view.blank(region[0], region[1])
         if self.kind in ("markdown", "plain"):
@@ -1694,10 +1701,15 @@ class _Extraction:
         elif self.kind == "rst":
             _mask_rst_markup(text, view)
         view.blank_matches(_URL, text)
+        if self.kind != "latex":
+            for bullet in _BULLET.finditer(view.text()):
+                view.cut(bullet.start(), bullet.end())  # a list item starts a paragraph
         prose = view.text()
         listed = self._listed(raw_entries)
         numbers = {entry.number: entry for entry in listed}
-        found = _Markers(prose, self.kind, list(numbers)).run()
+        found = _Markers(
+            prose, self.kind, list(numbers), with_bib=self.references is not None
+        ).run()
         listed = self._map_listed(listed, found)
         numbers = {entry.number: entry for entry in listed}
         sentences = self._sentences(prose, found, region)
@@ -1750,7 +1762,7 @@ class _Extraction:
             mapped.append(entry)
         todo = {e.number: e for e in mapped if e.key is None and e.number in cited}
         if todo and self.client is not None:
-            resolved = self._citmatch(todo)
+            resolved = self._citmatch(self.client, todo)
             by_pmid: dict[str, str] = {}
             if self.references is not None:
                 by_pmid = {r.pmid: k for k, r in self.references.items() if r.pmid}
@@ -1778,7 +1790,9 @@ class _Extraction:
             mapped = out
         return mapped
 
-    def _citmatch(self, todo: Mapping[int, ListedReference]) -> dict[int, tuple[str | None, str]]:
+    def _citmatch(
+        self, client: CitationMatcher, todo: Mapping[int, ListedReference]
+    ) -> dict[int, tuple[str | None, str]]:
         queries = {n: e.citation_query() for n, e in todo.items() if e.journal and e.year}
         result: dict[int, tuple[str | None, str]] = {
             n: (None, "not enough parsed from the entry (journal and year) to ask PubMed")
@@ -1787,9 +1801,8 @@ class _Extraction:
         }
         if not queries:
             return result
-        assert self.client is not None
         try:
-            answers = self.client.citmatch(queries)
+            answers = client.citmatch(queries)
         except PubMedError as error:
             self.warn(
                 None,
@@ -1823,8 +1836,6 @@ class _Extraction:
             for a, b in sentence_spans(blanked, start, end):
                 sentences.append(_Sentence(a, b, number))
         starts = [s.start for s in sentences]
-        import bisect
-
         for f in found:
             i = bisect.bisect_right(starts, f.start) - 1
             if i < 0:
@@ -2004,27 +2015,25 @@ class _Extraction:
     def _clean(self, sentence: _Sentence) -> str:
         """The sentence as plain words: markers removed, markup undone, spaces collapsed."""
         start, end = sentence.start, sentence.end
-        pieces: list[str] = []
+        out = ""
         at = start
         for f in sorted(sentence.found, key=lambda x: x.start):
-            strip = f.strip or (f.start, f.end)
-            pieces.append(self.text[at : strip[0]])
-            pieces.append(self._replacement(f))
-            at = max(at, strip[1])
-        pieces.append(self.text[at:end])
-        text = "".join(pieces)
-        text = _CLEANERS[self.kind](text)
-        text = " ".join(text.split())
-        text = re.sub(r"\(\s*[,;]?\s*\)|\[\s*[,;]?\s*\]", "", text)
-        text = re.sub(r"\s+([.,;:!?)\]])", r"\1", text)
-        text = re.sub(r"([(\[])\s+", r"\1", text)
-        text = re.sub(r"([,;:])(?=[.!?])", "", text)
-        text = re.sub(r"\.{2}(?!\.)", ".", text)
-        return " ".join(text.split()).strip()
+            cut_from, cut_to = f.strip or (f.start, f.end)
+            out += self.text[at:cut_from]
+            at = max(at, cut_to)
+            replacement = self._replacement(f)
+            if replacement:
+                out += f" {replacement} "
+            else:
+                out, skip = _close_gap(out, self.text[at:end])
+                at += skip
+        text = _CLEANERS[self.kind](out + self.text[at:end])
+        return " ".join(text.split())
 
     def _replacement(self, f: _Found) -> str:
+        """What a narrative marker leaves in the text (its authors or year); else ''."""
         if f.strip is not None or not f.narrative:
-            return " "
+            return ""
         refs = self.references
         words = []
         for item in f.items:
@@ -2033,7 +2042,33 @@ class _Extraction:
                 words.append(str(ref.year) if ref is not None and ref.year else item.value)
             else:
                 words.append(_authors_in_text(ref) if ref is not None else item.value)
-        return " " + ", ".join(words) + " "
+        return ", ".join(words)
+
+
+_CLOSING = ".,;:!?)]}\u201d\u2019\"'"
+
+
+def _close_gap(left: str, right: str) -> tuple[str, int]:
+    """Join the text around a removed marker; return the new left and how much of the
+    right to skip. ``helps [1].`` -> ``helps.``; ``helps ([1]).`` -> ``helps.``;
+    ``helps,[1] and`` -> ``helps, and``; ``helps [1], and`` -> ``helps, and``.
+    """
+    spaces = len(right) - len(right.lstrip())
+    head = right[spaces : spaces + 1]
+    trimmed = left.rstrip()
+    if trimmed[-1:] in ("(", "[") and head in (")", "]"):
+        # The marker was all there was in the brackets: drop them.
+        trimmed = trimmed[:-1].rstrip()
+        spaces += 1
+        rest = right[spaces:]
+        head = rest.lstrip()[:1]
+        spaces += len(rest) - len(rest.lstrip()) if head in _CLOSING else 0
+        return (trimmed if head in _CLOSING else trimmed + " "), spaces
+    if not head or head in _CLOSING:
+        if trimmed[-1:] in (",", ";", ":") and head in (".", "!", "?"):
+            trimmed = trimmed[:-1]
+        return trimmed, spaces
+    return (trimmed + " " if trimmed else trimmed), spaces
 
 
 def _authors_in_text(ref: Reference) -> str:
@@ -2048,12 +2083,24 @@ def _authors_in_text(ref: Reference) -> str:
 
 
 def _clean_markdown(text: str) -> str:
+    """Markdown inline markup undone; code spans keep their content as written."""
+    out: list[str] = []
+    at = 0
+    for code in re.finditer(r"(`+)(.+?)\1", text, re.S):
+        out.append(_clean_markdown_prose(text[at : code.start()]))
+        out.append(code.group(2).strip())
+        at = code.end()
+    out.append(_clean_markdown_prose(text[at:]))
+    return "".join(out)
+
+
+def _clean_markdown_prose(text: str) -> str:
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\[\]]*)\]\([^()]*(?:\([^()]*\))?[^()]*\)", r"\1", text)
+    text = re.sub(r"\[([^\[\]]+)\]\[[^\[\]]*\]", r"\1", text)
     text = re.sub(r"\[\^[^\]]+\]", "", text)
     text = re.sub(r"<sup>.*?</sup>", "", text, flags=re.I)
-    text = re.sub(r"<[^<>]+>", "", text)
-    text = re.sub(r"(`+)(.+?)\1", r"\2", text)
+    text = re.sub(r"<!--.*?-->|</?[A-Za-z][^<>]*>", "", text, flags=re.S)
     text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])", r"\1", text)

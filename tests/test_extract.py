@@ -286,6 +286,15 @@ def test_unknown_key_in_citation_syntax_is_kept_with_a_warning() -> None:
     assert str(problem.location) == "<string>:1:15"
 
 
+def test_look_alikes_of_pandoc_citations_without_a_bib() -> None:
+    text = (
+        "Read PublicationType[@UI] in XPath. A BibTeX @article entry, @string macros and "
+        "@someone on social media. But @katz2003 found pain."
+    )
+    result = parse_article(text, format="markdown")
+    assert [m.text for m in result.markers] == ["@katz2003"]
+
+
 def test_without_a_bib_keys_are_taken_as_written() -> None:
     # Raw LaTeX citations count in Markdown too (pandoc passes them to LaTeX).
     result = parse_article("Walking helps [@anything2000] and \\cite{x}.", format="markdown")

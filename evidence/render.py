@@ -23,14 +23,18 @@ covers everything it prints. New formats register with :func:`register`.
 from __future__ import annotations
 
 import csv
+import gc
 import html
 import io
 import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from functools import lru_cache
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pandas as pd
@@ -72,7 +76,19 @@ def render(table: EvidenceTable, fmt: str, **options: Any) -> str:
     except KeyError:
         known = ", ".join(sorted(_RENDERERS))
         raise ValueError(f"unknown format {fmt!r}; choose one of: {known}") from None
-    return renderer(table, **options)
+    # Each renderer reads the same frames several times (labels, grids, lists): within one
+    # call their rows are made once (see _records). Rendering makes millions of small
+    # strings and tuples and no cycles: with the cyclic GC paused a large table renders a
+    # quarter to a third faster (benchmarks/, docs/performance.md).
+    token = _ROWS.set({})
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return renderer(table, **options)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        _ROWS.reset(token)
 
 
 # --- what every format shows ---------------------------------------------------------
@@ -96,6 +112,8 @@ class _Grid:
 
 def _text(value: Any) -> str:
     """A cell value as text: missing values (None, NA, NaN) are empty."""
+    if type(value) is str:  # most cells: a fast path (the table benchmark's profile)
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and math.isnan(value):
@@ -107,9 +125,33 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# Rows already made during the current render() call, by frame (the frame is kept with its
+# rows so that an id reused by a new frame can never match).
+_ROWS: ContextVar[dict[int, tuple[pd.DataFrame, list[dict[str, Any]]]] | None] = ContextVar(
+    "_ROWS", default=None
+)
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain dicts (pandas' own typing of rows is too loose for mypy)."""
-    return cast(list[dict[str, Any]], frame.to_dict(orient="records"))
+    """Rows as plain dicts, as ``frame.to_dict(orient="records")`` gives them (missing
+    values of nullable columns as ``None``), made column by column: 3-4 times faster, and
+    once per render (the table benchmark's profile: row making was half of a render)."""
+    made = _ROWS.get()
+    if made is not None:
+        kept = made.get(id(frame))
+        if kept is not None and kept[0] is frame:
+            return kept[1]
+    names = list(frame.columns)
+    columns = []
+    for name in names:
+        values = frame[name].tolist()
+        if isinstance(frame[name].dtype, pd.api.extensions.ExtensionDtype):
+            values = [None if v is pd.NA else v for v in values]
+        columns.append(values)
+    rows = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    if made is not None:
+        made[id(frame)] = (frame, rows)
+    return rows
 
 
 def _percent(value: Any) -> str:
@@ -124,7 +166,13 @@ def pubmed_url(pmid: str) -> str:
 
 def doi_url(doi: str) -> str:
     """The resolver URL of a DOI, percent-encoded so no DOI can break out of a link."""
-    return f"https://doi.org/{quote(doi, safe='/')}" if doi.startswith("10.") else ""
+    return f"https://doi.org/{_quoted(doi)}" if doi.startswith("10.") else ""
+
+
+@lru_cache(maxsize=4096)
+def _quoted(doi: str) -> str:
+    # A study's DOI shows once per citation of it; quote() is slow enough to show.
+    return quote(doi, safe="/")
 
 
 def _study_labels(table: EvidenceTable) -> dict[str, str]:
@@ -421,28 +469,52 @@ def format_references(references: Sequence[Reference], style: str = "unsrt") -> 
     journal) fall back to a plain author-title-year line rather than vanishing. PMID and
     DOI are appended when the style did not print them.
     """
+    _style(style)  # an unknown style is an error even with no references
+    return [
+        _format_reference(style, ref, tuple(ref.raw_fields.items()), tuple(ref.fields.items()))
+        for ref in references
+    ]
+
+
+@lru_cache(maxsize=16)
+def _style(style: str) -> tuple[Any, Any]:
+    """The pybtex formatter for ``style`` and the plain-text backend, looked up once: each
+    look-up reads the installed packages' entry points (14 ms; the table benchmark's
+    profile showed ``render_as("text")`` doing it for every reference)."""
     from pybtex.plugin import find_plugin
 
-    formatter = find_plugin("pybtex.style.formatting", style)()
-    lines = []
-    for ref in references:
-        try:
-            formatted = next(iter(formatter.format_entries([_pybtex_entry(ref)])))
-            text = str(formatted.text.render_as("text"))
-        except Exception:  # pybtex raises several unrelated types for unformattable data
-            text = _fallback_citation(ref)
-        text = " ".join(text.split())
-        if ref.doi and ref.doi not in text:
-            text += f" doi:{ref.doi}."
-        if ref.pmid:
-            text += f" PMID: {ref.pmid}."
-        lines.append(text)
-    return lines
+    return find_plugin("pybtex.style.formatting", style)(), find_plugin("pybtex.backends", "text")()
+
+
+# A pybtex style takes about 1 ms a reference, most of a large table's render: each line is
+# kept, so the other formats of the same table (and later tables citing the same entries)
+# reuse it. The key is everything the line depends on: the reference's compared fields and
+# its two field mappings (which ``==`` leaves out).
+@lru_cache(maxsize=10_000)
+def _format_reference(
+    style: str,
+    ref: Reference,
+    raw_fields: tuple[tuple[str, str], ...],
+    fields: tuple[tuple[str, str], ...],
+) -> str:
+    formatter, backend = _style(style)
+    try:
+        formatted = next(iter(formatter.format_entries([_pybtex_entry(ref)])))
+        text = str(formatted.text.render(backend))
+    except Exception:  # pybtex raises several unrelated types for unformattable data
+        text = _fallback_citation(ref)
+    text = " ".join(text.split())
+    if ref.doi and ref.doi not in text:
+        text += f" doi:{ref.doi}."
+    if ref.pmid:
+        text += f" PMID: {ref.pmid}."
+    return text
 
 
 # --- Markdown ------------------------------------------------------------------------
 
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&!#])")
+_MD_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&!#"})
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]<>|~&!#]")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))")
 
 
@@ -456,10 +528,14 @@ def md_escape(text: str) -> str:
     'a \\| b \\*c\\* \\<i\\>'
     """
     text = " ".join(text.splitlines())
-    text = _MD_INLINE.sub(r"\\\1", text)
+    if _MD_SPECIAL.search(text):  # translate() is slow enough to skip when it has no work
+        text = text.translate(_MD_INLINE)
     # A leading list or quote marker: escape the punctuation (``\-``, ``1\.``); a backslash
     # before a digit would not be an escape and would show.
-    return _MD_LINE_START.sub(lambda m: m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}"), text)
+    m = _MD_LINE_START.match(text)
+    if m is None:
+        return text
+    return m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}") + text[m.end() :]
 
 
 def _md_cell(cell: _Cell) -> str:
@@ -645,6 +721,11 @@ def render_csv(table: EvidenceTable) -> str:
 
 
 def _json_value(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:  # fast paths for the common cells, same results as below
+        return value or None
+    if kind is int or kind is bool:
+        return value
     text = _text(value) if not isinstance(value, tuple | list) else None
     if text == "":
         return None
@@ -694,7 +775,68 @@ def render_json(table: EvidenceTable, *, indent: int | None = 2) -> str:
         "remarks": remarks,
         "references": references,
     }
-    return json.dumps(document, indent=indent, ensure_ascii=False) + "\n"
+    if indent is None:
+        return json.dumps(document, ensure_ascii=False) + "\n"
+    # json.dumps with an indent runs the pure-Python encoder; this writes the same text
+    # three times faster (most of a large table's JSON render, in the benchmark's profile).
+    out: list[str] = []
+    _indented_json(document, out, "\n", " " * indent)
+    return "".join(out) + "\n"
+
+
+def _indented_json(value: Any, out: list[str], newline: str, step: str) -> None:
+    """Append ``value`` as ``json.dumps(value, indent=len(step), ensure_ascii=False)``
+    writes it (same separators, same float and constant spellings)."""
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        finite = value == value and value not in _INFINITIES
+        out.append(float.__repr__(value) if finite else json.dumps(value))
+    elif isinstance(value, list | tuple | dict):
+        if not value:
+            out.append("{}" if isinstance(value, dict) else "[]")
+            return
+        inner = newline + step
+        if isinstance(value, dict):
+            out.append("{")
+            for number, (key, item) in enumerate(value.items()):
+                head = (inner if number == 0 else "," + inner) + _json_key(key) + ": "
+                # Strings and null are most values: written here, without a call.
+                if type(item) is str:
+                    out.append(head + encode_basestring(item))
+                elif item is None:
+                    out.append(head + "null")
+                else:
+                    out.append(head)
+                    _indented_json(item, out, inner, step)
+            out.append(newline + "}")
+        else:
+            out.append("[")
+            for number, item in enumerate(value):
+                out.append(inner if number == 0 else "," + inner)
+                _indented_json(item, out, inner, step)
+            out.append(newline + "]")
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+
+
+def _json_key(key: Any) -> str:
+    if type(key) is str:
+        return encode_basestring(key)
+    if not isinstance(key, str):  # json's own conversion of other keys
+        key = json.dumps(key) if key is None or isinstance(key, bool | float) else int.__repr__(key)
+    return encode_basestring(key)
 
 
 # --- LaTeX ---------------------------------------------------------------------------

@@ -775,7 +775,6 @@ _YEAR_IN_ENTRY = re.compile(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)")
 class _RawEntry:
     number: int
     start: int  # offset of the entry's first line
-    text_start: int  # offset of the entry text (after the number)
     end: int
     text: str
 
@@ -818,14 +817,16 @@ def _find_reference_list(view_text: str) -> tuple[list[_RawEntry], tuple[int, in
     while last > 0 and not lines[last - 1].strip():
         last -= 1
     first = last
+    wrapped = False  # non-blank lines seen that can only be wrapped lines of an entry above
     for i in range(last - 1, -1, -1):
         body = lines[i].rstrip("\n")
-        if _ENTRY.match(body):
-            if not _tail_is_list(lines, i, last):
-                break
-            first = i
-        elif body.strip() and (i == 0 or not lines[i - 1].strip()):
-            break  # a paragraph that is not a wrapped entry
+        if not body.strip():
+            if wrapped:
+                break  # a paragraph that is not a wrapped entry
+        elif _ENTRY.match(body):
+            first, wrapped = i, False
+        else:
+            wrapped = True
     if first >= last:
         return [], (0, 0)
     entries = _entries(lines, offsets, first, last, loose=False)
@@ -842,19 +843,6 @@ def _find_reference_list(view_text: str) -> tuple[list[_RawEntry], tuple[int, in
     ):
         return [], (0, 0)
     return entries, (offsets[first], len(view_text))
-
-
-def _tail_is_list(lines: list[str], first: int, last: int) -> bool:
-    """Whether lines ``first`` to ``last`` are numbered entries, wrapped lines and blanks."""
-    in_entry = False
-    for line in lines[first:last]:
-        if not line.strip():
-            in_entry = False
-        elif _ENTRY.match(line.rstrip("\n")):
-            in_entry = True
-        elif not in_entry:
-            return False
-    return True
 
 
 def _section_end(lines: list[str], offsets: list[int], first: int, total: int) -> int:
@@ -884,7 +872,7 @@ def _entries(
                 rest_at += again.end()
                 rest = body[rest_at:]
             start = offsets[i]
-            entries.append(_RawEntry(number, start, start + rest_at, start + len(body), rest))
+            entries.append(_RawEntry(number, start, start + len(body), rest))
         elif body.strip() and entries and entries[-1].end >= offsets[i] - 2:
             # A wrapped line of the entry above (no blank line between them).
             entry = entries[-1]
@@ -1053,46 +1041,94 @@ def match_reference(
     both agreeing still tolerates a translated, truncated or retyped title. Two entries
     matching equally well are ambiguous and neither is chosen.
     """
-    found: list[_Candidate] = []
-    for key, ref in references.items():
-        if listed.pmid and ref.pmid and listed.pmid == ref.pmid:
-            found.append(_Candidate(key, "pmid", 3.0, "same PMID"))
-            continue
-        if listed.doi and ref.doi and listed.doi == ref.doi:
-            found.append(_Candidate(key, "doi", 3.0, "same DOI"))
-            continue
-        candidate = _title_candidate(listed, key, ref)
-        if candidate is not None:
-            found.append(candidate)
+    return _match(listed, _BibIndex(references))
+
+
+class _BibIndex:
+    """A bibliography indexed for matching: by PMID, by DOI, and by title word."""
+
+    def __init__(self, references: Mapping[str, Reference]) -> None:
+        self.references = references
+        self.by_pmid: dict[str, list[str]] = {}
+        self.by_doi: dict[str, list[str]] = {}
+        self.titles: dict[str, frozenset[str]] = {}
+        self.by_word: dict[str, list[str]] = {}
+        self.untitled: list[str] = []
+        for key, ref in references.items():
+            if ref.pmid:
+                self.by_pmid.setdefault(ref.pmid, []).append(key)
+            if ref.doi:
+                self.by_doi.setdefault(ref.doi, []).append(key)
+            words = frozenset(w for w in _words(ref.title) if w not in _TITLE_STOPWORDS)
+            if words:
+                self.titles[key] = words
+                for word in words:
+                    self.by_word.setdefault(word, []).append(key)
+            else:
+                self.untitled.append(key)
+
+    def shares(self, words: Iterable[str]) -> dict[str, float]:
+        """For each entry sharing a title word with ``words``: the share of its title."""
+        counts: dict[str, int] = {}
+        for word in set(words):
+            for key in self.by_word.get(word, ()):
+                counts[key] = counts.get(key, 0) + 1
+        return {key: n / len(self.titles[key]) for key, n in counts.items()}
+
+
+def _match(listed: ListedReference, index: _BibIndex) -> tuple[str | None, str]:
+    if not index.references:
+        return None, "the .bib is empty"
+    found: dict[str, _Candidate] = {}
+    for key in index.by_pmid.get(listed.pmid or "", ()):
+        found[key] = _Candidate(key, "pmid", 3.0, "same PMID")
+    for key in index.by_doi.get(listed.doi or "", ()):
+        found.setdefault(key, _Candidate(key, "doi", 3.0, "same DOI"))
+    words = set(_words(listed.text))
+    head = set(_words(listed.text)[:12])
+    surname = _surname_key(listed.first_author)
+    shares = index.shares(words)
+    hopeful = [k for k, share in shares.items() if share >= TITLE_MATCH_WITH_AUTHOR_AND_YEAR]
+    for key in [*hopeful, *index.untitled]:
+        if key not in found:
+            ref = index.references[key]
+            facts = (words, head, surname)
+            candidate = _title_candidate(listed, key, ref, shares.get(key), facts)
+            if candidate is not None:
+                found[key] = candidate
     if not found:
-        return None, _closest_reason(listed, references)
-    found.sort(key=lambda c: -c.strength)
-    best = found[0]
-    rivals = [c.key for c in found[1:] if best.strength - c.strength < 0.05]
+        closest = max(shares.items(), key=lambda kv: (kv[1], kv[0]), default=("", 0.0))
+        if closest[1] > 0.3:
+            return None, (
+                f"no .bib entry matches it (closest: {closest[0]}, {closest[1]:.0%} of its "
+                "title words, without the author or year agreeing enough)"
+            )
+        return None, "no .bib entry has its PMID, DOI or title"
+    ranked = sorted(found.values(), key=lambda c: (-c.strength, c.key))
+    best = ranked[0]
+    rivals = [c.key for c in ranked[1:] if best.strength - c.strength < 0.05]
     if rivals:
         return None, f"ambiguous: matches {', '.join([best.key, *rivals])} equally well"
     return best.key, best.how
 
 
-def _entry_facts(listed: ListedReference) -> tuple[set[str], set[str], str]:
-    words = set(_words(listed.text))
-    head = _words(listed.text)[:12]
-    return words, set(head), _surname_key(listed.first_author)
-
-
-def _title_candidate(listed: ListedReference, key: str, ref: Reference) -> _Candidate | None:
-    words, head, surname = _entry_facts(listed)
+def _title_candidate(
+    listed: ListedReference,
+    key: str,
+    ref: Reference,
+    share: float | None,
+    facts: tuple[set[str], set[str], str],
+) -> _Candidate | None:
+    words, head, surname = facts
     first = ref.first_author
     ref_surname = _surname_key(first.surname) if first else ""
     author_ok = bool(ref_surname) and (
         ref_surname == surname or (first is not None and _fold(first.last) in head)
     )
     year_ok = ref.year is not None and (ref.year == listed.year or str(ref.year) in words)
-    title_words = [w for w in _words(ref.title) if w not in _TITLE_STOPWORDS]
-    if title_words:
-        share = sum(w in words for w in title_words) / len(title_words)
-        if len(title_words) < 3:
-            share = min(share, 0.79)  # a two-word title alone proves little
+    if share is not None:
+        if len(ref.title.split()) < 3 and len(_words(ref.title)) < 3:
+            share = min(share, 0.79)  # a title of one or two words alone proves little
         ok = (share >= TITLE_MATCH and (author_ok or year_ok)) or (
             share >= TITLE_MATCH_WITH_AUTHOR_AND_YEAR and author_ok and year_ok
         )
@@ -1110,24 +1146,6 @@ def _title_candidate(listed: ListedReference, key: str, ref: Reference) -> _Cand
     ):
         return _Candidate(key, "author-year-volume-page", 1.0, "author, year, volume, page")
     return None
-
-
-def _closest_reason(listed: ListedReference, references: Mapping[str, Reference]) -> str:
-    if not references:
-        return "the .bib is empty"
-    words, _, _ = _entry_facts(listed)
-    best: tuple[float, str] = (-1.0, "")
-    for key, ref in references.items():
-        title_words = [w for w in _words(ref.title) if w not in _TITLE_STOPWORDS]
-        share = sum(w in words for w in title_words) / len(title_words) if title_words else 0.0
-        if share > best[0]:
-            best = (share, key)
-    if best[0] > 0.3:
-        return (
-            f"no .bib entry matches it (closest: {best[1]}, {best[0]:.0%} of its title "
-            "words, without the author or year agreeing enough)"
-        )
-    return "no .bib entry has its PMID, DOI or title"
 
 
 # --- markers -------------------------------------------------------------------------------
@@ -1753,9 +1771,12 @@ class _Extraction:
         """Map each listed reference to a .bib key (and, failing that, through PubMed)."""
         cited = {int(i.value) for f in found for i in f.items if i.kind == "number"}
         mapped: list[ListedReference] = []
+        index: _BibIndex | None = None
         for entry in listed:
             if self.references is not None:
-                key, how = match_reference(entry, self.references)
+                if index is None:
+                    index = _BibIndex(self.references)
+                key, how = _match(entry, index)
                 entry = replace(entry, key=key, how=how)
             else:
                 entry = replace(entry, how="no .bib was given")

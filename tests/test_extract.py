@@ -778,6 +778,30 @@ def test_match_reference_short_titles_and_ambiguity() -> None:
     assert why == "ambiguous: matches a, b equally well"
 
 
+def test_a_reference_list_against_a_large_real_bib_maps_each_entry_to_its_own_key() -> None:
+    bib = load_references(shared_path("fixtures", "bib", "zotero_bbt_7166_pmid_large.bib"))
+    chosen = [
+        ref
+        for ref in list(bib.values())[::97]
+        if ref.first_author is not None and ref.year and len(ref.title.split()) >= 4
+    ]
+    lines = [
+        f"{n}. {ref.first_author.last} {ref.first_author.initials or 'X'}. {ref.title}. "  # type: ignore[union-attr]
+        f"Some J. {ref.year};1:1-2."
+        for n, ref in enumerate(chosen, start=1)
+    ]
+    result = parse_article("Cited [1].\n\nReferences\n\n" + "\n".join(lines), references=bib)
+    assert len(result.reference_list) == len(chosen) > 50
+    wrong = [
+        (entry.number, entry.key)
+        for entry, ref in zip(result.reference_list, chosen, strict=True)
+        if entry.key is not None and bib[entry.key].title != ref.title
+    ]
+    assert wrong == []
+    mapped = sum(entry.key is not None for entry in result.reference_list)
+    assert mapped >= 0.95 * len(chosen)
+
+
 # --- files and formats ---------------------------------------------------------------------
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, shared_path
+from hypothesis import given
+from hypothesis import strategies as st
 from ncbi_server import NCBIServer
 
 from evidence.claims import dump_claims, load_claims, parse_claims
@@ -819,8 +821,8 @@ def test_format_from_the_suffix(
 ) -> None:
     path = tmp_path / f"article{suffix}"
     path.write_text(text, encoding="utf-8")
-    for given in (path, str(path)):
-        result = extract_claims(given, references=BIB)
+    for named in (path, str(path)):
+        result = extract_claims(named, references=BIB)
         assert result.format == expected_format
         assert keys_of(result) == [["adams2019"]]
         assert result.claims.path == str(path)
@@ -939,3 +941,69 @@ def test_cli_extract_unusable_input_exits_2(
     article.write_text("Walking helps [@k].\n", encoding="utf-8")
     assert main(["extract", str(article), "--offline", "--context", "-1"]) == 2
     assert not (tmp_path / "claims.yaml").exists()
+
+
+# --- any text -----------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "Walking helps",
+        " pain",
+        ". ",
+        ".\n\n",
+        "\n",
+        " [1]",
+        " [1-3]",
+        "(2)",
+        " 1,2",
+        "\u00b9",
+        " [@adams2019]",
+        " @adams2019",
+        " \\citep[p. 2]{baker2020}",
+        " :cite:t:`chen2018a`",
+        " (Adams et al., 2019)",
+        " Chen (2018a)",
+        " e.g.",
+        " et al.",
+        " 2.5",
+        " 5 mg",
+        " `code`",
+        "```\n",
+        "# ",
+        "- ",
+        "1. ",
+        ".. ",
+        "::\n\n   ",
+        "$x$",
+        "%",
+        "References\n\n1. Adams R. Walking programmes. Spine. 2019;44:101.\n",
+        "\u00e9",
+        '"',
+        "*",
+        "_",
+    ]
+)
+
+
+@given(
+    st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=30).map("".join),
+    st.sampled_from(["markdown", "plain", "rst", "latex"]),
+    st.booleans(),
+    st.integers(min_value=0, max_value=2),
+)
+def test_any_text_extracts_and_round_trips(
+    text: str, fmt: str, include_uncited: bool, context: int
+) -> None:
+    result = parse_article(
+        text, format=fmt, references=BIB, include_uncited=include_uncited, context=context
+    )
+    for claim in result.claims:
+        assert claim.text == claim.text.strip() != ""
+        assert claim.location is not None
+        assert claim.location.line is not None
+        assert 1 <= claim.location.line <= text.count("\n") + text.count("\r") + 1
+        for citation in claim.citations:
+            assert citation.stance is Stance.UNKNOWN
+    marker_keys = {key for marker in result.markers for key in marker.keys}
+    assert {c.key for claim in result.claims for c in claim.citations} <= marker_keys
+    assert_round_trip(result)

@@ -107,7 +107,7 @@ from typing import TYPE_CHECKING, Protocol
 from evidence.claims import ClaimSet, dump_claims
 from evidence.errors import ArticleError, Problem, PubMedError, Severity, SourceLocation
 from evidence.model import Citation, Claim, Reference, Stance
-from evidence.references import decode_latex, normalise_doi, normalise_pmid
+from evidence.references import Bibliography, decode_latex, normalise_doi, normalise_pmid
 
 if TYPE_CHECKING:
     from evidence.pubmed.query import CitationQuery
@@ -346,7 +346,7 @@ def parse_article(
         raise ValueError(f"context must be 0 or more sentences, not {context}")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
-        text = " " + text[1:]  # a byte-order mark; kept as a blank so columns stay right
+        text = text[1:]  # a byte-order mark: editors do not count it as a column
     return _Extraction(text, kind, source, references, client).run(context, include_uncited)
 
 
@@ -416,7 +416,7 @@ def _read(source: str, encoding: str) -> str:
 # with the full stop).
 _ABBREVIATIONS = _word_set(
     """
-    al. e.g. i.e. cf. vs. viz. etc.al. fig. figs. tab. eq. eqs. ref. refs. no. nos. vol.
+    al. e.g. i.e. cf. vs. viz. fig. figs. tab. eq. eqs. ref. refs. no. nos. vol.
     vols. p. pp. ch. chap. sec. sect. suppl. approx. ca. resp. dr. mr. mrs. ms. prof. st.
     jr. sr. inc. ltd. co. corp. dept. univ. ed. eds. min. max. mo. yr. yrs. wk. wks. hr.
     hrs. jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec. u.s. u.k. e.u.
@@ -1940,9 +1940,7 @@ class _Extraction:
         for item in f.items:
             cited.append(item.value)
             if item.kind == "key":
-                ref = refs.get(item.value) if refs is not None else None
-                if ref is None and refs is not None and hasattr(refs, "find"):
-                    ref = refs.find(item.value)
+                ref = self._lookup(item.value)
                 if refs is not None and ref is None:
                     if not item.explicit:
                         self.warn(
@@ -1994,6 +1992,19 @@ class _Extraction:
             self.warn(f.start, f"{what} not mapped to a .bib key: {reason}", "unmapped-citation")
             notes.append(f"{what} not mapped: {reason}")
         return marker, keys
+
+    def _lookup(self, key: str) -> Reference | None:
+        """The .bib entry cited as ``key``: exact first, then ignoring case (as BibTeX)."""
+        refs = self.references
+        if refs is None:
+            return None
+        if isinstance(refs, Bibliography):
+            return refs.find(key)
+        found = refs.get(key)
+        if found is None:
+            folded = key.casefold()
+            found = next((r for k, r in refs.items() if k.casefold() == folded), None)
+        return found
 
     def _author_year(self, item: _Item) -> tuple[str | None, str]:
         refs = self.references
@@ -2055,10 +2066,9 @@ class _Extraction:
         """What a narrative marker leaves in the text (its authors or year); else ''."""
         if f.strip is not None or not f.narrative:
             return ""
-        refs = self.references
         words = []
         for item in f.items:
-            ref = refs.get(item.value) if refs is not None else None
+            ref = self._lookup(item.value)
             if f.narrative == "year":
                 words.append(str(ref.year) if ref is not None and ref.year else item.value)
             else:

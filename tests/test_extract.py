@@ -280,6 +280,13 @@ def test_bare_at_word_that_is_not_a_key_is_not_taken() -> None:
     assert [p.code for p in result.problems] == ["unknown-key"]
 
 
+def test_keys_in_another_case_find_their_entry() -> None:
+    result = extract("Walking helps [@ADAMS2019]. \\citet{Baker2020} agreed.")
+    assert keys_of(result) == [["adams2019"], ["baker2020"]]
+    assert texts_of(result)[1] == "Baker and Adams agreed."
+    assert result.problems == ()
+
+
 def test_unknown_key_in_citation_syntax_is_kept_with_a_warning() -> None:
     result = extract("Walking helps [@nobody2000].")
     assert keys_of(result) == [["nobody2000"]]

@@ -33,10 +33,16 @@ import evidence
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it with apt-get)",
-)
+
+@pytest.fixture(autouse=True)
+def chromium_present() -> None:
+    # Not a skip: a browser check that quietly does not run proves nothing.
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "needs Debian's chromium at /usr/bin/chromium: run scripts/install-browser "
+            "(the README's test command does)"
+        )
+
 
 FLAGS = (
     "--headless",

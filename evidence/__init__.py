@@ -38,6 +38,7 @@ from evidence.errors import (
     Severity,
     SourceLocation,
 )
+from evidence.extract import ExtractResult, extract_claims
 from evidence.judge import Judgement, judge_claim
 from evidence.model import (
     Certainty,
@@ -57,6 +58,7 @@ from evidence.model import (
 )
 from evidence.references import Bibliography, load_references, parse_references
 from evidence.studies import Collection, Study, collect_studies, make_study
+from evidence.support import SupportCheck, check_support
 from evidence.table import EvidenceTable, build_table
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "DesignSource",
     "EvidenceError",
     "EvidenceTable",
+    "ExtractResult",
     "InputError",
     "Judgement",
     "Name",
@@ -97,14 +100,17 @@ __all__ = [
     "Stance",
     "Study",
     "StudyDesign",
+    "SupportCheck",
     "Verdict",
     "__version__",
     "assess_certainty",
     "assess_design",
     "assess_retraction",
     "build_table",
+    "check_support",
     "collect_studies",
     "dump_claims",
+    "extract_claims",
     "judge_claim",
     "load_claims",
     "load_references",

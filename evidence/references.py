@@ -504,12 +504,21 @@ class _ParseCache:
     def save(self, key: str, bib: Bibliography) -> None:
         """Store ``bib`` under ``key``, atomically; a failure is logged, never raised."""
         path = self.path_for(key)
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # encoding makes many small objects and no cycles, as a parse does
         try:
             blob = _encode_entry(bib, key)
+        except (pickle.PicklingError, RecursionError, MemoryError) as error:
+            logger.warning("%s: cannot write the parse cache (%s)", path, error)
+            return
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        try:
             self.directory.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(path, blob)
-        except (OSError, pickle.PicklingError, RecursionError, MemoryError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        except OSError as error:
+            reason = error.strerror or error
             logger.warning(
                 "%s: cannot write the parse cache (%s); the file was read as usual and "
                 "will be parsed again next time (set EVIDENCE_CACHE_DIR to a writable folder, "
@@ -601,7 +610,7 @@ def _encode_entry(bib: Bibliography, key: str) -> bytes:
             ref.entry_type,
             ref.title,
             _names_row(ref.authors),
-            _names_row(ref.editors),
+            _names_row(ref.editors) if ref.editors else (),
             ref.year,
             ref.month,
             ref.journal,
@@ -631,11 +640,12 @@ def _decode_entry(blob: bytes, key: str, source: str) -> Bibliography:
     start = len(_CACHE_MAGIC) + 32
     if not blob.startswith(_CACHE_MAGIC):
         raise _CorruptEntry("not a parse cache entry")
-    payload = memoryview(blob)[start:]
-    if hashlib.sha256(payload).digest() != blob[len(_CACHE_MAGIC) : start]:
+    if hashlib.sha256(memoryview(blob)[start:]).digest() != blob[len(_CACHE_MAGIC) : start]:
         raise _CorruptEntry("checksum mismatch: the file was cut short or changed")
+    stream = io.BytesIO(blob)  # shares blob's memory (a memoryview would be copied)
+    stream.seek(start)
     try:
-        data = _PlainUnpickler(io.BytesIO(payload)).load()
+        data = _PlainUnpickler(stream).load()
     except Exception as error:  # a damaged pickle can raise almost anything
         raise _CorruptEntry(f"cannot unpickle: {type(error).__name__}: {error}") from None
     try:

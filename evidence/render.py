@@ -781,7 +781,8 @@ def render_json(table: EvidenceTable, *, indent: int | None = 2) -> str:
     # three times faster (most of a large table's JSON render, in the benchmark's profile).
     out: list[str] = []
     _indented_json(document, out, "\n", " " * indent)
-    return "".join(out) + "\n"
+    out.append("\n")
+    return "".join(out)
 
 
 def _indented_json(value: Any, out: list[str], newline: str, step: str) -> None:
@@ -822,7 +823,14 @@ def _indented_json(value: Any, out: list[str], newline: str, step: str) -> None:
             out.append("[")
             for number, item in enumerate(value):
                 out.append(inner if number == 0 else "," + inner)
-                _indented_json(item, out, inner, step)
+                if isinstance(item, dict | list | tuple):
+                    # Each element made whole on its own: one list of millions of small
+                    # strings would hold several times the output's size at once.
+                    part: list[str] = []
+                    _indented_json(item, part, inner, step)
+                    out.append("".join(part))
+                else:
+                    _indented_json(item, out, inner, step)
             out.append(newline + "]")
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -268,7 +268,22 @@ def _notes(rec: Mapping[str, Any]) -> str:
     others = [m for m in rec["mismatches"] or () if not m.startswith("title:")]
     if others:
         notes.append("differs from PubMed: " + "; ".join(others))
+    if rec["mentions"] is False:
+        notes.append("the abstract does not appear to mention the claim")
     return "; ".join(notes)
+
+
+def _abstract_list(table: EvidenceTable) -> _List:
+    """For each citation with an abstract, its sentence that best matches the claim."""
+    items = []
+    for rec in _records(table.evidence):
+        sentence = _text(rec["best_sentence"])
+        if not sentence:
+            continue
+        flag = "" if rec["mentions"] else " (below the mention threshold: check the citation)"
+        items.append(_Cell(f"{rec['claim_id']}, {rec['study']}: \N{LEFT DOUBLE QUOTATION MARK}"
+                           f"{sentence}\N{RIGHT DOUBLE QUOTATION MARK}{flag}"))  # fmt: skip
+    return _List("Best-matching abstract sentences", tuple(items))
 
 
 def _patient_studies_grid(table: EvidenceTable) -> _Grid:
@@ -374,9 +389,9 @@ def _document(table: EvidenceTable, audience: str, style: str) -> list[_Grid | _
     if audience == "reviewers":
         if len(table.pooled):
             parts.append(_pooled_grid(table))
-        certainty = _certainty_list(table)
-        if certainty.items:
-            parts.append(certainty)
+        for extra in (_certainty_list(table), _abstract_list(table)):
+            if extra.items:
+                parts.append(extra)
     if table.remarks:
         parts.append(_List("Remarks", tuple(_Cell(str(p)) for p in table.remarks)))
     references = []

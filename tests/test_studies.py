@@ -156,3 +156,21 @@ def test_table_shows_best_sentence_and_flags_citations_off_topic(
     bare = build_table(claims[:1], refs)
     assert pd.isna(bare.evidence.iloc[0]["mentions"])
     assert bare.evidence.iloc[0]["best_sentence"] == ""
+
+
+def test_renderers_show_the_best_sentence_and_the_flag(server: NCBIServer, tmp_path: Path) -> None:
+    refs = load_references(BIB)
+    with client_for(server, tmp_path) as client:
+        found = collect_studies([refs["brighton2012"]], client)
+    claims = [
+        Claim("on", "Low-dose aspirin reduces recurrent venous thromboembolism.",
+              (Citation("brighton2012", Stance.SUPPORTS),)),
+        Claim("off", "Tai chi relieves knee osteoarthritis pain.",
+              (Citation("brighton2012", Stance.SUPPORTS),)),
+    ]  # fmt: skip
+    markdown = build_table(claims, refs, studies=found).to_markdown()
+    assert "**Best-matching abstract sentences**" in markdown
+    assert "the abstract does not appear to mention the claim" in markdown
+    (on_line,) = [ln for ln in markdown.splitlines() if ln.startswith("- on, Brighton 2012")]
+    assert "aspirin" in on_line.lower()
+    assert "below the mention threshold" not in on_line

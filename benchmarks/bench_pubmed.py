@@ -1,19 +1,23 @@
 """Benchmark: 10,000 PMIDs through the PubMed client against a rate-limiting local server.
 
-Run ``python benchmarks/bench_pubmed.py`` from the repository root (it needs
-``../shared/fixtures/pubmed``; ``--count`` changes the number of PMIDs). The loopback
-server from ``tests/ncbi_server.py`` answers 429 to any request beyond 3 in the trailing
-second, as NCBI does without an API key. The client runs with its default settings (no
-key: 3 requests per second, 200 PMIDs per request) and a fresh cache in a temporary
-folder; then a second client fetches the same PMIDs from the warm cache.
+The loopback server from ``tests/ncbi_server.py`` (it needs ``../shared/fixtures/pubmed``)
+answers 429 to any request beyond 3 in the trailing second, as NCBI does without an API
+key. Each step runs in a fresh process:
 
-Printed: requests used, 429 answers received, the cold wall time against the floor the
-rate allows ((requests - 1) / 3 s, the first request going out at once), and the warm
-cache time.
+* ``batched``: the client with its default settings (no key: 3 requests a second, 200 PMIDs
+  a request) and an empty cache fetches all the PMIDs. Reported: requests used, 429 answers
+  received, wall time against the floor the rate allows: ``(requests - 1) / 3`` seconds,
+  the first request going out at once.
+* ``one per PMID``: the same client with ``batch_size=1`` and no cache, as clients that
+  fetch one PMID per request (Manubot, metapub) do, on a sample (60 PMIDs by default) in the
+  same run; its time per PMID is extrapolated to the full count, and said to be.
+* ``warm``: a new client fetches the same PMIDs from the cache the batched run filled.
 
-Targets: at most ceil(count / 200) requests (50 for 10,000) and no 429; cold time within
-a few seconds of the floor (the client spaces requests 0.35 s apart, 5 % under the limit,
-so ~17 s for 10,000); the warm run makes no request.
+Targets: at most ceil(count / 200) requests and no 429; the batched wall time within 20 %
+of the floor; the warm run under 1 s, with no request.
+
+Run ``python -m benchmarks --only pubmed`` (the whole suite: ``python -m benchmarks``),
+or this file alone: ``python -m benchmarks.bench_pubmed [--count N] [--sample N]``.
 """
 
 from __future__ import annotations
@@ -22,58 +26,121 @@ import argparse
 import math
 import sys
 import tempfile
-import time
+from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+from benchmarks._measure import FIXTURES, ROOT, Result, main_for, peak_rss_mb, spawn, timed
 
-from ncbi_server import NCBIServer  # noqa: E402
-
-from evidence.model import PubMedStatus  # noqa: E402
-from evidence.pubmed.cache import PubMedCache  # noqa: E402
-from evidence.pubmed.client import PubMedClient  # noqa: E402
-
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "pubmed"
+PUBMED = FIXTURES / "pubmed"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=10_000, help="PMIDs to fetch")
+def _pmids(count: int, start: int = 30_000_000) -> list[str]:
+    return [str(start + n) for n in range(count)]
+
+
+# --- in the child process ------------------------------------------------------------
+
+
+def _server_module() -> object:
+    # tests/ is not a package: its server module is imported from the path, as the tests do.
+    sys.path.insert(0, str(ROOT / "tests"))
+    import ncbi_server  # type: ignore[import-not-found]
+
+    return ncbi_server
+
+
+def task_fetch(
+    count: str, cache_dir: str, batch_size: str = "200", start: str = "30000000"
+) -> Result:
+    """Fetch ``count`` PMIDs through a server limiting to 3 a second; what it took."""
+    from evidence.model import PubMedStatus
+    from evidence.pubmed.cache import PubMedCache
+    from evidence.pubmed.client import PubMedClient
+
+    server_module = _server_module()
+    pmids = _pmids(int(count), int(start))
+    with server_module.NCBIServer(PUBMED, rate_limit=3) as server:  # type: ignore[attr-defined]
+        cache = PubMedCache(cache_dir) if cache_dir != "none" else None
+        client = PubMedClient(
+            base_url=server.url,
+            email="bench@example.org",
+            cache=cache,
+            batch_size=int(batch_size),
+        )
+        base = peak_rss_mb()
+        seconds, result = timed(lambda: client.fetch(pmids))
+        statuses = server.statuses()
+    return {
+        "seconds": seconds,
+        "pmids": len(pmids),
+        "requests": len(statuses),
+        "rate_limited": statuses.count(429),
+        "client_counted_429": result.rate_limited,
+        "fetched": len(result.with_status(PubMedStatus.FETCHED)),
+        "cached": len(result.with_status(PubMedStatus.CACHE)),
+        "base_rss_mb": base,
+    }
+
+
+TASKS: dict[str, Callable[..., Result]] = {"fetch": task_fetch}
+
+# --- in the parent ---------------------------------------------------------------------
+
+
+def measure(count: int = 10_000, sample: int = 60) -> Result:
+    """The PubMed group of the suite."""
+    if not PUBMED.is_dir():
+        return {"skipped": f"needs the shared fixtures at {PUBMED}"}
+    with tempfile.TemporaryDirectory(prefix="evidence-bench-") as folder:
+        cache = Path(folder) / "pubmed"
+        batched = spawn("bench_pubmed", "fetch", count, cache)
+        warm = spawn("bench_pubmed", "fetch", count, cache)
+    # Other PMIDs, so nothing could come from a cache even if one were used.
+    single = spawn("bench_pubmed", "fetch", sample, "none", 1, 40_000_000)
+    floor = (batched["requests"] - 1) / 3
+    per_pmid = single["seconds"] / sample
+    return {
+        "count": count,
+        "batched": batched,
+        "warm": warm,
+        "single": single,
+        "sample": sample,
+        "floor": floor,
+        "ratio_floor": batched["seconds"] / floor if floor else math.inf,
+        "target_requests": math.ceil(count / 200),
+        "single_extrapolated_seconds": per_pmid * count,
+        "single_floor_seconds": (count - 1) / 3,
+        "speedup_batched": per_pmid * count / batched["seconds"],
+    }
+
+
+def show(r: Result) -> str:
+    if "skipped" in r:
+        return f"pubmed: skipped ({r['skipped']})"
+    b, w, s = r["batched"], r["warm"], r["single"]
+    return "\n".join(
+        [
+            f"pubmed: {r['count']:,} PMIDs, server answering 429 above 3 requests/s",
+            f"  batched: {b['requests']} requests (target <= {r['target_requests']}), "
+            f"{b['rate_limited']} 429s, {b['fetched']:,} fetched, {b['seconds']:.2f} s "
+            f"(floor {r['floor']:.2f} s, ratio {r['ratio_floor']:.2f}, target <= 1.20)",
+            f"  one per PMID: {s['requests']} requests for {r['sample']} PMIDs in "
+            f"{s['seconds']:.2f} s, {s['rate_limited']} 429s; extrapolated to {r['count']:,}: "
+            f"{r['single_extrapolated_seconds'] / 60:.0f} min",
+            f"  warm cache: {w['seconds']:.2f} s, {w['requests']} requests, {w['cached']:,} "
+            "cached (target < 1 s)",
+        ]
+    )
+
+
+def standalone() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--sample", type=int, default=60)
     args = parser.parse_args()
-    if not FIXTURES.is_dir():
-        sys.exit(f"needs the shared fixtures at {FIXTURES}")
-    pmids = [str(30_000_000 + n) for n in range(args.count)]
-
-    with NCBIServer(FIXTURES, rate_limit=3) as server, tempfile.TemporaryDirectory() as folder:
-        cache = PubMedCache(folder)
-        client = PubMedClient(base_url=server.url, email="bench@example.org", cache=cache)
-        started = time.perf_counter()
-        cold = client.fetch(pmids)
-        cold_time = time.perf_counter() - started
-        sent = len(server.requests)
-        refused = server.statuses().count(429)
-
-        warm_client = PubMedClient(base_url=server.url, email="bench@example.org", cache=cache)
-        started = time.perf_counter()
-        warm = warm_client.fetch(pmids)
-        warm_time = time.perf_counter() - started
-        warm_requests = len(server.requests) - sent
-
-    floor = (sent - 1) / 3 if sent else 0.0
-    target = math.ceil(args.count / 200)
-    fetched = len(cold.with_status(PubMedStatus.FETCHED))
-    cached = len(warm.with_status(PubMedStatus.CACHE))
-    print(f"PMIDs:                 {args.count:,}")
-    print(f"requests used:         {sent} (target <= {target})")
-    print(f"429 answers received:  {refused} (client counted {cold.rate_limited})")
-    print(f"fetched:               {fetched:,} of {args.count:,}")
-    print(f"cold wall time:        {cold_time:.2f} s (rate floor {floor:.2f} s at 3/s)")
-    print(f"warm cache time:       {warm_time:.2f} s, {warm_requests} requests, {cached:,} cached")
-    ok = sent <= target and refused == 0 and fetched == cached == args.count and not warm_requests
-    print("result:                " + ("meets the targets" if ok else "MISSES a target"))
-    return 0 if ok else 1
+    print(show(measure(args.count, args.sample)))
+    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main_for(TASKS, standalone))

@@ -1,0 +1,1 @@
+"""The benchmark suite: ``python -m benchmarks`` runs it and writes docs/performance.md."""

@@ -49,6 +49,9 @@ but drives it itself, with its hottest scanning methods replaced by equivalent f
    commands; verbatim fields (``url``, ``doi``, ``file``, ``eprint``...) are kept as read.
 5. The cyclic garbage collector is paused during a parse (pybtex.md measures 9-25% gained)
    and restored afterwards to the state it was in.
+6. A value longer than :data:`MAX_VALUE_LENGTH` characters once its ``@string`` macros are
+   put in is refused (``syntax-error``) before it is built: macros that double themselves
+   line by line would otherwise exhaust memory with a 30-line file.
 
 Every ``@entry`` therefore ends up either in the mapping or in ``.problems`` with a code in
 :data:`NOT_LOADED` (``len(bib) + len(bib.not_loaded)`` equals the number of entries).
@@ -140,6 +143,7 @@ from evidence.errors import BibliographyError, Problem, Severity, SourceLocation
 from evidence.model import Name, Reference
 
 __all__ = [
+    "MAX_VALUE_LENGTH",
     "NOT_LOADED",
     "Bibliography",
     "decode_latex",
@@ -159,6 +163,12 @@ _WARNING = Severity.WARNING
 # How many repairs (missing comma, field name with a space) one entry may need before we
 # give up and keep what was read: a bound so that a pathological block cannot loop.
 _MAX_REPAIRS = 50
+
+# The longest value read (in characters, after @string macros are put in): a bound so that
+# a hostile file cannot exhaust memory. ``@string{b = a # a}`` doubles a macro in one line,
+# so 30 such lines would ask for gigabytes (pybtex would build them). Real values, long
+# abstracts and file lists included, stay far below it.
+MAX_VALUE_LENGTH = 1_000_000
 
 # --- the public mapping ------------------------------------------------------------------
 
@@ -845,6 +855,18 @@ class _BlockParser(LowLevelParser):  # type: ignore[misc]  # pybtex has no type 
     def _advance(self, start: int, end: int) -> None:
         self.pos = end
         self.lineno += self.text.count("\n", start, end)
+
+    def parse_value(self) -> None:
+        super().parse_value()
+        # Parts are the macros' own strings (not copies) until joined: check before that.
+        parts: list[str] = self.current_value
+        if sum(len(part) for part in parts) > MAX_VALUE_LENGTH:
+            parts.clear()
+            raise PybtexSyntaxError(
+                f"value longer than {MAX_VALUE_LENGTH:,} characters once its @string macros "
+                "are put in (a macro built from copies of itself?); it was not read",
+                self,
+            )
 
     def parse_entry_fields(self) -> None:
         # pybtex's loop, keeping each field's line and where its value starts.

@@ -678,6 +678,13 @@ def csv_cell(value: Any) -> str:
     "'=HYPERLINK(1)"
     """
     text = _text(value)
+    if "\r" in text:
+        # The writer ends rows with "\n" and so does not quote a lone "\r", which every
+        # reader takes for the end of the row: a cell broke the table (found by fuzzing).
+        # Line breaks inside a cell are written "\n", which is quoted.
+        formula = text.startswith(_FORMULA_START)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return "'" + text if formula else text
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

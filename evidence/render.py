@@ -671,6 +671,9 @@ def render_html_page(
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def csv_cell(value: Any) -> str:
     """A cell that no spreadsheet will run: text starting like a formula gets a ``'``.
 
@@ -678,14 +681,13 @@ def csv_cell(value: Any) -> str:
     "'=HYPERLINK(1)"
     """
     text = _text(value)
+    formula = text.startswith(_FORMULA_START)
     if "\r" in text:
-        # The writer ends rows with "\n" and so does not quote a lone "\r", which every
-        # reader takes for the end of the row: a cell broke the table (found by fuzzing).
-        # Line breaks inside a cell are written "\n", which is quoted.
-        formula = text.startswith(_FORMULA_START)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return "'" + text if formula else text
-    return "'" + text if text.startswith(_FORMULA_START) else text
+        # The writer ends rows with "\n", so it quotes a cell holding "\n" but not one
+        # holding only a lone "\r", which every reader takes for the end of the row: such
+        # a cell broke the table (found by fuzzing). A lone "\r" is written "\n".
+        text = _LONE_CR.sub("\n", text)
+    return "'" + text if formula else text
 
 
 CSV_CLAIM_COLUMNS = ("claim_id", "claim", "verdict", "certainty", "plain_language")

@@ -561,7 +561,9 @@ def _tree_from_json(text: str, report: _Report) -> _Node | None:
     if not text.strip():
         return None
     try:
-        json.loads(text)
+        # Only the syntax is checked here; numbers stay text (a 5,000-digit integer would
+        # otherwise hit Python's int-size limit with a bare ValueError).
+        json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
     except json.JSONDecodeError as exc:
         report.error(exc.lineno, f"invalid JSON: {exc.msg}", "syntax", column=exc.colno)
         return None

@@ -240,12 +240,6 @@ def test_deeply_nested_claims_files_are_refused_with_a_location(case: tuple[str,
     assert "nested too deeply" in str(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="claims.py lets json's ValueError for an integer of more than 4300 digits escape "
-    "(reported; evidence/claims.py is not this test's to change). Remove this mark when fixed.",
-)
 def test_an_integer_too_long_for_python_is_a_located_claims_error() -> None:
     text = '{"claims": [{"id": "a", "text": "t", "citations": [{"key": "k", "n": 1' + "0" * 5000
     with pytest.raises(ClaimFileError) as raised:

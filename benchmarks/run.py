@@ -324,8 +324,8 @@ def tables_section(t: Result) -> list[str]:
         ("assess studies (make_study)", lambda r: _s(r["assess"])),
         ("build_table", lambda r: _s(r["build"])),
         (
-            "of which abstract support checks (est.)",
-            lambda r: _s(r["support_estimate"]) if "support_estimate" in r else "",
+            "of which abstract support checks",
+            lambda r: _s(r["support"]) if "support" in r else "",
         ),
         ("reference list alone (pybtex unsrt)", lambda r: _s(r["reference_list"])),
         ("render Markdown (formats the reference list)", lambda r: _s(r["markdown"])),
@@ -357,15 +357,6 @@ def tables_section(t: Result) -> list[str]:
                 f"{memory_growth:.1f}x"
             )
         out += ["How cost grows: " + "; ".join(growth) + ".", ""]
-    support = [r for r in sizes if "support_per_citation" in r]
-    if support:
-        r = support[-1]
-        out += [
-            f"Support checks are timed on {bench_tables.SUPPORT_SAMPLE:,} citations "
-            f"({r['support_per_citation'] * 1000:.2f} ms each at {r['claims']:,} claims) and "
-            "multiplied by the number of evidence rows.",
-            "",
-        ]
     return out
 
 
@@ -419,7 +410,7 @@ def missed_section(r: Result) -> list[str]:
         )
     t = r["tables"].get("10000")
     if t and t["total"] >= 3:
-        support = t.get("support_estimate", 0.0)
+        support = t.get("support", 0.0)
         ref_list = t["reference_list"]
         rest = t["total"] - support - ref_list
         out.append(

@@ -29,6 +29,8 @@ import io
 import json
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -485,10 +487,31 @@ def format_references(references: Sequence[Reference], style: str = "unsrt") -> 
     DOI are appended when the style did not print them.
     """
     _style(style)  # an unknown style is an error even with no references
-    return [
+    key = (id(references), style)
+    with _LISTS_LOCK:
+        kept = _LISTS.get(key)
+        if kept is not None and kept[0] is references:
+            _LISTS.move_to_end(key)
+            return list(kept[1])
+    lines = [
         _format_reference(style, ref, tuple(ref.raw_fields.items()), tuple(ref.fields.items()))
         for ref in references
     ]
+    if isinstance(references, tuple):  # a table's list: immutable, so it can be kept
+        with _LISTS_LOCK:
+            _LISTS[key] = (references, tuple(lines))
+            while len(_LISTS) > _LISTS_KEPT:
+                _LISTS.popitem(last=False)
+    return lines
+
+
+# The last few reference lists formatted, by the identity of their tuple (kept with them,
+# so that an id cannot be reused while it is here): the formats of one table share one
+# list, however many references it has. Lines of single references are kept as well
+# (_format_reference), for tables citing the same entries, but only so many.
+_LISTS_KEPT = 4
+_LISTS: OrderedDict[tuple[int, str], tuple[Sequence[Reference], tuple[str, ...]]] = OrderedDict()
+_LISTS_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=16)
@@ -502,10 +525,10 @@ def _style(style: str) -> tuple[Any, Any]:
 
 
 # A pybtex style takes about 1 ms a reference, most of a large table's render: each line is
-# kept, so the other formats of the same table (and later tables citing the same entries)
-# reuse it. The key is everything the line depends on: the reference's compared fields and
-# its two field mappings (which ``==`` leaves out).
-@lru_cache(maxsize=10_000)
+# kept, so later tables citing the same entries reuse it. The key is everything the line
+# depends on: the reference's compared fields and its two field mappings (which ``==``
+# leaves out).
+@lru_cache(maxsize=4096)
 def _format_reference(
     style: str,
     ref: Reference,

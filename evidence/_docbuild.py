@@ -34,7 +34,7 @@ from evidence.claims import ClaimSet, load_claims, parse_claims
 from evidence.errors import EvidenceError, Problem, Severity, SourceLocation
 from evidence.model import PubMedRecord, Reference
 from evidence.references import Bibliography, load_references, parse_references
-from evidence.render import AUDIENCES, _Cell, _document, _Grid, _List
+from evidence.render import AUDIENCES, Cell, Grid, Listing, table_parts
 from evidence.studies import Collection, collect_studies
 from evidence.table import EvidenceTable, build_table
 
@@ -444,7 +444,7 @@ def select_parts(
     hide_columns: Iterable[str] = (),
     style: str = "unsrt",
     references: bool = True,
-) -> tuple[list[_Grid | _List], list[str]]:
+) -> tuple[list[Grid | Listing], list[str]]:
     """The grids and lists to show, and the names in ``hide_columns`` that match no column.
 
     ``detailed`` shows everything the text formats show; ``summary`` only the claims
@@ -454,10 +454,10 @@ def select_parts(
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose one of: {', '.join(LAYOUTS)}")
-    document = _document(table, audience, style)
-    known = {column_name(h) for part in document if isinstance(part, _Grid) for h in part.headers}
+    document = table_parts(table, audience, style)
+    known = {column_name(h) for part in document if isinstance(part, Grid) for h in part.headers}
     hidden = set(hide_columns)
-    parts: list[_Grid | _List] = []
+    parts: list[Grid | Listing] = []
     for part in document:
         if layout == "summary" and part.caption not in _SUMMARY_CAPTIONS:
             continue
@@ -465,7 +465,7 @@ def select_parts(
             continue
         if part.caption == "References" and not references:
             continue
-        if isinstance(part, _Grid):
+        if isinstance(part, Grid):
             keep = [i for i, h in enumerate(part.headers) if column_name(h) not in hidden]
             if not keep or not part.rows:
                 continue
@@ -481,8 +481,8 @@ def select_parts(
 def known_columns(table: EvidenceTable, audience: str) -> list[str]:
     """Every column name a table for ``audience`` has, in order (for messages)."""
     names: dict[str, None] = {}
-    for part in _document(table, audience, "unsrt"):
-        if isinstance(part, _Grid):
+    for part in table_parts(table, audience, "unsrt"):
+        if isinstance(part, Grid):
             names.update(dict.fromkeys(column_name(h) for h in part.headers))
     return list(names)
 
@@ -503,7 +503,7 @@ LINKED_HEADERS = frozenset({"Study", "Supported by", "Contradicted by", "Studies
 """Headers of the columns whose cells list study labels (linked to the reference list)."""
 
 
-def cell_pieces(cell: _Cell, header: str, labels: Mapping[str, tuple[str, int]]) -> list[Any]:
+def cell_pieces(cell: Cell, header: str, labels: Mapping[str, tuple[str, int]]) -> list[Any]:
     """A cell's text split into plain strings and ``(label, key, number)`` study links."""
     if header not in LINKED_HEADERS or not cell.text:
         return [cell.text]

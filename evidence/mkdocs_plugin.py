@@ -60,7 +60,7 @@ from evidence._docbuild import (
     split_list,
     study_labels,
 )
-from evidence.render import AUDIENCES, _css_name, _Grid, _List
+from evidence.render import AUDIENCES, Grid, Listing, css_class
 
 __all__ = ["EvidenceConfig", "EvidencePlugin", "find_blocks"]
 
@@ -297,7 +297,7 @@ def _items(value: Any) -> tuple[str, ...]:
 
 def _html(
     title: str,
-    parts: list[_Grid | _List],
+    parts: list[Grid | Listing],
     labels: Mapping[str, tuple[str, int]],
     audience: str,
     serial: int,
@@ -308,8 +308,8 @@ def _html(
     if title:
         out.append(f'<p class="evidence-title">{html.escape(title)}</p>')
     for part in parts:
-        css = _css_name(part.caption)
-        if isinstance(part, _Grid):
+        css = css_class(part.caption)
+        if isinstance(part, Grid):
             out += [f'<table class="{css}">', f"<caption>{html.escape(part.caption)}</caption>"]
             out.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in part.headers))
             out += ["</tr></thead>", "<tbody>"]

@@ -164,10 +164,10 @@ _WARNING = Severity.WARNING
 # give up and keep what was read: a bound so that a pathological block cannot loop.
 _MAX_REPAIRS = 50
 
-# The longest value read (in characters, after @string macros are put in): a bound so that
-# a hostile file cannot exhaust memory. ``@string{b = a # a}`` doubles a macro in one line,
-# so 30 such lines would ask for gigabytes (pybtex would build them). Real values, long
-# abstracts and file lists included, stay far below it.
+#: The longest value read, in characters after ``@string`` macros are put in: a bound so
+#: that a hostile file cannot exhaust memory. ``@string{b = a # a}`` doubles a macro in one
+#: line, so 30 such lines would ask for gigabytes (pybtex would build them). Real values,
+#: long abstracts and file lists included, stay far below it.
 MAX_VALUE_LENGTH = 1_000_000
 
 # --- the public mapping ------------------------------------------------------------------

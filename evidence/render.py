@@ -47,11 +47,17 @@ if TYPE_CHECKING:
     from evidence.table import EvidenceTable
 
 __all__ = [
+    "AUDIENCES",
     "FORMATS",
     "JSON_SCHEMA_VERSION",
+    "Cell",
+    "Grid",
+    "Listing",
+    "css_class",
     "format_references",
     "register",
     "render",
+    "table_parts",
 ]
 
 Renderer = Callable[..., str]
@@ -97,7 +103,7 @@ def render(table: EvidenceTable, fmt: str, **options: Any) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Cell:
+class Cell:
     """A cell's text, with an optional link target (PMID, DOI or reference anchor)."""
 
     text: str
@@ -106,10 +112,12 @@ class _Cell:
 
 
 @dataclass(frozen=True, slots=True)
-class _Grid:
+class Grid:
+    """A captioned table: headers and rows of :class:`Cell`."""
+
     caption: str
     headers: tuple[str, ...]
-    rows: tuple[tuple[_Cell, ...], ...]
+    rows: tuple[tuple[Cell, ...], ...]
 
 
 def _text(value: Any) -> str:
@@ -207,18 +215,18 @@ AUDIENCES = ("reviewers", "patients")
 
 
 @dataclass(frozen=True, slots=True)
-class _List:
+class Listing:
     """A titled list under the tables (remarks, certainty reasons, references)."""
 
     caption: str
-    items: tuple[_Cell, ...]
+    items: tuple[Cell, ...]
     ordered: bool = False
     anchor: str = ""  # items get ids ``{anchor}-1``, ``{anchor}-2`` ... when set
 
 
-def _claims_grid(table: EvidenceTable, audience: str) -> _Grid:
+def _claims_grid(table: EvidenceTable, audience: str) -> Grid:
     labels = _study_labels(table)
-    rows: list[tuple[_Cell, ...]] = []
+    rows: list[tuple[Cell, ...]] = []
     for rec in _records(table.claims):
         studies = "; ".join(labels.get(k, k) for k in rec["supported_by"])
         against = "; ".join(labels.get(k, k) for k in rec["contradicted_by"])
@@ -226,9 +234,9 @@ def _claims_grid(table: EvidenceTable, audience: str) -> _Grid:
         if audience == "patients":
             rows.append(
                 (
-                    _Cell(_text(rec["text"])),
-                    _Cell(_text(rec["plain_language"])),
-                    _Cell("; ".join(p for p in (studies, against) if p)),
+                    Cell(_text(rec["text"])),
+                    Cell(_text(rec["plain_language"])),
+                    Cell("; ".join(p for p in (studies, against) if p)),
                 )
             )
             continue
@@ -236,23 +244,23 @@ def _claims_grid(table: EvidenceTable, audience: str) -> _Grid:
             certainty += " (reviewer)"
         rows.append(
             (
-                _Cell(_text(rec["id"])),
-                _Cell(_text(rec["text"])),
-                _Cell(_text(rec["verdict"])),
-                _Cell(certainty),
-                _Cell(studies),
-                _Cell(against),
-                _Cell(_text(rec["participants"])),
+                Cell(_text(rec["id"])),
+                Cell(_text(rec["text"])),
+                Cell(_text(rec["verdict"])),
+                Cell(certainty),
+                Cell(studies),
+                Cell(against),
+                Cell(_text(rec["participants"])),
             )
         )
     if audience == "patients":
-        return _Grid(
+        return Grid(
             "What the research says",
             ("Statement", "What the research says", "Studies"),
             tuple(rows),
         )
     headers = ("ID", "Claim", "Verdict", "Certainty", "Supported by", "Contradicted by", "n")
-    return _Grid("Claims", headers, tuple(rows))
+    return Grid("Claims", headers, tuple(rows))
 
 
 def _notes(rec: Mapping[str, Any]) -> str:
@@ -275,7 +283,7 @@ def _notes(rec: Mapping[str, Any]) -> str:
     return "; ".join(notes)
 
 
-def _abstract_list(table: EvidenceTable) -> _List:
+def _abstract_list(table: EvidenceTable) -> Listing:
     """For each citation with an abstract, its sentence that best matches the claim."""
     items = []
     for rec in _records(table.evidence):
@@ -283,14 +291,14 @@ def _abstract_list(table: EvidenceTable) -> _List:
         if not sentence:
             continue
         flag = "" if rec["mentions"] else " (below the mention threshold: check the citation)"
-        items.append(_Cell(f"{rec['claim_id']}, {rec['study']}: \N{LEFT DOUBLE QUOTATION MARK}"
+        items.append(Cell(f"{rec['claim_id']}, {rec['study']}: \N{LEFT DOUBLE QUOTATION MARK}"
                            f"{sentence}\N{RIGHT DOUBLE QUOTATION MARK}{flag}"))  # fmt: skip
-    return _List("Best-matching abstract sentences", tuple(items))
+    return Listing("Best-matching abstract sentences", tuple(items))
 
 
-def _patient_studies_grid(table: EvidenceTable) -> _Grid:
+def _patient_studies_grid(table: EvidenceTable) -> Grid:
     """Each cited study once, with its design and what it found in numbers where given."""
-    rows: list[tuple[_Cell, ...]] = []
+    rows: list[tuple[Cell, ...]] = []
     best: dict[str, dict[str, Any]] = {}
     for rec in _records(table.evidence):
         if not _text(rec["ref_number"]):
@@ -304,18 +312,18 @@ def _patient_studies_grid(table: EvidenceTable) -> _Grid:
         number = _text(rec["ref_number"])
         rows.append(
             (
-                _Cell(f"{rec['study']} [{number}]", f"#ref-{number}"),
-                _Cell(_label(StudyDesign, rec["design"])),
-                _Cell(_text(rec["finding"])),
+                Cell(f"{rec['study']} [{number}]", f"#ref-{number}"),
+                Cell(_label(StudyDesign, rec["design"])),
+                Cell(_text(rec["finding"])),
             )
         )
-    return _Grid("The studies", ("Study", "Kind of study", "What it found"), tuple(rows))
+    return Grid("The studies", ("Study", "Kind of study", "What it found"), tuple(rows))
 
 
-def _evidence_grid(table: EvidenceTable, audience: str) -> _Grid:
+def _evidence_grid(table: EvidenceTable, audience: str) -> Grid:
     if audience == "patients":
         return _patient_studies_grid(table)
-    rows: list[tuple[_Cell, ...]] = []
+    rows: list[tuple[Cell, ...]] = []
     for rec in _records(table.evidence):
         number = _text(rec["ref_number"])
         study = f"{rec['study']} [{number}]" if number else f"{rec['key']} (unknown key)"
@@ -325,43 +333,43 @@ def _evidence_grid(table: EvidenceTable, audience: str) -> _Grid:
         numbers = _interval_text(rec["proportion"], rec["ci_low"], rec["ci_high"])
         rows.append(
             (
-                _Cell(_text(rec["claim_id"])),
-                _Cell(study, f"#ref-{number}" if number else ""),
-                _Cell(design),
-                _Cell(_text(rec["stance"])),
-                _Cell(_text(rec["finding"])),
-                _Cell(f"{events}/{n}" if events and n else n),
-                _Cell(numbers),
-                _Cell(pmid, pubmed_url(pmid)),
-                _Cell(doi, doi_url(doi)),
-                _Cell(_notes(rec)),
+                Cell(_text(rec["claim_id"])),
+                Cell(study, f"#ref-{number}" if number else ""),
+                Cell(design),
+                Cell(_text(rec["stance"])),
+                Cell(_text(rec["finding"])),
+                Cell(f"{events}/{n}" if events and n else n),
+                Cell(numbers),
+                Cell(pmid, pubmed_url(pmid)),
+                Cell(doi, doi_url(doi)),
+                Cell(_notes(rec)),
             )
         )
     headers = (
         "Claim", "Study", "Design", "Stance", "Finding", "Events/n", "Proportion (95% CI)",
         "PMID", "DOI", "Notes",
     )  # fmt: skip
-    return _Grid("Evidence", headers, tuple(rows))
+    return Grid("Evidence", headers, tuple(rows))
 
 
-def _pooled_grid(table: EvidenceTable) -> _Grid:
+def _pooled_grid(table: EvidenceTable) -> Grid:
     labels = _study_labels(table)
     rows = []
     for rec in _records(table.pooled):
         rows.append(
             (
-                _Cell(_text(rec["claim_id"])),
-                _Cell(_text(rec["outcome"])),
-                _Cell("; ".join(labels.get(k, k) for k in rec["keys"])),
-                _Cell(_interval_text(rec["estimate"], rec["low"], rec["high"])),
-                _Cell(f"{float(rec['i2']) * 100:.0f}%"),
+                Cell(_text(rec["claim_id"])),
+                Cell(_text(rec["outcome"])),
+                Cell("; ".join(labels.get(k, k) for k in rec["keys"])),
+                Cell(_interval_text(rec["estimate"], rec["low"], rec["high"])),
+                Cell(f"{float(rec['i2']) * 100:.0f}%"),
             )
         )
     headers = ("Claim", "Outcome", "Studies", "Pooled proportion (95% CI)", "I\N{SUPERSCRIPT TWO}")
-    return _Grid("Pooled estimates (random effects)", headers, tuple(rows))
+    return Grid("Pooled estimates (random effects)", headers, tuple(rows))
 
 
-def _certainty_list(table: EvidenceTable) -> _List:
+def _certainty_list(table: EvidenceTable) -> Listing:
     items = []
     for rec in _records(table.claims):
         if not _text(rec["certainty"]):
@@ -369,8 +377,8 @@ def _certainty_list(table: EvidenceTable) -> _List:
         level = _label(Certainty, rec["certainty"])
         source = " (set by a reviewer)" if rec["certainty_source"] == "user" else ""
         reasons = " ".join(_sentence(r) for r in rec["certainty_reasons"] or ())
-        items.append(_Cell(f"{rec['id']}: {level}{source}. {reasons}".strip()))
-    return _List("Certainty of evidence (GRADE)", tuple(items))
+        items.append(Cell(f"{rec['id']}: {level}{source}. {reasons}".strip()))
+    return Listing("Certainty of evidence (GRADE)", tuple(items))
 
 
 def _sentence(text: str) -> str:
@@ -381,11 +389,15 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _document(table: EvidenceTable, audience: str, style: str) -> list[_Grid | _List]:
-    """Everything a text format shows, in order, as grids and lists."""
+def table_parts(table: EvidenceTable, audience: str, style: str) -> list[Grid | Listing]:
+    """Everything a text format shows, in order, as grids and lists.
+
+    Every renderer here, the Sphinx directive and the MkDocs plugin draw this one layout,
+    so a column or a remark added here appears in all of them.
+    """
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; choose one of: {', '.join(AUDIENCES)}")
-    parts: list[_Grid | _List] = [_claims_grid(table, audience)]
+    parts: list[Grid | Listing] = [_claims_grid(table, audience)]
     if len(table.evidence):
         parts.append(_evidence_grid(table, audience))
     if audience == "reviewers":
@@ -395,14 +407,14 @@ def _document(table: EvidenceTable, audience: str, style: str) -> list[_Grid | _
             if extra.items:
                 parts.append(extra)
     if table.remarks:
-        parts.append(_List("Remarks", tuple(_Cell(str(p)) for p in table.remarks)))
+        parts.append(Listing("Remarks", tuple(Cell(str(p)) for p in table.remarks)))
     references = []
     for ref, text in zip(table.references, format_references(table.references, style),
                          strict=True):  # fmt: skip
         links = (("PubMed", pubmed_url(ref.pmid or "")), ("DOI", doi_url(ref.doi or "")))
-        references.append(_Cell(text, links=tuple((label, url) for label, url in links if url)))
+        references.append(Cell(text, links=tuple((label, url) for label, url in links if url)))
     if references:
-        parts.append(_List("References", tuple(references), ordered=True, anchor="ref"))
+        parts.append(Listing("References", tuple(references), ordered=True, anchor="ref"))
     return parts
 
 
@@ -576,14 +588,14 @@ def md_escape(text: str) -> str:
     return m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}") + text[m.end() :]
 
 
-def _md_cell(cell: _Cell) -> str:
+def _md_cell(cell: Cell) -> str:
     text = md_escape(cell.text)
     if cell.href.startswith("https://") and text:
         return f"[{text}](<{cell.href}>)"
     return text
 
 
-def _md_grid(grid: _Grid) -> list[str]:
+def _md_grid(grid: Grid) -> list[str]:
     out = [f"**{md_escape(grid.caption)}**", ""]
     out.append("| " + " | ".join(md_escape(h) for h in grid.headers) + " |")
     out.append("|" + "|".join(" --- " for _ in grid.headers) + "|")
@@ -593,7 +605,7 @@ def _md_grid(grid: _Grid) -> list[str]:
     return out
 
 
-def _md_list(items: _List) -> list[str]:
+def _md_list(items: Listing) -> list[str]:
     out = [f"**{md_escape(items.caption)}**", ""]
     for number, item in enumerate(items.items, start=1):
         marker = f"{number}." if items.ordered else "-"
@@ -608,22 +620,22 @@ def render_markdown(
 ) -> str:
     """GitHub-flavoured Markdown."""
     out = [f"{'#' * heading} {md_escape(table.title)}", ""]
-    for part in _document(table, audience, style):
-        out += _md_grid(part) if isinstance(part, _Grid) else _md_list(part)
+    for part in table_parts(table, audience, style):
+        out += _md_grid(part) if isinstance(part, Grid) else _md_list(part)
     return "\n".join(out)
 
 
 # --- HTML ----------------------------------------------------------------------------
 
 
-def _html_cell(cell: _Cell, tag: str = "td") -> str:
+def _html_cell(cell: Cell, tag: str = "td") -> str:
     text = html.escape(cell.text)
     if cell.href:
         text = f'<a href="{html.escape(cell.href)}">{text}</a>'
     return f"<{tag}>{text}</{tag}>"
 
 
-def _html_grid(grid: _Grid, css: str) -> list[str]:
+def _html_grid(grid: Grid, css: str) -> list[str]:
     out = [f'<table class="{css}">', f"<caption>{html.escape(grid.caption)}</caption>"]
     out.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in grid.headers))
     out.append("</tr></thead>")
@@ -634,7 +646,7 @@ def _html_grid(grid: _Grid, css: str) -> list[str]:
     return out
 
 
-def _html_list(items: _List, css: str) -> list[str]:
+def _html_list(items: Listing, css: str) -> list[str]:
     tag = "ol" if items.ordered else "ul"
     out = [f'<p class="{css}-title">{html.escape(items.caption)}</p>', f'<{tag} class="{css}">']
     for number, item in enumerate(items.items, start=1):
@@ -648,7 +660,8 @@ def _html_list(items: _List, css: str) -> list[str]:
     return out
 
 
-def _css_name(caption: str) -> str:
+def css_class(caption: str) -> str:
+    """The CSS class for a grid or list with this caption (``evidence-pooled-estimates``)."""
     return "evidence-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")
 
 
@@ -656,9 +669,9 @@ def _css_name(caption: str) -> str:
 def render_html(table: EvidenceTable, *, style: str = "unsrt", audience: str = "reviewers") -> str:
     """An HTML fragment: tables and lists inside one ``div``."""
     out = [f'<div class="evidence-table evidence-{html.escape(audience)}">']
-    for part in _document(table, audience, style):
-        css = _css_name(part.caption)
-        out += _html_grid(part, css) if isinstance(part, _Grid) else _html_list(part, css)
+    for part in table_parts(table, audience, style):
+        css = css_class(part.caption)
+        out += _html_grid(part, css) if isinstance(part, Grid) else _html_list(part, css)
     out.append("</div>")
     return "\n".join(out)
 
@@ -897,7 +910,7 @@ def _json_key(key: Any) -> str:
 # --- LaTeX ---------------------------------------------------------------------------
 
 
-def _latex_grid(grid: _Grid, spec: str) -> list[str]:
+def _latex_grid(grid: Grid, spec: str) -> list[str]:
     out = [
         r"\begin{table}[htbp]",
         r"\centering\small",
@@ -913,14 +926,14 @@ def _latex_grid(grid: _Grid, spec: str) -> list[str]:
     return out
 
 
-def _latex_list(items: _List) -> list[str]:
+def _latex_list(items: Listing) -> list[str]:
     env = "enumerate" if items.ordered else "itemize"
     out = [rf"\paragraph{{{latex_escape(items.caption)}}}", rf"\begin{{{env}}}"]
     out += [rf"\item {latex_escape(' '.join(i.text.split()))}" for i in items.items]
     return [*out, rf"\end{{{env}}}", ""]
 
 
-def _latex_spec(grid: _Grid) -> str:
+def _latex_spec(grid: Grid) -> str:
     # Long prose columns wrap; short ones do not.
     wide = {"Claim", "Finding", "Statement", "In plain words", "What it found", "Notes"}
     return " ".join("p{4cm}" if h in wide else "l" for h in grid.headers)
@@ -930,8 +943,8 @@ def _latex_spec(grid: _Grid) -> str:
 def render_latex(table: EvidenceTable, *, style: str = "unsrt", audience: str = "reviewers") -> str:
     """Booktabs tables (``\\usepackage{booktabs}``), then lists and references."""
     out = [f"% {latex_escape(table.title)} -- needs \\usepackage{{booktabs}}", ""]
-    for part in _document(table, audience, style):
-        if isinstance(part, _Grid):
+    for part in table_parts(table, audience, style):
+        if isinstance(part, Grid):
             out += _latex_grid(part, _latex_spec(part))
         else:
             out += _latex_list(part)

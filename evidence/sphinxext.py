@@ -70,7 +70,7 @@ from evidence._docbuild import (
     study_labels,
 )
 from evidence._version import __version__
-from evidence.render import AUDIENCES, _css_name, _Grid, _List
+from evidence.render import AUDIENCES, Grid, Listing, css_class
 
 __all__ = ["EvidenceTableDirective", "setup"]
 
@@ -275,7 +275,7 @@ class EvidenceTableDirective(SphinxDirective):
         if table.title:
             container += nodes.rubric(table.title, table.title, classes=["evidence-title"])
         for part in parts:
-            if isinstance(part, _Grid):
+            if isinstance(part, Grid):
                 container += maker.grid(part)
             else:
                 container.extend(maker.items(part))
@@ -287,7 +287,7 @@ def _column(header: str) -> str:
     return f"evidence-col-{column_name(header)}"
 
 
-def _widths(grid: _Grid) -> list[int]:
+def _widths(grid: Grid) -> list[int]:
     """Column widths in characters, for the builders that use them (text, LaTeX): wide
     enough for the longest word, the header and short values, wrapping long prose."""
     widths = []
@@ -342,8 +342,8 @@ class _NodeMaker:
         entry += paragraph
         return entry
 
-    def grid(self, grid: _Grid) -> nodes.table:
-        table = nodes.table(classes=["evidence-grid", _css_name(grid.caption)])
+    def grid(self, grid: Grid) -> nodes.table:
+        table = nodes.table(classes=["evidence-grid", css_class(grid.caption)])
         table += nodes.title(grid.caption, grid.caption)
         group = nodes.tgroup(cols=len(grid.headers))
         table += group
@@ -367,8 +367,8 @@ class _NodeMaker:
         self.directive.set_source_info(table)
         return table
 
-    def items(self, items: _List) -> list[nodes.Node]:
-        css = _css_name(items.caption)
+    def items(self, items: Listing) -> list[nodes.Node]:
+        css = css_class(items.caption)
         rubric = nodes.rubric(items.caption, items.caption, classes=[f"{css}-title"])
         listing: nodes.Element
         if items.ordered:

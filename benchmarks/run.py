@@ -191,8 +191,9 @@ def references_section(refs: Result) -> list[str]:
     out = ["## References: `load_references` against pybtex, and the parse cache", ""]
     out += [
         "Each run is a fresh process; the figure is the median of the rounds (all rounds in "
-        "brackets). Peak memory is the process's `ru_maxrss`, the interpreter and imports "
-        "included (the baseline after imports is in brackets).",
+        "brackets). Peak memory is the process's peak resident set (Linux `VmHWM`: "
+        "`ru_maxrss` without the parent's peak that Linux carries over `exec`), the "
+        "interpreter and imports included (the baseline after imports is in brackets).",
         "",
     ]
     names = {

@@ -238,11 +238,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def _load(args: argparse.Namespace) -> tuple[ClaimSet, Bibliography]:
     from evidence.claims import load_claims
-    from evidence.references import load_references
 
     claims = load_claims(args.claims)
-    references = load_references(args.bib, encoding=args.encoding)
-    return claims, references
+    return claims, _references(args)
+
+
+def _references(args: argparse.Namespace) -> Bibliography:
+    """The .bib, through the parse cache unless --no-cache; --cache-dir moves it too."""
+    from evidence.references import load_references
+
+    cache: bool | Path = not getattr(args, "no_cache", False)
+    if cache and getattr(args, "cache_dir", None):
+        cache = Path(args.cache_dir) / "bib"
+    return load_references(args.bib, encoding=args.encoding, cache=cache)
 
 
 def _client(args: argparse.Namespace, *, refresh: bool = False) -> PubMedClient:
@@ -368,11 +376,10 @@ def _plural(n: int, word: str) -> str:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from evidence.references import load_references
     from evidence.snapshot import diff_records, load_snapshot, write_snapshot
     from evidence.studies import collect_studies
 
-    references = load_references(args.bib, encoding=args.encoding)
+    references = _references(args)
     if not args.quiet:
         _print_problems(references.problems, sys.stderr)
     previous = None
@@ -438,9 +445,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     from evidence.extract import extract_claims
-    from evidence.references import load_references
 
-    references = load_references(args.bib, encoding=args.encoding) if args.bib else None
+    references = _references(args) if args.bib else None
     with _client(args) as client:
         result = extract_claims(
             Path(args.article),

@@ -55,12 +55,12 @@ def _templates() -> list[Any]:
 
 
 def task_table(count: str) -> Result:
-    import evidence.render as render_module
+    import evidence.render.core as render_module
     import evidence.table as table_module
     from benchmarks.generate import generate_claims, generate_records
-    from evidence.extract import split_sentences
+    from evidence.extract.article import split_sentences
     from evidence.model import PubMedStatus
-    from evidence.render import _format_reference, format_references
+    from evidence.render.core import _format_reference, format_references
     from evidence.studies import make_study
     from evidence.table import build_table
 

@@ -419,7 +419,7 @@ def missed_section(r: Result) -> list[str]:
         out.append(
             f"* **10,000 claims in {_s(t['total'])}** (target 3 s, "
             f"{_over(t['total'], 3, ' s')}). Where it goes: about {_s(support)} are the "
-            "abstract support checks added to `build_table` (`evidence.support`): every "
+            "abstract support checks added to `build_table` (`evidence.assess.support`): every "
             "citation splits and stems its abstract again, though 30,000 citations share "
             "2,000 abstracts, so keeping each record's sentence terms once would remove most "
             "of it (that module is another engineer's; reported, not changed here). "
@@ -494,7 +494,7 @@ def profile(group: str) -> int:
 
     work: Callable[[], Any]
     if group == "references":
-        from evidence.references import load_references
+        from evidence.bibliography.bibtex import load_references
 
         path = FIXTURES / "bib" / "zotero_bbt_7166_pmid_large.bib"
         work = lambda: load_references(path, cache=False)  # noqa: E731

@@ -11,7 +11,8 @@ and how much certainty, and what is wrong.
 """
 
 from evidence._version import __version__
-from evidence.assess import (
+from evidence.assess.certainty import CertaintyAssessment, assess_certainty, plain_language
+from evidence.assess.design import (
     DesignAssessment,
     PooledEstimate,
     Proportion,
@@ -21,8 +22,10 @@ from evidence.assess import (
     pool_proportions,
     wilson_interval,
 )
-from evidence.certainty import CertaintyAssessment, assess_certainty, plain_language
-from evidence.claims import ClaimSet, dump_claims, load_claims, parse_claims
+from evidence.assess.judge import Judgement, judge_claim
+from evidence.assess.support import SupportCheck, check_support
+from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
+from evidence.claims.loader import ClaimSet, dump_claims, load_claims, parse_claims
 from evidence.errors import (
     ArticleError,
     BibliographyError,
@@ -38,8 +41,7 @@ from evidence.errors import (
     Severity,
     SourceLocation,
 )
-from evidence.extract import ExtractResult, extract_claims
-from evidence.judge import Judgement, judge_claim
+from evidence.extract.article import ExtractResult, extract_claims
 from evidence.model import (
     Certainty,
     CertaintyJudgement,
@@ -56,9 +58,7 @@ from evidence.model import (
     StudyDesign,
     Verdict,
 )
-from evidence.references import Bibliography, load_references, parse_references
 from evidence.studies import Collection, Study, collect_studies, make_study
-from evidence.support import SupportCheck, check_support
 from evidence.table import EvidenceTable, build_table
 
 __all__ = [

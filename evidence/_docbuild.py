@@ -15,7 +15,7 @@ file and digest, so several tables on one page, or on many pages, parse each fil
 
 Which parts of the rendered document a table shows (``layout``) and which columns it
 hides (``hide_columns``) are decided by :func:`select_parts`, on the same grids and lists
-:mod:`evidence.render` draws every format from, so the docs show what the CLI writes.
+:mod:`evidence.render.core` draws every format from, so the docs show what the CLI writes.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from typing import Any
 
 import pandas as pd
 
-from evidence.claims import ClaimSet, load_claims, parse_claims
+from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
+from evidence.claims.loader import ClaimSet, load_claims, parse_claims
 from evidence.errors import EvidenceError, Problem, Severity, SourceLocation
 from evidence.model import PubMedRecord, Reference
-from evidence.references import Bibliography, load_references, parse_references
-from evidence.render import AUDIENCES, Cell, Grid, Listing, table_parts
+from evidence.render.core import AUDIENCES, Cell, Grid, Listing, table_parts
 from evidence.studies import Collection, collect_studies
 from evidence.table import EvidenceTable, build_table
 

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, TextIO
 from evidence._files import atomic_write_text
 from evidence._version import __version__
 from evidence.errors import EvidenceError, Problem, Severity, SourceLocation
-from evidence.render import AUDIENCES, FORMATS
+from evidence.render.core import AUDIENCES, FORMATS
 
 if TYPE_CHECKING:
-    from evidence.claims import ClaimSet
+    from evidence.bibliography.bibtex import Bibliography
+    from evidence.claims.loader import ClaimSet
     from evidence.pubmed.client import PubMedClient
-    from evidence.references import Bibliography
     from evidence.studies import Collection
     from evidence.table import EvidenceTable
 
@@ -237,7 +237,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> tuple[ClaimSet, Bibliography]:
-    from evidence.claims import load_claims
+    from evidence.claims.loader import load_claims
 
     claims = load_claims(args.claims)
     return claims, _references(args)
@@ -245,7 +245,7 @@ def _load(args: argparse.Namespace) -> tuple[ClaimSet, Bibliography]:
 
 def _references(args: argparse.Namespace) -> Bibliography:
     """The .bib, through the parse cache unless --no-cache; --cache-dir moves it too."""
-    from evidence.references import load_references
+    from evidence.bibliography.bibtex import load_references
 
     cache: bool | Path = not getattr(args, "no_cache", False)
     if cache and getattr(args, "cache_dir", None):
@@ -421,7 +421,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         write_snapshot(args.snapshot, records)
         print(f"wrote {args.snapshot} ({_plural(len(records), 'record')})", file=sys.stderr)
     if args.write_ids:
-        from evidence.references import add_identifiers
+        from evidence.bibliography.bibtex import add_identifiers
 
         text = Path(args.bib).read_text(encoding=args.encoding)
         found = {
@@ -444,7 +444,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from evidence.extract import extract_claims
+    from evidence.extract.article import extract_claims
 
     references = _references(args) if args.bib else None
     with _client(args) as client:

@@ -60,7 +60,7 @@ from evidence._docbuild import (
     split_list,
     study_labels,
 )
-from evidence.render import AUDIENCES, Grid, Listing, css_class
+from evidence.render.core import AUDIENCES, Grid, Listing, css_class
 
 __all__ = ["EvidenceConfig", "EvidencePlugin", "find_blocks"]
 

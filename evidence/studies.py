@@ -17,12 +17,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from evidence.assess import (
+from evidence.assess.design import (
     DesignAssessment,
     RetractionAssessment,
     assess_design,
     assess_retraction,
 )
+from evidence.assess.reconcile import Mismatch, reconcile
 from evidence.errors import (
     Problem,
     PubMedResponseError,
@@ -31,7 +32,6 @@ from evidence.errors import (
     SourceLocation,
 )
 from evidence.model import Citation, PubMedRecord, PubMedStatus, Reference
-from evidence.reconcile import Mismatch, reconcile
 
 if TYPE_CHECKING:
     from evidence.pubmed.client import FetchOutcome, PubMedClient

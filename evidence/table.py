@@ -1,6 +1,6 @@
 """The evidence table: one object around two DataFrames, with remarks shown under them.
 
-:func:`build_table` joins claims to the references they cite, asks :mod:`evidence.judge`
+:func:`build_table` joins claims to the references they cite, asks :mod:`evidence.assess.judge`
 for each claim's verdict and collects what is wrong in plain words. The result,
 :class:`EvidenceTable`, holds
 
@@ -12,7 +12,7 @@ for each claim's verdict and collects what is wrong in plain words. The result,
   (uncited claims, unknown keys ...), rendered under the table.
 
 Like tableone's object it forwards ``to_markdown``/``to_html``/``to_csv``/``to_json``/
-``to_latex`` to the renderers in :mod:`evidence.render`, and shows itself in notebooks
+``to_latex`` to the renderers in :mod:`evidence.render.core`, and shows itself in notebooks
 through ``_repr_html_``. The table knows nothing about output formats.
 """
 
@@ -25,13 +25,13 @@ from typing import Any
 
 import pandas as pd
 
-from evidence.assess import Proportion, pool_proportions, wilson_interval
-from evidence.certainty import CitedStudy, assess_certainty, plain_language
+from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
+from evidence.assess.design import Proportion, pool_proportions, wilson_interval
+from evidence.assess.judge import Judgement, judge_claim
+from evidence.assess.support import SupportCheck, support_for_record
 from evidence.errors import Problem, Severity, SourceLocation
-from evidence.judge import Judgement, judge_claim
 from evidence.model import Citation, Claim, PubMedStatus, Reference, Stance, StudyDesign
 from evidence.studies import Collection, Study, make_study, study_design
-from evidence.support import SupportCheck, support_for_record
 
 Resolver = Callable[[str], Reference | None]
 
@@ -162,8 +162,8 @@ class EvidenceTable:
     # -- rendering ------------------------------------------------------------------
     def render(self, fmt: str, **options: Any) -> str:
         """Render in ``fmt`` (``markdown``, ``html``, ``html-page``, ``csv``, ``json``,
-        ``latex``); see :mod:`evidence.render` for the options."""
-        from evidence.render import render
+        ``latex``); see :mod:`evidence.render.core` for the options."""
+        from evidence.render.core import render
 
         return render(self, fmt, **options)
 

@@ -1,4 +1,4 @@
-"""Tests for evidence.assess: study design, retraction status, Wilson intervals, pooling.
+"""Tests for evidence.assess.design: study design, retraction status, Wilson intervals, pooling.
 
 Design expectations for the real PubMed fixtures were decided by reading each record
 (publication types, MeSH, title, abstract); the reasons are in ``FIXTURE_DESIGNS``. The seed
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
-from evidence.assess import (
+from evidence.assess.design import (
     DesignAssessment,
     PooledEstimate,
     assess_design,
@@ -1140,10 +1140,16 @@ def test_pool_lists_every_bad_study() -> None:
 # --- the module stays pure and stdlib-only --------------------------------------------
 
 
+PURE_ASSESSMENT = ("design", "retraction", "statistics")
+
+
 def test_assess_imports_only_the_standard_library_and_the_model() -> None:
-    source = (ROOT / "evidence" / "assess.py").read_text(encoding="utf-8")
+    folder = ROOT / "evidence" / "assess"
+    paths = [folder / f"{stem}.py" for stem in PURE_ASSESSMENT if (folder / f"{stem}.py").exists()]
+    assert paths
     imported: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in paths]
+    for node in (n for tree in trees for n in ast.walk(tree)):
         if isinstance(node, ast.Import):
             imported |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -1161,5 +1167,6 @@ def test_assess_imports_only_the_standard_library_and_the_model() -> None:
         "statistics",
         "typing",
         "evidence.model",
+        *(f"evidence.assess.{stem}" for stem in PURE_ASSESSMENT),
     }
     assert imported <= allowed, imported - allowed

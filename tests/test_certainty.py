@@ -9,8 +9,7 @@ from collections.abc import Sequence
 import pytest
 from conftest import ROOT
 
-from evidence.assess import PooledEstimate, pool_proportions, wilson_interval
-from evidence.certainty import (
+from evidence.assess.certainty import (
     CERTAINTY_RULES,
     CertaintyAssessment,
     CitedStudy,
@@ -20,8 +19,9 @@ from evidence.certainty import (
     rule_description,
     starting_level,
 )
-from evidence.claims import load_claims
-from evidence.judge import Judgement, judge_claim
+from evidence.assess.design import PooledEstimate, pool_proportions, wilson_interval
+from evidence.assess.judge import Judgement, judge_claim
+from evidence.claims.loader import load_claims
 from evidence.model import (
     Certainty,
     CertaintyJudgement,

@@ -12,10 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ncbi_server import NCBIServer
 
-from evidence.claims import dump_claims, load_claims, parse_claims
+from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
+from evidence.claims.loader import dump_claims, load_claims, parse_claims
 from evidence.cli import main
 from evidence.errors import ArticleError
-from evidence.extract import (
+from evidence.extract.article import (
     ExtractResult,
     ListedReference,
     extract_claims,
@@ -27,7 +28,6 @@ from evidence.extract import (
 )
 from evidence.model import Reference, Stance
 from evidence.pubmed.client import PubMedClient
-from evidence.references import Bibliography, load_references, parse_references
 
 BIB = parse_references(
     r"""

@@ -26,11 +26,11 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evidence.claims import ClaimSet, parse_claims
+from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
+from evidence.claims.loader import ClaimSet, parse_claims
 from evidence.errors import ClaimFileError, InputError
 from evidence.model import Citation, Claim, Name, Reference, Stance
-from evidence.references import Bibliography, load_references, parse_references
-from evidence.render import CSV_COLUMNS, FORMATS, render
+from evidence.render.core import CSV_COLUMNS, FORMATS, render
 from evidence.table import EvidenceTable, build_table
 
 T = TypeVar("T")

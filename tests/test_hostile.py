@@ -19,13 +19,13 @@ import pytest
 from conftest import ROOT, shared_path
 from ncbi_server import Fault, NCBIServer, RecordedRequest
 
-from evidence.claims import parse_claims
+from evidence.bibliography.bibtex import MAX_VALUE_LENGTH, load_references, parse_references
+from evidence.claims.loader import parse_claims
 from evidence.cli import main
 from evidence.errors import ClaimFileError, EvidenceError, PubMedError
 from evidence.model import PubMedStatus
 from evidence.pubmed.cache import PubMedCache
 from evidence.pubmed.client import PubMedClient
-from evidence.references import MAX_VALUE_LENGTH, load_references, parse_references
 from evidence.snapshot import write_snapshot
 
 T = TypeVar("T")

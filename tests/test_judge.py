@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evidence.judge import VERDICT_RULES, judge_claim
+from evidence.assess.judge import VERDICT_RULES, judge_claim
 from evidence.model import Citation, Claim, Stance, Verdict
 
 KNOWN = {"a", "b", "c"}

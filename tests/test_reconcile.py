@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from evidence.assess.reconcile import reconcile
 from evidence.model import Name, PubMedRecord, Reference
-from evidence.reconcile import reconcile
 
 RECORD = PubMedRecord(
     pmid="21463470",

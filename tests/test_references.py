@@ -1,4 +1,4 @@
-"""Tests for evidence.references: real exports, every bad input located, decoding, ids."""
+"""Tests for evidence.bibliography.bibtex: real exports, every bad input located, decoding, ids."""
 
 # ruff: noqa: RUF001  (the expected texts are Unicode on purpose: en dashes, Greek, quotes)
 
@@ -16,9 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pybtex.database.input.bibtex import Parser
 
-from evidence.errors import BibliographyError, Problem, Severity
-from evidence.model import Name, Reference
-from evidence.references import (
+from evidence.bibliography.bibtex import (
     NOT_LOADED,
     Bibliography,
     decode_latex,
@@ -28,6 +26,8 @@ from evidence.references import (
     normalise_pmid,
     parse_references,
 )
+from evidence.errors import BibliographyError, Problem, Severity
+from evidence.model import Name, Reference
 
 # An entry is a line starting ``@type{`` or ``@type(``, except @string, @preamble, @comment:
 # counted here independently of the loader, the way SOURCES.md counts them.

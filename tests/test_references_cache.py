@@ -19,11 +19,11 @@ from conftest import shared_path
 from hypothesis import given
 from hypothesis import strategies as st
 
-import evidence
-from evidence import references
+import evidence._version
+from evidence.bibliography import bibtex as references
+from evidence.bibliography.bibtex import Bibliography, load_references
 from evidence.errors import BibliographyError
 from evidence.pubmed.cache import PubMedCache
-from evidence.references import Bibliography, load_references
 
 BIB = """\
 @string{jn = {Journal of Nothing}}
@@ -146,7 +146,7 @@ def test_another_library_version_misses(
     cache_dir: Path, bib_file: Path, monkeypatch: pytest.MonkeyPatch, what: str
 ) -> None:
     load_references(bib_file)
-    module = pybtex if what == "pybtex" else evidence
+    module = pybtex if what == "pybtex" else evidence._version
     monkeypatch.setattr(module, "__version__", "999.0")
     references._code_fingerprint.cache_clear()
     try:
@@ -246,7 +246,7 @@ def test_a_damaged_entry_is_ignored_logged_and_rewritten(
     (entry,) = entries(cache_dir)
     good = entry.read_bytes()
     entry.write_bytes(damage(good))  # type: ignore[operator]
-    with caplog.at_level(logging.WARNING, logger="evidence.references"):
+    with caplog.at_level(logging.WARNING, logger="evidence.bibliography.bibtex"):
         again = load_references(bib_file)
     same(cold, again)
     assert TRIPPED == []
@@ -275,7 +275,7 @@ def test_an_unwritable_cache_never_fails_the_load(
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with caplog.at_level(logging.WARNING, logger="evidence.references"):
+    with caplog.at_level(logging.WARNING, logger="evidence.bibliography.bibtex"):
         bib = load_references(bib_file, cache=blocker / "bib")
     assert len(bib) == 3
     assert any("cannot write the parse cache" in r.getMessage() for r in caplog.records)
@@ -288,7 +288,7 @@ def test_an_unreadable_entry_is_parsed_again(
     (entry,) = entries(cache_dir)
     entry.unlink()
     entry.mkdir()  # reading it fails with IsADirectoryError
-    with caplog.at_level(logging.WARNING, logger="evidence.references"):
+    with caplog.at_level(logging.WARNING, logger="evidence.bibliography.bibtex"):
         assert len(load_references(bib_file)) == 3
     assert any("cannot read this parse cache entry" in r.getMessage() for r in caplog.records)
 

@@ -10,10 +10,10 @@ import pytest
 from conftest import shared_path
 from ncbi_server import NCBIServer
 
+from evidence.bibliography.bibtex import load_references
 from evidence.model import Citation, Claim, PubMedStatus, Reference, RetractionStatus, Stance
 from evidence.pubmed.cache import PubMedCache
 from evidence.pubmed.client import PubMedClient
-from evidence.references import load_references
 from evidence.studies import collect_studies, make_study
 from evidence.table import build_table
 

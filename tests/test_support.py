@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from evidence.model import AbstractSection, PubMedRecord
-from evidence.pubmed.parse import parse_efetch
-from evidence.support import (
+from evidence.assess.support import (
     K1,
     THRESHOLD,
     B,
@@ -21,6 +19,8 @@ from evidence.support import (
     support_for_record,
     terms,
 )
+from evidence.model import AbstractSection, PubMedRecord
+from evidence.pubmed.parse import parse_efetch
 
 ABSTRACT = [
     "Low back pain is a leading cause of disability.",
@@ -209,7 +209,7 @@ def test_scifact_sample_ranks_rationales_and_flags_unrelated_abstracts() -> None
 
 
 def test_module_has_no_data_file() -> None:
-    import evidence.support as module
+    import evidence.assess.support as module
 
     folder = Path(module.__file__).parent
     assert not any(p.suffix in (".json", ".tsv", ".pkl") for p in folder.iterdir())

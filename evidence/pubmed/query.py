@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import quote_plus, urlencode
 
-from evidence import references
+from evidence import identifiers
 from evidence.model import Reference
 
 __all__ = [
@@ -68,27 +68,27 @@ MAX_GET_QUERY_CHARS = 2500
 def normalise_pmid(text: str) -> str | None:
     """A PMID in canonical form (digits, no leading zeros), or ``None`` if it is not one.
 
-    The same rule the .bib loader applies (:func:`evidence.references.normalise_pmid`).
+    The same rule the .bib loader applies (:func:`evidence.identifiers.normalise_pmid`).
 
     >>> normalise_pmid(" 0027685632 ")
     '27685632'
     >>> normalise_pmid("PMC123") is None
     True
     """
-    return references.normalise_pmid(text)
+    return identifiers.normalise_pmid(text)
 
 
 def normalise_doi(text: str) -> str | None:
     """A bare lower-case DOI (``10.x/y``) from a DOI, ``doi:`` form or doi.org URL.
 
-    The .bib loader's rule (:func:`evidence.references.normalise_doi`), and one more: a DOI
+    The .bib loader's rule (:func:`evidence.identifiers.normalise_doi`), and one more: a DOI
     holding ``"`` is refused, since it would break the quoted search phrase. DOIs compare
     case-insensitively, so lower case loses nothing.
 
     >>> normalise_doi("https://doi.org/10.1056/NEJMoa1210384")
     '10.1056/nejmoa1210384'
     """
-    doi = references.normalise_doi(text)
+    doi = identifiers.normalise_doi(text)
     return None if doi is None or '"' in doi else doi
 
 

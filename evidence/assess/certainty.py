@@ -46,8 +46,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from evidence.assess import PooledEstimate, Proportion, design_rank
-from evidence.judge import Judgement
+from evidence.assess.design import PooledEstimate, Proportion, design_rank
+from evidence.assess.judge import Judgement
 from evidence.model import Certainty, Claim, RiskOfBias, Stance, StudyDesign, Verdict
 
 __all__ = [
@@ -543,7 +543,7 @@ def assess_certainty(
     rated. ``pooled`` is the pooled estimate of their proportions, when the caller pooled
     them. A ``certainty`` written on the claim wins (``source="user"``).
 
-    >>> from evidence.judge import judge_claim
+    >>> from evidence.assess.judge import judge_claim
     >>> from evidence.model import Citation
     >>> claim = Claim("c", "Pain follows fusion.", (Citation("a"), Citation("b")))
     >>> studies = [CitedStudy("a", Stance.SUPPORTS, StudyDesign.PROSPECTIVE_COHORT, n=52),

@@ -104,10 +104,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from evidence.claims import ClaimSet, dump_claims
+from evidence.bibliography.bibtex import Bibliography, decode_latex, normalise_doi, normalise_pmid
+from evidence.claims.loader import ClaimSet, dump_claims
 from evidence.errors import ArticleError, Problem, PubMedError, Severity, SourceLocation
 from evidence.model import Citation, Claim, Reference, Stance
-from evidence.references import Bibliography, decode_latex, normalise_doi, normalise_pmid
+from evidence.text import fold, sentence_spans, split_sentences
 
 if TYPE_CHECKING:
     from evidence.pubmed.query import CitationQuery
@@ -312,7 +313,7 @@ def extract_claims(
     if references is None or isinstance(references, Mapping):
         bib = references
     else:
-        from evidence.references import load_references
+        from evidence.bibliography.bibtex import load_references
 
         bib = load_references(references)
     return parse_article(
@@ -411,18 +412,6 @@ def _read(source: str, encoding: str) -> str:
 
 
 # --- word lists ----------------------------------------------------------------------------
-
-# Abbreviations after which a full stop does not end a sentence (compared lower-cased,
-# with the full stop).
-_ABBREVIATIONS = _word_set(
-    """
-    al. e.g. i.e. cf. vs. viz. fig. figs. tab. eq. eqs. ref. refs. no. nos. vol.
-    vols. p. pp. ch. chap. sec. sect. suppl. approx. ca. resp. dr. mr. mrs. ms. prof. st.
-    jr. sr. inc. ltd. co. corp. dept. univ. ed. eds. min. max. mo. yr. yrs. wk. wks. hr.
-    hrs. jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec. u.s. u.k. e.u.
-    ph.d. m.d. a.k.a. n.b. op. cit. ibid. approx. avg. est. incl. excl. mg. kg. ml.
-    """
-)
 
 # Function words: a number right after one is a quantity, not a citation ("in 2003",
 # "of 52", "to 2", "were 21").
@@ -996,13 +985,8 @@ _TITLE_STOPWORDS = _word_set(
 )
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def _words(text: str) -> list[str]:
-    return _WORD.findall(_fold(text))
+    return _WORD.findall(fold(text))
 
 
 def _surname_key(name: str) -> str:
@@ -1123,7 +1107,7 @@ def _title_candidate(
     first = ref.first_author
     ref_surname = _surname_key(first.surname) if first else ""
     author_ok = bool(ref_surname) and (
-        ref_surname == surname or (first is not None and _fold(first.last) in head)
+        ref_surname == surname or (first is not None and fold(first.last) in head)
     )
     year_ok = ref.year is not None and (ref.year == listed.year or str(ref.year) in words)
     if share is not None:
@@ -1570,77 +1554,6 @@ def _author_year_items(match: re.Match[str]) -> list[_Item]:
     return items
 
 
-# --- sentences -----------------------------------------------------------------------------
-
-_BOUNDARY = re.compile(r"(?:[.!?\u2026]+)(?P<close>[\"'\u201d\u2019)\]]*)(?=\s|$)")
-_INITIAL = re.compile(r"[A-Z]\.")
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """``(start, end)`` offsets of the sentences in ``text[start:end]`` (one paragraph).
-
-    A sentence ends at ``.``, ``!``, ``?`` or ``…`` (and closing quotes or brackets) that
-    is followed by white space and then a capital letter, a digit, a quote or an opening
-    bracket, or by the end; not after an abbreviation (``et al.``, ``e.g.``, ``Fig.``...)
-    nor after an initial that is followed by another initial or a name. Spans exclude
-    the surrounding white space.
-
-    >>> text = "Katz et al. found pain in 32%. It was 1.5 times (Fig. 2). Done"
-    >>> [text[a:b] for a, b in sentence_spans(text)]
-    ['Katz et al. found pain in 32%.', 'It was 1.5 times (Fig. 2).', 'Done']
-    """
-    stop = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    begin = start
-    for match in _BOUNDARY.finditer(text, start, stop):
-        after = match.end()
-        nxt = text[after:stop].lstrip()
-        if nxt and not (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "\"'\u201c\u2018([*_"):
-            continue
-        if text[match.start()] == "." and _is_abbreviation(text, begin, match.start(), nxt):
-            continue
-        _add_span(text, begin, after, spans)
-        begin = after
-    _add_span(text, begin, stop, spans)
-    return spans
-
-
-def _is_abbreviation(text: str, begin: int, dot: int, nxt: str) -> bool:
-    token_start = dot
-    while token_start > begin and not text[token_start - 1].isspace():
-        token_start -= 1
-    token = text[token_start : dot + 1].lstrip("([{\"'\u201c\u2018")
-    lowered = token.lower()
-    if lowered in _ABBREVIATIONS or (lowered.endswith("al.") and lowered[-4:-3] in " t."):
-        return True
-    if lowered.endswith("et al."):
-        return True
-    if _INITIAL.fullmatch(token):
-        # "P. C. Liliang": an initial followed by another initial, or preceded by one.
-        previous = text[begin:token_start].split()
-        if re.match(r"[A-Z]\.", nxt) or (previous and _INITIAL.fullmatch(previous[-1])):
-            return True
-    return False
-
-
-def _add_span(text: str, begin: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while begin < end and text[begin].isspace():
-        begin += 1
-    while end > begin and text[end - 1].isspace():
-        end -= 1
-    if begin < end:
-        spans.append((begin, end))
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a paragraph (or an abstract), white space inside each collapsed.
-
-    >>> split_sentences("We studied 52 patients, e.g. adults. Results were mixed.")
-    ['We studied 52 patients, e.g. adults.', 'Results were mixed.']
-    """
-    return [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
-
-
 def _paragraphs(view: str, region: tuple[int, int]) -> list[tuple[int, int]]:
     """Paragraphs of the prose view: split at blank lines and at list items."""
     blocks: list[tuple[int, int]] = []
@@ -2030,7 +1943,7 @@ class _Extraction:
             by_key = [k for k, _ in candidates if k.lower().endswith(f"{item.year}{item.suffix}")]
             if len(by_key) == 1:
                 return by_key[0], "key"
-            ordered = sorted(candidates, key=lambda kr: _fold(kr[1].title))
+            ordered = sorted(candidates, key=lambda kr: fold(kr[1].title))
             index = ord(item.suffix) - ord("a")
             if 0 <= index < len(ordered):
                 return ordered[index][0], "suffix"

@@ -14,10 +14,10 @@ abbreviation (``Pain Med`` for ``Pain Medicine``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from evidence.model import PubMedRecord, Reference
+from evidence.text import fold
 
 __all__ = ["Mismatch", "normalise_text", "reconcile"]
 
@@ -43,9 +43,7 @@ def normalise_text(text: str) -> str:
     >>> normalise_text("Sacroiliac Joint Pain: Findings Using {Dual} Blocks.")
     'sacroiliac joint pain findings using dual blocks'
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NON_WORD.sub(" ", stripped.casefold()).split())
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 
 def _journal_matches(bib: str, *names: str) -> bool:

@@ -75,8 +75,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from evidence.extract import split_sentences
 from evidence.model import PubMedRecord
+from evidence.text import split_sentences
 
 __all__ = [
     "K1",

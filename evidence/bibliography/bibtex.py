@@ -140,6 +140,7 @@ from pybtex.scanner import PrematureEOF, PybtexSyntaxError, Token, TokenRequired
 
 from evidence._files import atomic_write_bytes
 from evidence.errors import BibliographyError, Problem, Severity, SourceLocation
+from evidence.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from evidence.model import Name, Reference
 
 __all__ = [
@@ -436,7 +437,7 @@ _STALE_TEMPORARY = 3600.0
 _Location = tuple[str | None, int | None, int | None]  # path (None: the file's), line, column
 _ProblemRow = tuple[_Location | None, str, str, str]
 
-logger = logging.getLogger("evidence.references")
+logger = logging.getLogger("evidence.bibliography.bibtex")
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -569,7 +570,7 @@ def _code_fingerprint() -> bytes:
     """What the parse result depends on besides the file: versions and this code."""
     import pybtex
 
-    from evidence import __version__
+    from evidence._version import __version__
 
     parts = [
         f"format {_CACHE_FORMAT}",
@@ -577,12 +578,18 @@ def _code_fingerprint() -> bytes:
         f"pybtex {getattr(pybtex, '__version__', '?')}",
         f"python {sys.version_info[0]}.{sys.version_info[1]}",
     ]
-    here = Path(__file__).resolve().parent
-    for module in ("references.py", "model.py", "errors.py"):
+    # Every source file the reader's result can depend on: the whole reader package (however
+    # it is split) and the shared modules below it.
+    package = Path(__file__).resolve().parent
+    top = package.parent
+    sources = sorted(package.rglob("*.py")) + [
+        top / name for name in ("model.py", "errors.py", "identifiers.py", "text.py", "_files.py")
+    ]
+    for source in sources:
         try:
-            parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
+            parts.append(f"{source.name} {hashlib.sha256(source.read_bytes()).hexdigest()}")
         except OSError:
-            parts.append(f"{module} unreadable")  # e.g. a zipped install: versions only
+            parts.append(f"{source.name} unreadable")  # e.g. a zipped install: versions only
     return "\n".join(parts).encode() + b"\n"
 
 
@@ -1424,68 +1431,9 @@ def _month_number(text: str) -> int | None:
     return number if full.startswith(word.group()) or word.group() == "sept" else None
 
 
-# --- identifiers -------------------------------------------------------------------------
-
-_DOI_PREFIX = re.compile(
-    r"^(?:(?:https?://)?(?:www\.)?(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE
-)
-_PMID_PREFIX = re.compile(r"^(?:pmid|pubmed)\s*:?\s*", re.IGNORECASE)
-_PMCID = re.compile(r"(?:pmc(?:id)?\s*:?\s*)?(?:PMC)?(\d{1,9})", re.IGNORECASE)
 _LATEX_ESCAPE = re.compile(r"\\([_%&#$])")
 
-
-def normalise_doi(text: str) -> str | None:
-    """A DOI as ``10.prefix/suffix`` in lower case, or ``None`` if ``text`` is not one.
-
-    Accepts ``https://doi.org/``, ``dx.doi.org`` and ``doi:`` prefixes and LaTeX escapes.
-
-    >>> normalise_doi("https://doi.org/10.1/ABC")
-    '10.1/abc'
-    >>> normalise_doi("doi: 10.1016/J.Cell.2020.01.001")
-    '10.1016/j.cell.2020.01.001'
-    >>> normalise_doi("j.desal.2005.02.017") is None
-    True
-    """
-    value = _LATEX_ESCAPE.sub(r"\1", text).strip().strip("{}").strip()
-    value = _DOI_PREFIX.sub("", value)
-    if "%" in value:
-        from urllib.parse import unquote
-
-        value = unquote(value)
-    value = value.rstrip(".,;")
-    # Registrant codes have 4 or more digits, but ``10.1/x`` is the common example form.
-    if re.fullmatch(r"10\.\d+/\S+", value) is None:
-        return None
-    return value.lower()
-
-
-def normalise_pmid(text: str) -> str | None:
-    """A PubMed ID as digits only (``'21220997'``), or ``None`` if ``text`` is not one.
-
-    PMIDs are 1 to 8 digits (the largest today is about 41 million); longer numbers are
-    usually another database's id (Web of Science, Scopus) in the wrong field.
-
-    >>> normalise_pmid("PMID: 021220997"), normalise_pmid("178037200001")
-    ('21220997', None)
-    """
-    value = _PMID_PREFIX.sub("", text.strip().strip("{}").strip()).rstrip(".,;")
-    if not value.isdigit() or not value.isascii():
-        return None
-    value = value.lstrip("0")
-    return value if 1 <= len(value) <= 8 else None
-
-
-def normalise_pmcid(text: str) -> str | None:
-    """A PubMed Central ID as ``PMC123``, or ``None`` if ``text`` is not one.
-
-    >>> normalise_pmcid("pmc456"), normalise_pmcid("PMCID: PMC456"), normalise_pmcid("456")
-    ('PMC456', 'PMC456', 'PMC456')
-    """
-    found = _PMCID.fullmatch(text.strip().strip("{}").strip().rstrip(".,;"))
-    if found is None:
-        return None
-    return f"PMC{int(found.group(1))}"
-
+# --- identifiers -------------------------------------------------------------------------
 
 _NORMALISERS: dict[str, Callable[[str], str | None]] = {
     "pmid": normalise_pmid,

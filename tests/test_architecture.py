@@ -22,6 +22,7 @@ STAGES: dict[str, int] = {
     "evidence.errors": 0,
     "evidence.codes": 0,
     "evidence._files": 0,
+    "evidence._gc": 0,
     "evidence.text": 0,
     "evidence.identifiers": 0,
     "evidence.model": 1,

@@ -45,11 +45,9 @@ Choices worth knowing (each one follows what real responses do):
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -57,6 +55,7 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
+from evidence._gc import paused_gc
 from evidence.errors import Problem, PubMedResponseError, SourceLocation
 from evidence.model import (
     AbstractSection,
@@ -267,18 +266,6 @@ def _parse_xml(
             f"refused to read the {what}: {exc}", location=SourceLocation(source)
         ) from exc
     return root
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a bulk parse (see the module docstring)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def flatten_text(element: Element | None) -> str:
@@ -544,7 +531,7 @@ def parse_efetch(body: Body, *, source: str = "<efetch response>") -> list[PubMe
         if record is not None:
             records.append(record)
 
-    with _gc_paused():
+    with paused_gc():
         root = _parse_xml(
             body, source, "EFetch response", "a <PubmedArticleSet> document", on_child
         )

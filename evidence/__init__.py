@@ -58,6 +58,7 @@ from evidence.model import (
     StudyDesign,
     Verdict,
 )
+from evidence.pipeline import Pipeline, PubMedSettings, evidence_table
 from evidence.studies import Collection, Study, collect_studies, make_study
 from evidence.table import EvidenceTable, build_table
 
@@ -83,12 +84,14 @@ __all__ = [
     "Judgement",
     "Name",
     "OutputError",
+    "Pipeline",
     "PooledEstimate",
     "Problem",
     "Proportion",
     "PubMedError",
     "PubMedRecord",
     "PubMedResponseError",
+    "PubMedSettings",
     "PubMedStatus",
     "PubMedUnavailable",
     "Reference",
@@ -110,6 +113,7 @@ __all__ = [
     "check_support",
     "collect_studies",
     "dump_claims",
+    "evidence_table",
     "extract_claims",
     "judge_claim",
     "load_claims",

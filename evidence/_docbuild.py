@@ -7,11 +7,10 @@ warning with a short *subtype* a user can silence. That work lives here, free of
 docs-tool import, so :mod:`evidence.sphinxext` and :mod:`evidence.mkdocs_plugin` only
 translate it into their own nodes, HTML and loggers.
 
-Why a content digest rather than a modification time decides when to re-read: a build
-reads each input anyway to hash it (milliseconds, even for a 7000-entry .bib), while
-parsing is what costs (seconds); a digest cannot be fooled by a coarse file-system clock
-or by a checkout that restores old times. :class:`InputCache` keeps one parsed value per
-file and digest, so several tables on one page, or on many pages, parse each file once.
+The steps themselves are :class:`evidence.pipeline.Pipeline`'s, the same the command line
+takes; the build passes an :class:`~evidence.pipeline.InputCache` so several tables on one
+page, or on many pages, parse each file once. The warning subtypes come from the one
+registry of problem codes, :mod:`evidence.codes`.
 
 Which parts of the rendered document a table shows (``layout``) and which columns it
 hides (``hide_columns``) are decided by :func:`select_parts`, on the same grids and lists
@@ -20,23 +19,29 @@ hides (``hide_columns``) are decided by :func:`select_parts`, on the same grids 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
-from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
-from evidence.claims.loader import ClaimSet, load_claims, parse_claims
-from evidence.errors import EvidenceError, Problem, Severity, SourceLocation
-from evidence.model import PubMedRecord, Reference
+from evidence import codes
+from evidence.bibliography import Bibliography
+from evidence.claims import ClaimSet
+from evidence.errors import EvidenceError, Problem, SourceLocation
+from evidence.model import PubMedRecord
+from evidence.pipeline import (
+    InputCache,
+    Pipeline,
+    PubMedSettings,
+    merge_bibliographies,
+)
 from evidence.render.core import AUDIENCES, Cell, Grid, Listing, table_parts
-from evidence.studies import Collection, collect_studies
-from evidence.table import EvidenceTable, build_table
+from evidence.table import EvidenceTable
 
 __all__ = [
     "AUDIENCES",
@@ -59,31 +64,18 @@ __all__ = [
 
 LAYOUTS = ("detailed", "summary")
 
-SUBTYPES: Mapping[str, str] = {
-    "uncited": "a claim cites no study",
-    "unresolved": "a claim cites a key that is not in the bibliography",
-    "key-case": "a claim cites a key spelled in another case than the bibliography's",
-    "retracted": "a cited study is retracted (it does not count towards the verdict)",
-    "excluded": "a cited study does not count towards the verdict for another reason",
-    "mismatch": "a .bib entry disagrees with its PubMed record",
-    "not-found": "a PMID in the .bib is not in PubMed",
-    "unreachable": "PubMed could not be reached (online builds only)",
-    "input": "a claims, .bib or snapshot file has a problem, or cannot be used at all",
-    "option": "a directive or block option names a claim, tag or column that does not exist",
-}
-"""Every warning subtype, with what it means (documented in docs/docs-builds.md)."""
-
-# Remark codes that get another name as a subtype: the issue tracker and the Sphinx
-# world call a citation to a missing key "unresolved", as the verdict does.
-_RENAMED = {"unknown-key": "unresolved"}
+SUBTYPES: Mapping[str, str] = MappingProxyType(codes.subtypes())
+"""Every warning subtype, with what it covers: drawn from the registry in
+:mod:`evidence.codes` (listed in docs/docs-builds.md; a test keeps the two equal)."""
 
 
 def subtype_of(problem: Problem, *, from_input: bool = False) -> str:
     """The warning subtype for ``problem``: ``input`` for problems in the input files,
-    else the remark's code (``unknown-key`` becomes ``unresolved``)."""
+    else the registry's subtype for its code (``unknown-key`` is ``unresolved``)."""
     if from_input:
         return "input"
-    return _RENAMED.get(problem.code, problem.code)
+    code = codes.lookup(problem.code)
+    return code.subtype if code is not None else problem.code
 
 
 def split_list(text: str | None) -> tuple[str, ...]:
@@ -107,126 +99,7 @@ def column_name(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", header.lower()).strip("-")
 
 
-# --- reading inputs once per build ------------------------------------------------------
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-class InputCache:
-    """Parsed claims, bibliographies and snapshots, re-read only when a file's bytes change.
-
-    One cache serves one build (the Sphinx environment or the MkDocs plugin holds it).
-    ``parses`` counts the real parses per path, so a test can see that a second table on
-    the same inputs parsed nothing. It pickles as an empty cache: a Sphinx environment is
-    pickled between builds, and parsed input must not travel with it.
-    """
-
-    def __init__(self) -> None:
-        self._values: dict[tuple[str, str], tuple[str, Any]] = {}
-        self._studies: dict[tuple[Any, ...], Collection] = {}
-        self.parses: dict[str, int] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {}
-
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
-
-    def _cached(self, kind: str, path: Path) -> tuple[str, Any | None, bytes]:
-        """The file's digest, the value parsed from it before (None if stale) and its bytes."""
-        data = path.read_bytes()
-        digest = _digest(data)
-        hit = self._values.get((kind, str(path)))
-        if hit is not None and hit[0] == digest:
-            return digest, hit[1], data
-        return digest, None, data
-
-    def _store(self, kind: str, path: Path, digest: str, value: Any) -> None:
-        self._values[(kind, str(path))] = (digest, value)
-        self.parses[str(path)] = self.parses.get(str(path), 0) + 1
-
-    def digest(self, path: Path) -> str:
-        """The digest of the file as last parsed ('' if it was not)."""
-        return next((d for (_, p), (d, _) in self._values.items() if p == str(path)), "")
-
-    def claims(self, path: Path, display: str) -> ClaimSet:
-        """The claims in ``path``, named ``display`` in messages.
-
-        Raises :class:`~evidence.errors.ClaimFileError` as :func:`evidence.load_claims`
-        does (a missing file included).
-        """
-        try:
-            digest, value, data = self._cached("claims", path)
-        except OSError:
-            return load_claims(path)  # raises the loader's own located error
-        if value is not None:
-            return value  # type: ignore[no-any-return]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return load_claims(path)  # raises, naming the undecodable line
-        fmt = {".yml": "yaml", ".tsv": "csv"}.get(path.suffix.lower(), path.suffix[1:].lower())
-        claims = parse_claims(text, fmt or "yaml", source=display)
-        self._store("claims", path, digest, claims)
-        return claims
-
-    def references(self, path: Path, display: str) -> Bibliography:
-        """The references in ``path``; raises :class:`~evidence.errors.BibliographyError`
-        for a missing or undecodable file."""
-        try:
-            digest, value, data = self._cached("bib", path)
-        except OSError:
-            return load_references(path)  # raises the loader's own located error
-        if value is not None:
-            return value  # type: ignore[no-any-return]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return load_references(path)  # raises, listing the undecodable bytes
-        bib = parse_references(text, source=display)
-        self._store("bib", path, digest, bib)
-        return bib
-
-    def snapshot(self, path: Path) -> dict[str, PubMedRecord]:
-        """The records of the snapshot at ``path``; raises its located ``SnapshotError``."""
-        from evidence.snapshot import load_snapshot
-
-        try:
-            digest, value, _ = self._cached("snapshot", path)
-        except OSError:
-            return load_snapshot(path).records  # raises "not found, create it with ..."
-        if value is not None:
-            return value  # type: ignore[no-any-return]
-        records = load_snapshot(path).records
-        self._store("snapshot", path, digest, records)
-        return records
-
-    def studies(self, key: tuple[Any, ...], make: Any) -> Collection:
-        """The collection for ``key`` (digests, keys and settings), made once by ``make()``."""
-        found = self._studies.get(key)
-        if found is None:
-            found = self._studies[key] = make()
-        return found
-
-
 # --- one table -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PubMedSettings:
-    """How a docs build gets PubMed records: offline by default, from the snapshot and
-    the cache. ``options`` are further :class:`~evidence.pubmed.PubMedClient` arguments
-    (``email``, ``base_url``, ``timeout``, ``max_retries`` ...) for online builds."""
-
-    offline: bool = True
-    cache: bool = True
-    cache_dir: str | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-    def key(self) -> tuple[Any, ...]:
-        return (self.offline, self.cache, self.cache_dir, tuple(sorted(self.options.items())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,31 +160,6 @@ def _error_warnings(error: EvidenceError, request: TableRequest) -> list[Notice]
     return [_warning(Problem(location, error.message), request, "input")]
 
 
-def _merge(bibs: Sequence[Bibliography], request: TableRequest) -> Bibliography:
-    """Several .bib files as one bibliography; a key defined twice keeps its first entry."""
-    if len(bibs) == 1:
-        return bibs[0]
-    entries: dict[str, Reference] = {}
-    problems: list[Problem] = []
-    for bib in bibs:
-        problems.extend(bib.problems)
-        for ref in bib.values():
-            first = entries.get(ref.key)
-            if first is None:
-                entries[ref.key] = ref
-                continue
-            problems.append(
-                Problem(
-                    ref.location or SourceLocation(bib.path),
-                    f"duplicate key '{ref.key}' (first defined at {first.location}); the "
-                    "first entry is used: remove or rename one",
-                    code="duplicate-key",
-                    severity=Severity.WARNING,
-                )
-            )
-    return Bibliography(entries.values(), problems=problems, path=bibs[0].path)
-
-
 def _select(claims: ClaimSet, request: TableRequest) -> tuple[ClaimSet, list[Notice]]:
     """The claims named by id or carrying one of the tags (all when neither is given)."""
     if not request.claim_ids and not request.tags:
@@ -349,36 +197,28 @@ def _select(claims: ClaimSet, request: TableRequest) -> tuple[ClaimSet, list[Not
     )
 
 
-def _client(settings: PubMedSettings, snapshot: Mapping[str, PubMedRecord] | None) -> Any:
-    from evidence.pubmed.cache import PubMedCache
-    from evidence.pubmed.client import PubMedClient
-
-    cache = PubMedCache(settings.cache_dir) if settings.cache else None
-    return PubMedClient(
-        cache=cache, snapshot=snapshot, offline=settings.offline, **dict(settings.options)
-    )
-
-
 def build(
     request: TableRequest, cache: InputCache, settings: PubMedSettings | None = None
 ) -> Built:
-    """Read the inputs (through ``cache``), gather studies and build the table.
+    """Read the inputs (through ``cache``), gather studies and build the table, through the
+    same :class:`~evidence.pipeline.Pipeline` as the command line.
 
     Never raises for bad input: an unusable claims or .bib file gives ``table=None`` and
     its located problems; an unusable snapshot is reported and the table is built from
     the .bib data alone. Every other problem in the inputs and every remark of the table
-    comes back as a :class:`Notice` with its subtype.
+    comes back as a :class:`Notice` with its subtype. Docs builds are offline unless the
+    settings say otherwise.
     """
-    settings = settings or PubMedSettings()
+    pipeline = Pipeline(settings or PubMedSettings(offline=True), reader=cache, names=request.names)
     warnings: list[Notice] = []
     bibs: list[Bibliography] = []
     for path in request.bibs:
         try:
-            bibs.append(cache.references(path, request.name(path)))
+            bibs.append(pipeline.bibliography([path]))
         except EvidenceError as error:
             warnings += _error_warnings(error, request)
     try:
-        claims = cache.claims(request.claims, request.name(request.claims))
+        claims = pipeline.claims(request.claims)
     except EvidenceError as error:
         warnings += _error_warnings(error, request)
         return Built(None, tuple(warnings))
@@ -394,36 +234,22 @@ def build(
         )
     if len(bibs) < len(request.bibs) or not request.bibs:
         return Built(None, tuple(warnings))
-    references = _merge(bibs, request)
+    references = merge_bibliographies(bibs)
     selected, option_warnings = _select(claims, request)
     warnings += option_warnings
 
     records: dict[str, PubMedRecord] | None = None
     if request.snapshot is not None:
         try:
-            records = cache.snapshot(request.snapshot)
+            records = pipeline.snapshot(request.snapshot)
         except EvidenceError as error:
             warnings += _error_warnings(error, request)
-    cited: dict[str, Reference] = {}
-    for claim in selected:
-        for citation in claim.citations:
-            ref = references.find(citation.key)
-            if ref is not None:
-                cited.setdefault(ref.key, ref)
-
-    def collect() -> Collection:
-        with _client(settings, records) as client:
-            return collect_studies(list(cited.values()), client)
-
-    key = (
+    memo = (
         tuple(cache.digest(p) for p in request.bibs),
         cache.digest(request.snapshot) if records is not None and request.snapshot else "",
-        tuple(cited),
-        settings.key(),
     )
-    collection = cache.studies(key, collect)
     title = request.title if request.title is not None else claims.title or ""
-    table = build_table(selected, references, studies=collection, title=title)
+    table = pipeline.table(selected, references, snapshot=records, title=title, memo=memo)
     warnings += [_warning(p, request, "input") for p in table.input_problems]
     warnings += [_warning(p, request, subtype_of(p)) for p in table.remarks]
     return Built(table, tuple(warnings))

@@ -20,7 +20,6 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -30,9 +29,9 @@ from evidence.errors import EvidenceError, Problem, Severity, SourceLocation
 from evidence.render.core import AUDIENCES, FORMATS
 
 if TYPE_CHECKING:
-    from evidence.bibliography.bibtex import Bibliography
-    from evidence.claims.loader import ClaimSet
-    from evidence.pubmed.client import PubMedClient
+    from evidence.bibliography import Bibliography
+    from evidence.model import PubMedRecord
+    from evidence.pipeline import Pipeline, PubMedSettings
     from evidence.studies import Collection
     from evidence.table import EvidenceTable
 
@@ -81,8 +80,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message}\n")
 
 
-def _add_bib(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--bib", required=True, metavar="BIB", help="the .bib file the claims cite")
+def _add_bib(sub: argparse.ArgumentParser, *, required: bool = True) -> None:
+    sub.add_argument(
+        "--bib",
+        action="append",
+        required=required,
+        metavar="BIB",
+        help="a .bib file the claims cite; repeat for several (a key defined in two files "
+        "is reported with both locations, and the first is used)",
+    )
     sub.add_argument(
         "--encoding", default="utf-8", help="encoding of the .bib file (default utf-8)"
     )
@@ -101,8 +107,8 @@ def _add_pubmed(sub: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--cache-dir",
         metavar="DIR",
-        help="where fetched records are cached (default: EVIDENCE_CACHE_DIR, else the "
-        "user's cache directory)",
+        help="the cache root: parsed .bib files in DIR/bib, PubMed records in DIR/pubmed "
+        "(default: EVIDENCE_CACHE_DIR, else the user's cache directory)",
     )
     group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     group.add_argument(
@@ -111,9 +117,14 @@ def _add_pubmed(sub: argparse.ArgumentParser) -> None:
     group.add_argument("--email", help="contact address sent to NCBI (else NCBI_EMAIL)")
 
 
-def _add_claims(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("claims", metavar="CLAIMS", help="claims file: .yaml, .json or .csv")
-    _add_bib(sub)
+def _add_claims(sub: argparse.ArgumentParser, *, required: bool = True) -> None:
+    sub.add_argument(
+        "claims",
+        metavar="CLAIMS",
+        nargs=None if required else "?",
+        help="claims file: .yaml, .json or .csv",
+    )
+    _add_bib(sub, required=required)
     _add_pubmed(sub)
 
 
@@ -163,13 +174,19 @@ def _parser() -> argparse.ArgumentParser:
         "cited, .bib entries that disagree with PubMed, and .bib problems, one per line as "
         "path:line: severity: message. Exit 1 if any.",
     )
-    _add_claims(check)
+    _add_claims(check, required=False)
     check.add_argument(
         "--ignore",
         action="append",
         default=[],
         metavar="CODE",
-        help="do not report problems with this code (e.g. unused-reference); repeatable",
+        help="do not report problems with this code (e.g. unused-reference); repeatable. "
+        "The codes: evidence check --list-codes",
+    )
+    check.add_argument(
+        "--list-codes",
+        action="store_true",
+        help="list every problem code with its severity, meaning and what to do, and exit",
     )
 
     fetch = commands.add_parser(
@@ -213,7 +230,12 @@ def _parser() -> argparse.ArgumentParser:
         "article's own reference list to the .bib, or to PubMed (ECitMatch) unless --offline.",
     )
     extract.add_argument("article", metavar="ARTICLE", help="the article (.md .txt .rst .tex)")
-    extract.add_argument("--bib", metavar="BIB", help="the .bib file the markers point to")
+    extract.add_argument(
+        "--bib",
+        action="append",
+        metavar="BIB",
+        help="a .bib file the markers point to; repeat for several",
+    )
     extract.add_argument("--encoding", default="utf-8", help="of the article and the .bib")
     extract.add_argument(
         "--format",
@@ -233,83 +255,59 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-# --- shared steps ----------------------------------------------------------------------
+# --- shared steps: all through the one pipeline ------------------------------------------
 
 
-def _load(args: argparse.Namespace) -> tuple[ClaimSet, Bibliography]:
-    from evidence.claims.loader import load_claims
+def _settings(args: argparse.Namespace, *, refresh: bool = False) -> PubMedSettings:
+    from evidence.pipeline import PubMedSettings
 
-    claims = load_claims(args.claims)
-    return claims, _references(args)
-
-
-def _references(args: argparse.Namespace) -> Bibliography:
-    """The .bib, through the parse cache unless --no-cache; --cache-dir moves it too."""
-    from evidence.bibliography.bibtex import load_references
-
-    cache: bool | Path = not getattr(args, "no_cache", False)
-    if cache and getattr(args, "cache_dir", None):
-        cache = Path(args.cache_dir) / "bib"
-    return load_references(args.bib, encoding=args.encoding, cache=cache)
-
-
-def _client(args: argparse.Namespace, *, refresh: bool = False) -> PubMedClient:
-    from evidence.pubmed.cache import PubMedCache
-    from evidence.pubmed.client import PubMedClient
-
-    snapshot = None
-    if args.snapshot and not refresh and Path(args.snapshot).exists():
-        from evidence.snapshot import load_snapshot
-
-        snapshot = load_snapshot(args.snapshot).records
-    elif args.snapshot and not refresh and args.command != "fetch":
-        from evidence.snapshot import load_snapshot
-
-        load_snapshot(args.snapshot)  # raises the located "not found" error
-    cache = None
-    if not args.no_cache:
-        # A refresh treats every cached record as stale, so each is fetched again (and the
-        # stale copy still serves if NCBI cannot be reached).
-        age = {"max_age": timedelta(microseconds=1)} if refresh else {}
-        cache = PubMedCache(args.cache_dir, **age)
-    return PubMedClient(
+    return PubMedSettings(
+        offline=args.offline,
+        cache=not args.no_cache,
+        cache_dir=args.cache_dir,
         email=args.email,
         base_url=args.eutils_url,
-        cache=cache,
-        snapshot=snapshot,
-        offline=args.offline,
+        refresh=refresh,
     )
 
 
-def _collect(
-    args: argparse.Namespace, keys: Sequence[str] | None, references: Bibliography
-) -> Collection:
-    from evidence.studies import collect_studies
+def _pipeline(args: argparse.Namespace, *, refresh: bool = False) -> Pipeline:
+    from evidence.pipeline import Pipeline
 
-    refs = [references[k] for k in keys] if keys is not None else list(references.values())
-    with _client(args) as client:
-        collection = collect_studies(refs, client, progress=not args.quiet)
+    return Pipeline(
+        _settings(args, refresh=refresh),
+        progress=not args.quiet,
+        encoding=getattr(args, "encoding", "utf-8"),
+    )
+
+
+def _snapshot(args: argparse.Namespace, pipeline: Pipeline) -> dict[str, PubMedRecord] | None:
+    """The snapshot's records: None without --snapshot; a located error if it is missing
+    (except for fetch, which creates it)."""
+    if not args.snapshot:
+        return None
+    if args.command == "fetch" and not Path(args.snapshot).exists():
+        return None
+    return pipeline.snapshot(args.snapshot)
+
+
+def _say_unreachable(collection: Collection) -> None:
     if collection.unreachable:
         # Said once, here, however many references were affected.
         print(f"evidence: {collection.unreachable}; using the .bib data only", file=sys.stderr)
-    return collection
-
-
-def _cited_keys(claims: ClaimSet, references: Bibliography) -> list[str]:
-    keys: dict[str, None] = {}
-    for claim in claims:
-        for citation in claim.citations:
-            ref = references.find(citation.key)
-            if ref is not None:
-                keys.setdefault(ref.key, None)
-    return list(keys)
 
 
 def _build(args: argparse.Namespace) -> tuple[EvidenceTable, Bibliography]:
+    from evidence.pipeline import cited_references
+
+    pipeline = _pipeline(args)
+    claims = pipeline.claims(args.claims)  # first: a broken claims file writes no cache
+    references = pipeline.bibliography(args.bib)
+    snapshot = _snapshot(args, pipeline)
+    collection = pipeline.studies(cited_references(claims, references), snapshot=snapshot)
+    _say_unreachable(collection)
     from evidence.table import build_table
 
-    claims, references = _load(args)
-    collection = _collect(args, _cited_keys(claims, references), references)
     title = getattr(args, "title", None) or claims.title or "Evidence table"
     return build_table(claims, references, studies=collection, title=title), references
 
@@ -341,6 +339,22 @@ def _cmd_table(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from evidence import codes
+
+    if args.list_codes:
+        sys.stdout.write(codes.text_listing())
+        return EXIT_OK
+    if not args.claims or not args.bib:
+        print(
+            "evidence check: error: give the claims file and --bib (or --list-codes)",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
+    try:
+        ignored = codes.resolve(args.ignore)
+    except ValueError as error:
+        print(f"evidence check: error: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
     table, references = _build(args)
     problems = list(table.input_problems) + list(table.remarks)
     cited = {ref.key for ref in table.references}
@@ -348,13 +362,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if ref.key not in cited:
             problems.append(
                 Problem(
-                    ref.location or SourceLocation(args.bib),
+                    ref.location or SourceLocation(args.bib[0]),
                     f"reference '{ref.key}' is never cited by a claim",
                     code="unused-reference",
                     severity=Severity.WARNING,
                 )
             )
-    ignored = set(args.ignore)
     problems = [p for p in problems if p.code not in ignored]
     _print_problems(problems, sys.stdout)
     errors = sum(p.severity is Severity.ERROR for p in problems)
@@ -377,16 +390,22 @@ def _plural(n: int, word: str) -> str:
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from evidence.snapshot import diff_records, load_snapshot, write_snapshot
-    from evidence.studies import collect_studies
 
-    references = _references(args)
+    if args.write_ids and len(args.bib) > 1:
+        print(
+            "evidence fetch: error: --write-ids copies one .bib file; give one --bib",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
+    pipeline = _pipeline(args, refresh=args.refresh)
+    references = pipeline.bibliography(args.bib)
     if not args.quiet:
         _print_problems(references.problems, sys.stderr)
     previous = None
     if args.refresh and args.snapshot and Path(args.snapshot).exists():
         previous = load_snapshot(args.snapshot)
-    with _client(args, refresh=args.refresh) as client:
-        collection = collect_studies(list(references.values()), client, progress=not args.quiet)
+    snapshot = None if args.refresh else _snapshot(args, pipeline)
+    collection = pipeline.studies(list(references.values()), snapshot=snapshot)
     if collection.unreachable:
         print(f"evidence: PubMed could not be reached ({collection.unreachable})", file=sys.stderr)
     records = {s.record.pmid: s.record for s in collection.studies.values() if s.record}
@@ -394,7 +413,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     for study in collection.studies.values():
         counts[study.pubmed_status.value] = counts.get(study.pubmed_status.value, 0) + 1
         if study.record is None and study.pubmed_status.value != "fetched":
-            where = study.reference.location or SourceLocation(args.bib)
+            where = study.reference.location or SourceLocation(args.bib[0])
             detail = study.pubmed_detail or study.pubmed_status.label
             print(f"{where}: note: '{study.key}': {detail}", file=sys.stderr)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
@@ -423,7 +442,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     if args.write_ids:
         from evidence.bibliography.bibtex import add_identifiers
 
-        text = Path(args.bib).read_text(encoding=args.encoding)
+        text = Path(args.bib[0]).read_text(encoding=args.encoding)
         found = {
             key: (study.pmid, study.doi)
             for key, study in collection.studies.items()
@@ -446,8 +465,9 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from evidence.extract.article import extract_claims
 
-    references = _references(args) if args.bib else None
-    with _client(args) as client:
+    pipeline = _pipeline(args)
+    references = pipeline.bibliography(args.bib) if args.bib else None
+    with pipeline.pubmed.client() as client:
         result = extract_claims(
             Path(args.article),
             references=references,

@@ -23,6 +23,7 @@ STAGES: dict[str, int] = {
     "evidence.codes": 0,
     "evidence._files": 0,
     "evidence._gc": 0,
+    "evidence.cachedir": 0,
     "evidence.text": 0,
     "evidence.identifiers": 0,
     "evidence.model": 1,

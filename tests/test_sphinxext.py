@@ -459,7 +459,8 @@ def test_online_build_fetches_through_the_configured_client(
         evidence_pubmed=options,
     )
     assert "[evidence.retracted]" in build.warnings
-    assert (tmp_path / "cache" / "32" / "27685632.json").exists()
+    # One cache root for every cache (evidence.cachedir): records in <root>/pubmed.
+    assert (tmp_path / "cache" / "pubmed" / "32" / "27685632.json").exists()
 
 
 def test_unreachable_pubmed_is_one_warning_and_the_table_is_built(tmp_path: Path) -> None:

@@ -1,0 +1,220 @@
+"""The pipeline: read the inputs, merge the bibliographies, gather studies, build the table.
+
+Every front end goes through :class:`Pipeline`: the command line, the Sphinx directive, the
+MkDocs plugin and :func:`evidence_table` for Python callers. What differs between them is
+only how inputs are read (:mod:`evidence.pipeline.inputs`) and how problems are shown; so a
+table is the same whichever way it was asked for.
+
+The steps, each a method a caller may also use alone::
+
+    bibliography(paths)   every file read, merged; a key defined in two files is reported
+                          once, with both locations, and the first definition is used
+    claims(path)          the claims file
+    cited(claims, refs)   the references the claims cite, in first-cited order
+    studies(refs)         PubMed records for them (snapshot, cache, network), memoised by
+                          the reader for docs builds
+    table(...)            the :class:`~evidence.table.EvidenceTable`
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from evidence.bibliography import Bibliography
+from evidence.claims import ClaimSet
+from evidence.errors import Problem, Severity, SourceLocation
+from evidence.model import PubMedRecord, Reference
+from evidence.pipeline.inputs import Reader
+from evidence.pipeline.settings import PubMedSettings
+from evidence.studies import Collection, collect_studies
+from evidence.table import EvidenceTable, build_table
+
+__all__ = ["Pipeline", "cited_references", "evidence_table", "merge_bibliographies"]
+
+PathLike = str | os.PathLike[str]
+
+
+def merge_bibliographies(bibs: Sequence[Bibliography]) -> Bibliography:
+    """Several bibliographies as one; each file's own problems are kept.
+
+    A key defined in more than one file is reported once per extra definition as
+    ``duplicate-key`` at the later definition, naming the first (``a.bib:3``), and the
+    first definition is used (as BibTeX and biber do for duplicates within a file).
+    """
+    if len(bibs) == 1:
+        return bibs[0]
+    entries: dict[str, Reference] = {}
+    problems: list[Problem] = []
+    for bib in bibs:
+        problems.extend(bib.problems)
+        for ref in bib.values():
+            first = entries.get(ref.key)
+            if first is None:
+                entries[ref.key] = ref
+                continue
+            problems.append(
+                Problem(
+                    ref.location or SourceLocation(bib.path),
+                    f"duplicate key '{ref.key}' (first defined at "
+                    f"{first.location or 'an earlier file'}); the first entry is used: "
+                    "remove or rename one",
+                    code="duplicate-key",
+                    severity=Severity.WARNING,
+                )
+            )
+    return Bibliography(entries.values(), problems=problems, path=bibs[0].path)
+
+
+def cited_references(
+    claims: Iterable[ClaimSet | object], references: Bibliography
+) -> list[Reference]:
+    """The references ``claims`` cite that ``references`` holds, once each, first cited first."""
+    found: dict[str, Reference] = {}
+    for claim in claims:
+        for citation in getattr(claim, "citations", ()):
+            ref = references.find(citation.key)
+            if ref is not None:
+                found.setdefault(ref.key, ref)
+    return list(found.values())
+
+
+class Pipeline:
+    """One run of the steps with one set of PubMed settings and one way of reading inputs.
+
+    ``reader`` defaults to a plain :class:`~evidence.pipeline.inputs.Reader` that uses the
+    .bib parse cache under the settings' cache root; docs builds pass an
+    :class:`~evidence.pipeline.inputs.InputCache`. ``names`` maps paths to the names used
+    in messages. ``progress`` shows a progress bar for long fetches.
+    """
+
+    def __init__(
+        self,
+        pubmed: PubMedSettings | None = None,
+        *,
+        reader: Reader | None = None,
+        names: Mapping[Path, str] | None = None,
+        progress: bool = False,
+        encoding: str = "utf-8",
+    ) -> None:
+        self.pubmed = pubmed or PubMedSettings()
+        self.reader = reader or Reader(bib_cache=self.pubmed.bib_cache(), encoding=encoding)
+        self.names = dict(names or {})
+        self.progress = progress
+
+    def name(self, path: Path) -> str:
+        """How messages name ``path``."""
+        return self.names.get(path, str(path))
+
+    # -- reading ---------------------------------------------------------------------
+    def bibliography(self, paths: Sequence[PathLike]) -> Bibliography:
+        """Every file in ``paths`` read and merged (see :func:`merge_bibliographies`).
+
+        Raises the reader's located error for a file that cannot be used at all.
+        """
+        bibs = [self.reader.references(Path(p), self.name(Path(p))) for p in paths]
+        if not bibs:
+            return Bibliography([])
+        return merge_bibliographies(bibs)
+
+    def claims(self, path: PathLike) -> ClaimSet:
+        """The claims file at ``path``."""
+        return self.reader.claims(Path(path), self.name(Path(path)))
+
+    def snapshot(self, path: PathLike) -> dict[str, PubMedRecord]:
+        """The records of the snapshot at ``path`` (a located error if it cannot be used)."""
+        return self.reader.snapshot(Path(path))
+
+    # -- gathering studies ---------------------------------------------------------------
+    def studies(
+        self,
+        references: Sequence[Reference],
+        *,
+        snapshot: Mapping[str, PubMedRecord] | None = None,
+        memo: tuple[object, ...] = (),
+    ) -> Collection:
+        """PubMed records and assessments for ``references``.
+
+        NCBI being unreachable is not an error: ``Collection.unreachable`` says why, once.
+        ``memo`` (the inputs' digests) lets a caching reader reuse an earlier collection.
+        """
+
+        def collect() -> Collection:
+            with self.pubmed.client(snapshot) as client:
+                return collect_studies(references, client, progress=self.progress)
+
+        key = (*memo, tuple(ref.key for ref in references), self.pubmed.key())
+        return self.reader.studies(key, collect)
+
+    # -- the table ------------------------------------------------------------------------
+    def table(
+        self,
+        claims: ClaimSet,
+        references: Bibliography,
+        *,
+        snapshot: Mapping[str, PubMedRecord] | None = None,
+        title: str = "",
+        memo: tuple[object, ...] = (),
+    ) -> EvidenceTable:
+        """The evidence table for ``claims`` against ``references``."""
+        collection = self.studies(
+            cited_references(claims, references), snapshot=snapshot, memo=memo
+        )
+        return build_table(claims, references, studies=collection, title=title)
+
+    def run(
+        self,
+        claims: PathLike,
+        bibs: Sequence[PathLike],
+        *,
+        snapshot: PathLike | None = None,
+        title: str | None = None,
+    ) -> tuple[EvidenceTable, Bibliography]:
+        """Read everything and build the table; returns it with the merged bibliography.
+
+        Raises the located error of an input that cannot be used (a missing snapshot
+        included).
+        """
+        claim_set = self.claims(claims)  # first: a broken claims file writes no cache
+        references = self.bibliography(bibs)
+        records = self.snapshot(snapshot) if snapshot is not None else None
+        table = self.table(
+            claim_set,
+            references,
+            snapshot=records,
+            title=title if title is not None else claim_set.title or "",
+        )
+        return table, references
+
+
+def evidence_table(
+    claims: PathLike,
+    bib: PathLike | Sequence[PathLike],
+    *,
+    offline: bool = False,
+    snapshot: PathLike | None = None,
+    cache: bool = True,
+    cache_dir: PathLike | None = None,
+    email: str | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    title: str | None = None,
+) -> EvidenceTable:
+    """The evidence table for a claims file and one or more bibliographies, in one call.
+
+    The same steps the command line and the docs builds take (:class:`Pipeline`)::
+
+        table = evidence.evidence_table("claims.yaml", ["a.bib", "b.bib"], offline=True)
+    """
+    settings = PubMedSettings(
+        offline=offline,
+        cache=cache,
+        cache_dir=cache_dir,
+        email=email,
+        api_key=api_key,
+        base_url=base_url,
+    )
+    bibs = [bib] if isinstance(bib, str | os.PathLike) else list(bib)
+    table, _ = Pipeline(settings).run(claims, bibs, snapshot=snapshot, title=title)
+    return table

@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "evidence"
 STAGES: dict[str, int] = {
     "evidence._version": 0,
     "evidence.errors": 0,
-    "evidence.codes": 0,
+    "evidence.codes": 1,
     "evidence._files": 0,
     "evidence._gc": 0,
     "evidence.cachedir": 0,

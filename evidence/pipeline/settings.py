@@ -32,7 +32,7 @@ class PubMedSettings:
     ``$EVIDENCE_CACHE_DIR``, else the user's cache folder); ``email``, ``api_key`` and
     ``base_url`` go to NCBI (``None`` leaves them to ``NCBI_EMAIL``, ``NCBI_API_KEY`` and
     ``NCBI_EUTILS_URL``); ``refresh`` treats every cached record as stale; ``options`` are
-    further :class:`~evidence.pubmed.PubMedClient` arguments (``timeout``,
+    further :class:`~evidence.pubmed.client.PubMedClient` arguments (``timeout``,
     ``max_retries`` ...).
     """
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from evidence._files import atomic_write_text
+from evidence._files import atomic_write_text, refuse_overwriting_inputs
 from evidence._version import __version__
 from evidence.errors import EvidenceError, Problem, Severity, SourceLocation
 from evidence.render.core import AUDIENCES, FORMATS
@@ -320,7 +320,27 @@ def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
 # --- commands --------------------------------------------------------------------------
 
 
+def _inputs(args: argparse.Namespace) -> dict[str, str | None]:
+    """Every file the command reads, by what it is (for refusing to overwrite one)."""
+    found: dict[str, str | None] = {}
+    for name, what in (("claims", "the claims file"), ("article", "the article")):
+        found[what] = getattr(args, name, None)
+    for number, bib in enumerate(getattr(args, "bib", None) or [], start=1):
+        found[f"bibliography {number} (--bib)" if len(args.bib) > 1 else "the .bib file"] = bib
+    if args.command != "fetch":
+        found["the snapshot"] = getattr(args, "snapshot", None)
+    return found
+
+
+def _protect_inputs(args: argparse.Namespace, *outputs: str | None) -> None:
+    """Refuse, before anything runs, an output path that is one of the inputs."""
+    for output in outputs:
+        if output and output != "-":
+            refuse_overwriting_inputs(output, _inputs(args))
+
+
 def _cmd_table(args: argparse.Namespace) -> int:
+    _protect_inputs(args, args.output)
     table, _ = _build(args)
     # Problems in the inputs do not stop the table; they are told on stderr, located.
     if not args.quiet:
@@ -391,6 +411,7 @@ def _plural(n: int, word: str) -> str:
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from evidence.snapshot import diff_records, load_snapshot, write_snapshot
 
+    _protect_inputs(args, args.snapshot, args.write_ids)
     if args.write_ids and len(args.bib) > 1:
         print(
             "evidence fetch: error: --write-ids copies one .bib file; give one --bib",
@@ -454,6 +475,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
+    _protect_inputs(args, args.output)
     table, _ = _build(args)
     if not args.quiet:
         _print_problems(table.input_problems, sys.stderr)
@@ -465,6 +487,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from evidence.extract.article import extract_claims
 
+    _protect_inputs(args, args.output)
     pipeline = _pipeline(args)
     references = pipeline.bibliography(args.bib) if args.bib else None
     with pipeline.pubmed.client() as client:

@@ -21,7 +21,7 @@ STAGES: dict[str, int] = {
     "evidence._version": 0,
     "evidence.errors": 0,
     "evidence.codes": 1,
-    "evidence._files": 0,
+    "evidence._files": 1,
     "evidence._gc": 0,
     "evidence.cachedir": 0,
     "evidence.text": 0,

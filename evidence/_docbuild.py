@@ -33,7 +33,6 @@ from evidence import codes
 from evidence.bibliography import Bibliography
 from evidence.claims import ClaimSet
 from evidence.errors import EvidenceError, Problem, SourceLocation
-from evidence.model import PubMedRecord
 from evidence.pipeline import (
     InputCache,
     Pipeline,
@@ -41,6 +40,7 @@ from evidence.pipeline import (
     merge_bibliographies,
 )
 from evidence.render.core import AUDIENCES, Cell, Grid, Listing, table_parts
+from evidence.snapshot import Snapshot
 from evidence.table import EvidenceTable
 
 __all__ = [
@@ -238,7 +238,7 @@ def build(
     selected, option_warnings = _select(claims, request)
     warnings += option_warnings
 
-    records: dict[str, PubMedRecord] | None = None
+    records: Snapshot | None = None
     if request.snapshot is not None:
         try:
             records = pipeline.snapshot(request.snapshot)

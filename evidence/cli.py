@@ -30,8 +30,8 @@ from evidence.render.core import AUDIENCES, FORMATS
 
 if TYPE_CHECKING:
     from evidence.bibliography import Bibliography
-    from evidence.model import PubMedRecord
     from evidence.pipeline import Pipeline, PubMedSettings
+    from evidence.snapshot import Snapshot
     from evidence.studies import Collection
     from evidence.table import EvidenceTable
 
@@ -184,6 +184,14 @@ def _parser() -> argparse.ArgumentParser:
         "The codes: evidence check --list-codes",
     )
     check.add_argument(
+        "--max-age",
+        type=int,
+        default=365,
+        metavar="DAYS",
+        help="report cited PubMed records (from the cache or the snapshot) fetched more than "
+        "DAYS ago, since a retraction after that would not show (default 365; 0: never)",
+    )
+    check.add_argument(
         "--list-codes",
         action="store_true",
         help="list every problem code with its severity, meaning and what to do, and exit",
@@ -281,7 +289,7 @@ def _pipeline(args: argparse.Namespace, *, refresh: bool = False) -> Pipeline:
     )
 
 
-def _snapshot(args: argparse.Namespace, pipeline: Pipeline) -> dict[str, PubMedRecord] | None:
+def _snapshot(args: argparse.Namespace, pipeline: Pipeline) -> Snapshot | None:
     """The snapshot's records: None without --snapshot; a located error if it is missing
     (except for fetch, which creates it)."""
     if not args.snapshot:
@@ -297,7 +305,7 @@ def _say_unreachable(collection: Collection) -> None:
         print(f"evidence: {collection.unreachable}; using the .bib data only", file=sys.stderr)
 
 
-def _build(args: argparse.Namespace) -> tuple[EvidenceTable, Bibliography]:
+def _build(args: argparse.Namespace) -> tuple[EvidenceTable, Bibliography, Snapshot | None]:
     from evidence.pipeline import cited_references
 
     pipeline = _pipeline(args)
@@ -309,7 +317,8 @@ def _build(args: argparse.Namespace) -> tuple[EvidenceTable, Bibliography]:
     from evidence.table import build_table
 
     title = getattr(args, "title", None) or claims.title or "Evidence table"
-    return build_table(claims, references, studies=collection, title=title), references
+    table = build_table(claims, references, studies=collection, title=title)
+    return table, references, snapshot
 
 
 def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
@@ -341,7 +350,9 @@ def _protect_inputs(args: argparse.Namespace, *outputs: str | None) -> None:
 
 def _cmd_table(args: argparse.Namespace) -> int:
     _protect_inputs(args, args.output)
-    table, _ = _build(args)
+    table, _, snapshot = _build(args)
+    if snapshot is not None and not snapshot.complete and not args.quiet:
+        print(_partial_snapshot(args.snapshot, snapshot), file=sys.stderr)
     # Problems in the inputs do not stop the table; they are told on stderr, located.
     if not args.quiet:
         _print_problems(table.input_problems, sys.stderr)
@@ -375,8 +386,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"evidence check: error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
-    table, references = _build(args)
+    table, references, snapshot = _build(args)
     problems = list(table.input_problems) + list(table.remarks)
+    if snapshot is not None and not snapshot.complete:
+        problems.append(_partial_snapshot(args.snapshot, snapshot))
+    problems += _stale_records(table, args)
     cited = {ref.key for ref in table.references}
     for ref in references.values():
         if ref.key not in cited:
@@ -404,11 +418,52 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _partial_snapshot(path: str, snapshot: Snapshot) -> Problem:
+    lacking = sorted(snapshot.missing)
+    shown = ", ".join(lacking[:5]) + (" ..." if len(lacking) > 5 else "")
+    return Problem(
+        SourceLocation(path),
+        f"the snapshot is partial: {_plural(len(lacking), 'PMID')} could not be fetched when "
+        f"it was written ({shown}); run 'evidence fetch --snapshot {path}' again when PubMed "
+        "can be reached",
+        code="partial-snapshot",
+        severity=Severity.WARNING,
+    )
+
+
+def _stale_records(table: EvidenceTable, args: argparse.Namespace) -> list[Problem]:
+    """A warning for each cited study whose PubMed record is older than --max-age days."""
+    from datetime import UTC, datetime
+
+    if args.max_age is None or args.max_age <= 0:
+        return []
+    now = datetime.now(UTC)
+    found = []
+    for study in table.studies.values():
+        if study.record is None or study.fetched_at is None:
+            continue
+        days = (now - study.fetched_at).days
+        if days > args.max_age:
+            found.append(
+                Problem(
+                    study.reference.location or SourceLocation(args.bib[0]),
+                    f"the PubMed record of '{study.key}' (PMID {study.record.pmid}) was fetched "
+                    f"{days} days ago, more than --max-age {args.max_age}: a retraction or "
+                    "correction since then would not show; refresh it with 'evidence fetch "
+                    "--refresh'",
+                    code="stale-record",
+                    severity=Severity.WARNING,
+                )
+            )
+    return found
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
+    from evidence.model import PubMedStatus
     from evidence.snapshot import diff_records, load_snapshot, write_snapshot
 
     _protect_inputs(args, args.snapshot, args.write_ids)
@@ -454,12 +509,44 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         if not changes and not gone:
             print("no changes since the snapshot", file=sys.stderr)
     if args.snapshot:
+        kept = previous if previous is not None else snapshot
+        fetched_at = {
+            s.record.pmid: s.fetched_at
+            for s in collection.studies.values()
+            if s.record is not None and s.fetched_at is not None
+        }
+        if kept is not None:
+            fetched_at = {
+                **{p: w for p, w in kept.fetched_at.items() if p in records},
+                **fetched_at,
+            }
+        missing = {
+            study.pmid or study.key: study.pubmed_detail or study.pubmed_status.label
+            for study in collection.studies.values()
+            if study.record is None and study.pubmed_status is PubMedStatus.UNAVAILABLE
+        }
         if collection.unreachable and previous is not None:
-            # Keep what we had rather than write a snapshot missing records.
+            # Keep what we had rather than write a snapshot missing records; each keeps
+            # the time it was fetched, so its age stays visible.
             for pmid, record in previous.records.items():
                 records.setdefault(pmid, record)
-        write_snapshot(args.snapshot, records)
-        print(f"wrote {args.snapshot} ({_plural(len(records), 'record')})", file=sys.stderr)
+                missing.pop(pmid, None)
+            for pmid, when in previous.fetched_at.items():
+                fetched_at.setdefault(pmid, when)
+        write_snapshot(args.snapshot, records, fetched_at, missing=missing)
+        state = "" if not missing else f"; PARTIAL: {_plural(len(missing), 'PMID')} missing"
+        print(
+            f"wrote {args.snapshot} ({_plural(len(records), 'record')}{state})",
+            file=sys.stderr,
+        )
+        if missing:
+            reason = next(iter(missing.values()))
+            print(
+                f"{args.snapshot}: warning: the snapshot is partial ({reason}); its "
+                "'complete' field says so and 'evidence check' reports it: fetch again when "
+                "PubMed can be reached",
+                file=sys.stderr,
+            )
     if args.write_ids:
         from evidence.bibliography.bibtex import add_identifiers
 
@@ -476,7 +563,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 def _cmd_plot(args: argparse.Namespace) -> int:
     _protect_inputs(args, args.output)
-    table, _ = _build(args)
+    table, _, _ = _build(args)
     if not args.quiet:
         _print_problems(table.input_problems, sys.stderr)
     table.plot(args.claim, outcome=args.outcome, path=args.output)

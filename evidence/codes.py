@@ -189,6 +189,10 @@ _ALL: tuple[Code, ...] = (
     # --- the check command ------------------------------------------------------------------
     Code("unused-reference", _W, "check", "a reference no claim cites",
          "cite it or remove it"),
+    Code("stale-record", _W, "check", "a cited PubMed record older than --max-age days",
+         "refresh it: evidence fetch --refresh (a retraction since then would not show)"),
+    Code("partial-snapshot", _W, "check", "a snapshot written while some records could not "
+         "be fetched", "fetch the snapshot again when PubMed can be reached"),
     # --- docs builds --------------------------------------------------------------------------
     Code("input", _W, "docs", "an input file cannot be used, or has problems",
          "see the message; the page shows a note instead of the table"),

@@ -429,65 +429,133 @@ class PubMedRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PubMedRecord:
-        """Rebuild a record from :meth:`to_dict` output (raises ``KeyError``/``TypeError``
-        on a malformed dict; callers treat that as a corrupt cache entry)."""
+        """Rebuild a record from :meth:`to_dict` output, checking every field's type.
+
+        Raises ``ValueError`` naming the field (``publication_types[0].name: expected
+        text, found true``) when the dict is not what :meth:`to_dict` writes: a record read
+        back from a cache or a snapshot that someone edited by hand is refused here, not
+        half-accepted to crash the build later. Callers treat it as a damaged entry.
+        """
+        d = _Checked(data, "record")
         return cls(
-            pmid=str(data["pmid"]),
-            title=str(data["title"]),
-            kind=str(data.get("kind", "article")),
+            pmid=d.text("pmid"),
+            title=d.text("title"),
+            kind=d.text("kind", "article"),
             abstract=tuple(
                 AbstractSection(
-                    text=s["text"], label=s.get("label", ""), category=s.get("category", "")
+                    text=s.text("text"), label=s.text("label", ""), category=s.text("category", "")
                 )
-                for s in data.get("abstract", ())
+                for s in d.items("abstract")
             ),
-            authors=tuple(
-                Name(
-                    last=a["last"],
-                    first=a.get("first", ""),
-                    von=a.get("von", ""),
-                    jr=a.get("jr", ""),
-                    collective=bool(a.get("collective", False)),
-                )
-                for a in data.get("authors", ())
-            ),
-            authors_complete=bool(data.get("authors_complete", True)),
-            journal=str(data.get("journal", "")),
-            journal_abbrev=str(data.get("journal_abbrev", "")),
-            year=data.get("year"),
-            pub_date=str(data.get("pub_date", "")),
-            volume=str(data.get("volume", "")),
-            issue=str(data.get("issue", "")),
-            pages=str(data.get("pages", "")),
-            doi=data.get("doi"),
-            pmcid=data.get("pmcid"),
+            authors=tuple(_name(a) for a in d.items("authors")),
+            authors_complete=d.flag("authors_complete", True),
+            journal=d.text("journal", ""),
+            journal_abbrev=d.text("journal_abbrev", ""),
+            year=d.number("year"),
+            pub_date=d.text("pub_date", ""),
+            volume=d.text("volume", ""),
+            issue=d.text("issue", ""),
+            pages=d.text("pages", ""),
+            doi=d.optional_text("doi"),
+            pmcid=d.optional_text("pmcid"),
             publication_types=tuple(
-                PublicationType(p["ui"], p["name"]) for p in data.get("publication_types", ())
+                PublicationType(p.text("ui"), p.text("name")) for p in d.items("publication_types")
             ),
             mesh=tuple(
                 MeshHeading(
-                    m["ui"], m["name"], bool(m.get("major", False)), tuple(m.get("qualifiers", ()))
+                    m.text("ui"), m.text("name"), m.flag("major", False), m.texts("qualifiers")
                 )
-                for m in data.get("mesh", ())
+                for m in d.items("mesh")
             ),
-            keywords=tuple(data.get("keywords", ())),
+            keywords=d.texts("keywords"),
             comments_corrections=tuple(
-                CommentCorrection(c["ref_type"], c.get("source", ""), c.get("pmid"))
-                for c in data.get("comments_corrections", ())
+                CommentCorrection(c.text("ref_type"), c.text("source", ""), c.optional_text("pmid"))
+                for c in d.items("comments_corrections")
             ),
-            languages=tuple(data.get("languages", ())),
-            status=str(data.get("status", "")),
-            editors=tuple(
-                Name(
-                    last=e["last"],
-                    first=e.get("first", ""),
-                    von=e.get("von", ""),
-                    jr=e.get("jr", ""),
-                    collective=bool(e.get("collective", False)),
-                )
-                for e in data.get("editors", ())
-            ),
-            publisher=str(data.get("publisher", "")),
-            publisher_location=str(data.get("publisher_location", "")),
-            book_accession=str(data.get("book_accession", "")),
+            languages=d.texts("languages"),
+            status=d.text("status", ""),
+            editors=tuple(_name(e) for e in d.items("editors")),
+            publisher=d.text("publisher", ""),
+            publisher_location=d.text("publisher_location", ""),
+            book_accession=d.text("book_accession", ""),
         )
+
+
+def _name(d: _Checked) -> Name:
+    return Name(
+        last=d.text("last"),
+        first=d.text("first", ""),
+        von=d.text("von", ""),
+        jr=d.text("jr", ""),
+        collective=d.flag("collective", False),
+    )
+
+
+_MISSING: Any = object()
+
+
+class _Checked:
+    """A JSON object read field by field, each checked against the type it must have."""
+
+    __slots__ = ("_data", "_where")
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where}: expected an object, found {_kind(data)}")
+        self._data = data
+        self._where = where
+
+    def _get(self, name: str, default: Any) -> Any:
+        value = self._data.get(name, default)
+        if value is _MISSING:
+            raise ValueError(f"{self._where}.{name}: missing")
+        return value
+
+    def _fail(self, name: str, expected: str, value: object) -> ValueError:
+        return ValueError(f"{self._where}.{name}: expected {expected}, found {_kind(value)}")
+
+    def text(self, name: str, default: Any = _MISSING) -> str:
+        value = self._get(name, default)
+        if not isinstance(value, str):
+            raise self._fail(name, "text", value)
+        return value
+
+    def optional_text(self, name: str) -> str | None:
+        value = self._get(name, None)
+        if value is not None and not isinstance(value, str):
+            raise self._fail(name, "text or null", value)
+        return value
+
+    def number(self, name: str) -> int | None:
+        value = self._get(name, None)
+        if value is not None and (type(value) is not int):
+            raise self._fail(name, "a whole number or null", value)
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self._get(name, default)
+        if not isinstance(value, bool):
+            raise self._fail(name, "true or false", value)
+        return value
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self._get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._fail(name, "a list of texts", value)
+        return tuple(value)
+
+    def items(self, name: str) -> list[_Checked]:
+        value = self._get(name, [])
+        if not isinstance(value, list):
+            raise self._fail(name, "a list", value)
+        return [_Checked(item, f"{self._where}.{name}[{i}]") for i, item in enumerate(value)]
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return {str: "text", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
+        type(value), type(value).__name__
+    )

@@ -12,6 +12,9 @@ The format (``schema_version`` 1)::
     {
       "schema": "evidence-pubmed-snapshot",
       "schema_version": 1,
+      "written_at": "2026-11-25T10:00:05+00:00",
+      "complete": true,
+      "missing": {"31978945": "PubMed could not be reached (...)"},
       "records": {
         "21463470": {"fetched_at": "2026-11-25T10:00:00+00:00", "record": {...}},
         ...
@@ -20,15 +23,27 @@ The format (``schema_version`` 1)::
 
 where each ``record`` is :meth:`evidence.model.PubMedRecord.to_dict`. No API key, email or
 URL is ever written to it.
+
+``complete`` says whether every PMID asked for was answered (a record, or PubMed's word
+that there is none); ``missing`` lists those that were not, with the reason, so a snapshot
+written while NCBI was down says it is partial rather than looking whole. Each record keeps
+the time it was fetched, also when ``fetch`` carries it over from an earlier snapshot, so
+``evidence check --max-age DAYS`` can report records too old to trust for retractions.
+Snapshots written before these fields existed read as complete, with no ``written_at``.
+
+Reading is strict: every record is checked field by field (a hand-edited ``"name": true``
+is a located error, not a crash later), a PMID filed twice is an error naming both lines
+(JSON itself would keep the last silently), and errors name the line of the record.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from evidence._files import atomic_write_text
@@ -54,12 +69,40 @@ class SnapshotError(InputError):
     """A snapshot file cannot be read; the message says where and what to do."""
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """Records by PMID, with the time each was fetched."""
+class Snapshot(Mapping[str, PubMedRecord]):
+    """Records by PMID (the mapping itself), the time each was fetched, and whether the
+    snapshot is complete (``missing`` maps the PMIDs it lacks to the reason)."""
 
-    records: dict[str, PubMedRecord]
-    fetched_at: dict[str, datetime]
+    __slots__ = ("complete", "fetched_at", "missing", "records", "written_at")
+
+    def __init__(
+        self,
+        records: Mapping[str, PubMedRecord],
+        fetched_at: Mapping[str, datetime],
+        *,
+        complete: bool = True,
+        missing: Mapping[str, str] | None = None,
+        written_at: datetime | None = None,
+    ) -> None:
+        self.records = dict(records)
+        self.fetched_at = dict(fetched_at)
+        self.missing = dict(missing or {})
+        self.complete = complete and not self.missing
+        self.written_at = written_at
+
+    def __getitem__(self, pmid: str) -> PubMedRecord:
+        return self.records[pmid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def older_than(self, age: timedelta, *, now: datetime | None = None) -> dict[str, datetime]:
+        """The PMIDs whose record was fetched longer than ``age`` ago, with that time."""
+        limit = (now or datetime.now(UTC)) - age
+        return {pmid: when for pmid, when in self.fetched_at.items() if when < limit}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,31 +156,87 @@ def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     entries = data.get("records")
     if not isinstance(entries, dict):
         raise SnapshotError("'records' must be an object keyed by PMID", location=where)
+    lines = _record_lines(text)
     for pmid, entry in entries.items():
+        at = where.at(lines.get(pmid, [None])[0])
         try:
+            if not isinstance(entry, dict):
+                raise ValueError(f"expected an object, found {type(entry).__name__}")
             record = PubMedRecord.from_dict(entry["record"])
-            when = datetime.fromisoformat(entry["fetched_at"])
+            when = _aware(datetime.fromisoformat(entry["fetched_at"]))
         except (KeyError, TypeError, ValueError) as error:
             raise SnapshotError(
-                f"record for PMID {pmid} is damaged ({error!r}); fetch it again",
-                location=where,
+                f"record for PMID {pmid} is damaged ({error}); fetch it again",
+                location=at,
             ) from None
         if record.pmid != str(pmid):
             raise SnapshotError(
                 f"record filed under PMID {pmid} is PMID {record.pmid}; fetch it again",
-                location=where,
+                location=at,
             )
         records[record.pmid] = record
         fetched_at[record.pmid] = when
-    return Snapshot(records, fetched_at)
+    twice = {pmid: found for pmid, found in lines.items() if len(found) > 1}
+    if twice:
+        pmid, found = next(iter(twice.items()))
+        raise SnapshotError(
+            f"PMID {pmid} is filed twice (lines {', '.join(map(str, found))}); JSON would keep "
+            "only the last: remove one, or fetch the snapshot again",
+            location=where.at(found[1]),
+        )
+    missing = data.get("missing", {})
+    complete = data.get("complete", True)
+    written = data.get("written_at")
+    if (
+        not isinstance(missing, dict)
+        or not all(isinstance(v, str) for v in missing.values())
+        or not isinstance(complete, bool)
+        or not (written is None or isinstance(written, str))
+    ):
+        raise SnapshotError(
+            "'complete', 'missing' or 'written_at' is damaged; fetch the snapshot again",
+            location=where,
+        )
+    try:
+        written_at = _aware(datetime.fromisoformat(written)) if written else None
+    except ValueError:
+        raise SnapshotError(
+            f"'written_at' is not a time ({written!r}); fetch the snapshot again", location=where
+        ) from None
+    return Snapshot(records, fetched_at, complete=complete, missing=missing, written_at=written_at)
+
+
+_RECORD_KEY = re.compile(r'^ {4}"(\d+)": \{', re.MULTILINE)
+
+
+def _record_lines(text: str) -> dict[str, list[int]]:
+    """The line of each record's key in a snapshot as written (indent 2), every time it
+    occurs: a PMID filed twice has two lines. Hand-formatted files may give none."""
+    found: dict[str, list[int]] = {}
+    for match in _RECORD_KEY.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        found.setdefault(match.group(1), []).append(line)
+    return found
+
+
+def _aware(when: datetime) -> datetime:
+    """A time with a zone (a naive one is taken as UTC)."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def write_snapshot(
     path: str | os.PathLike[str],
     records: Mapping[str, PubMedRecord],
     fetched_at: Mapping[str, datetime] | None = None,
+    *,
+    missing: Mapping[str, str] | None = None,
 ) -> None:
-    """Write ``records`` as a sorted, reviewable snapshot, atomically."""
+    """Write ``records`` as a sorted, reviewable snapshot, atomically.
+
+    ``fetched_at`` gives each record's fetch time (now, when absent); ``missing`` the PMIDs
+    that were asked for but not answered, with the reason: the snapshot is then marked
+    ``"complete": false``.
+    """
     now = datetime.now(UTC)
     when = fetched_at or {}
     entries = {
@@ -145,10 +244,22 @@ def write_snapshot(
             "fetched_at": when.get(pmid, now).isoformat(timespec="seconds"),
             "record": records[pmid].to_dict(),
         }
-        for pmid in sorted(records, key=lambda p: (len(p), p))
+        for pmid in sorted(records, key=_pmid_order)
     }
-    document = {"schema": SCHEMA, "schema_version": VERSION, "records": entries}
+    lacking = {pmid: (missing or {})[pmid] for pmid in sorted(missing or {}, key=_pmid_order)}
+    document = {
+        "schema": SCHEMA,
+        "schema_version": VERSION,
+        "written_at": now.isoformat(timespec="seconds"),
+        "complete": not lacking,
+        "missing": lacking,
+        "records": entries,
+    }
     atomic_write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def _pmid_order(pmid: str) -> tuple[int, str]:
+    return (len(pmid), pmid)
 
 
 _COMPARED = ("title", "year", "journal", "doi", "pmcid", "volume", "issue", "pages")

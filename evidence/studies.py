@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from evidence.assess.design import (
@@ -53,6 +54,7 @@ class Study:
     design: DesignAssessment
     retraction: RetractionAssessment
     problems: tuple[Problem, ...] = ()
+    fetched_at: datetime | None = None  # when the record was fetched from NCBI, if known
 
     @property
     def key(self) -> str:
@@ -105,6 +107,7 @@ def make_study(
     *,
     status: PubMedStatus = PubMedStatus.NOT_LOOKED_UP,
     detail: str = "",
+    fetched_at: datetime | None = None,
 ) -> Study:
     """Join ``reference`` with its PubMed ``record`` (fetched with ``status``).
 
@@ -131,6 +134,7 @@ def make_study(
         design=design,
         retraction=assess_retraction(record),
         problems=tuple(problems),
+        fetched_at=fetched_at if record is not None else None,
     )
 
 
@@ -211,7 +215,9 @@ def collect_studies(
         if ref.key in resolved:
             how = resolved[ref.key][1]
             detail = "; ".join(d for d in (f"PMID {pmid} found by {how}", detail) if d)
-        studies[ref.key] = make_study(ref, outcome.record, status=outcome.status, detail=detail)
+        studies[ref.key] = make_study(
+            ref, outcome.record, status=outcome.status, detail=detail, fetched_at=outcome.fetched_at
+        )
     return Collection(studies, resolved, unreachable, requests)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from evidence.bibliography import Bibliography, load_references, parse_references
 from evidence.claims import ClaimSet, load_claims, parse_claims
-from evidence.model import PubMedRecord
+from evidence.snapshot import Snapshot, load_snapshot
 from evidence.studies import Collection
 
 __all__ = ["InputCache", "Reader"]
@@ -49,11 +49,10 @@ class Reader:
         """The references in ``path``; raises :class:`~evidence.errors.BibliographyError`."""
         return load_references(path, encoding=self.encoding, cache=self.bib_cache)
 
-    def snapshot(self, path: Path) -> dict[str, PubMedRecord]:
-        """The records of the snapshot at ``path``; raises its located ``SnapshotError``."""
-        from evidence.snapshot import load_snapshot
-
-        return dict(load_snapshot(path).records)
+    def snapshot(self, path: Path) -> Snapshot:
+        """The snapshot at ``path`` (a mapping of its records); raises its located
+        ``SnapshotError``."""
+        return load_snapshot(path)
 
     def digest(self, path: Path) -> str:
         """The digest of the file as last parsed ('' when nothing is remembered)."""
@@ -134,16 +133,14 @@ class InputCache(Reader):
         self._store("bib", path, digest, bib)
         return bib
 
-    def snapshot(self, path: Path) -> dict[str, PubMedRecord]:
-        from evidence.snapshot import load_snapshot
-
+    def snapshot(self, path: Path) -> Snapshot:
         try:
             digest, value, _ = self._cached("snapshot", path)
         except OSError:
-            return dict(load_snapshot(path).records)  # raises "not found, create it with ..."
+            return load_snapshot(path)  # raises "not found, create it with ..."
         if value is not None:
             return value  # type: ignore[no-any-return]
-        records = dict(load_snapshot(path).records)
+        records = load_snapshot(path)
         self._store("snapshot", path, digest, records)
         return records
 

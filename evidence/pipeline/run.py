@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from evidence.bibliography import Bibliography
 from evidence.claims import ClaimSet
 from evidence.errors import Problem, Severity, SourceLocation
-from evidence.model import PubMedRecord, Reference
+from evidence.model import Claim, PubMedRecord, PubMedStatus, Reference
 from evidence.pipeline.inputs import Reader
 from evidence.pipeline.settings import PubMedSettings
+from evidence.snapshot import Snapshot
 from evidence.studies import Collection, collect_studies
 from evidence.table import EvidenceTable, build_table
 
@@ -67,17 +69,28 @@ def merge_bibliographies(bibs: Sequence[Bibliography]) -> Bibliography:
     return Bibliography(entries.values(), problems=problems, path=bibs[0].path)
 
 
-def cited_references(
-    claims: Iterable[ClaimSet | object], references: Bibliography
-) -> list[Reference]:
+def cited_references(claims: Iterable[Claim], references: Bibliography) -> list[Reference]:
     """The references ``claims`` cite that ``references`` holds, once each, first cited first."""
     found: dict[str, Reference] = {}
     for claim in claims:
-        for citation in getattr(claim, "citations", ()):
+        for citation in claim.citations:
             ref = references.find(citation.key)
             if ref is not None:
                 found.setdefault(ref.key, ref)
     return list(found.values())
+
+
+def _with_snapshot_times(
+    collection: Collection, snapshot: Mapping[str, PubMedRecord] | None
+) -> Collection:
+    """Studies whose record came from ``snapshot`` carry the time it was fetched."""
+    times = getattr(snapshot, "fetched_at", None)
+    if not times:
+        return collection
+    for key, study in collection.studies.items():
+        if study.pubmed_status is PubMedStatus.SNAPSHOT and study.pmid in times:
+            collection.studies[key] = replace(study, fetched_at=times[study.pmid])
+    return collection
 
 
 class Pipeline:
@@ -122,8 +135,9 @@ class Pipeline:
         """The claims file at ``path``."""
         return self.reader.claims(Path(path), self.name(Path(path)))
 
-    def snapshot(self, path: PathLike) -> dict[str, PubMedRecord]:
-        """The records of the snapshot at ``path`` (a located error if it cannot be used)."""
+    def snapshot(self, path: PathLike) -> Snapshot:
+        """The snapshot at ``path``, a mapping of its records (a located error if it
+        cannot be used)."""
         return self.reader.snapshot(Path(path))
 
     # -- gathering studies ---------------------------------------------------------------
@@ -142,7 +156,8 @@ class Pipeline:
 
         def collect() -> Collection:
             with self.pubmed.client(snapshot) as client:
-                return collect_studies(references, client, progress=self.progress)
+                collection = collect_studies(references, client, progress=self.progress)
+            return _with_snapshot_times(collection, snapshot)
 
         key = (*memo, tuple(ref.key for ref in references), self.pubmed.key())
         return self.reader.studies(key, collect)

@@ -37,6 +37,7 @@ from evidence.pipeline import (
     InputCache,
     Pipeline,
     PubMedSettings,
+    cited_references,
     merge_bibliographies,
 )
 from evidence.render.core import AUDIENCES, Cell, Grid, Listing, table_parts
@@ -45,11 +46,13 @@ from evidence.table import EvidenceTable
 
 __all__ = [
     "AUDIENCES",
+    "BIB_PROBLEMS",
     "LAYOUTS",
     "SUBTYPES",
     "Built",
     "InputCache",
     "Notice",
+    "OncePerBuild",
     "PubMedSettings",
     "TableRequest",
     "build",
@@ -130,20 +133,66 @@ class TableRequest:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A problem to report, with its subtype; ``location`` None means the directive itself."""
+    """A problem to report, with its subtype; ``path`` None means the directive itself.
+
+    ``once`` marks a problem inside an input file: a build reports it once, however many
+    pages use the file (see :class:`OncePerBuild`); ``key`` is the bibliography entry it is
+    about, if any, so a build can leave out problems of entries no page cites.
+    """
 
     subtype: str
     message: str
     path: Path | None
     line: int | None
+    once: bool = False
+    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    """A built table (None when the inputs could not be used) and the warnings to report."""
+    """A built table (None when the inputs could not be used), the warnings to report, and
+    the bibliography keys its claims cite."""
 
     table: EvidenceTable | None
     warnings: tuple[Notice, ...]
+    cited: frozenset[str] = frozenset()
+
+
+BIB_PROBLEMS = ("cited", "all")
+"""Which problems of bibliography entries a docs build reports: only those of entries some
+page cites (the default), or all."""
+
+
+class OncePerBuild:
+    """The problems in input files that a whole build found, each reported once.
+
+    Every table adds the :class:`Notice` objects marked ``once`` and the keys it cites;
+    :meth:`report` gives each problem once, leaving out problems of entries that no table
+    cites unless ``which`` is ``"all"``. A problem not tied to an entry is always reported.
+    """
+
+    def __init__(self) -> None:
+        self.notices: dict[tuple[Any, ...], Notice] = {}
+        self.cited: set[str] = set()
+
+    def add(self, notices: Iterable[Notice], cited: Iterable[str]) -> None:
+        for notice in notices:
+            self.notices.setdefault(
+                (notice.subtype, notice.message, notice.path, notice.line), notice
+            )
+        self.cited.update(cited)
+
+    def report(self, which: str = "cited") -> list[Notice]:
+        if which not in BIB_PROBLEMS:
+            raise ValueError(
+                f"bib problems must be one of {', '.join(BIB_PROBLEMS)}, not {which!r}"
+            )
+        kept = [
+            n
+            for n in self.notices.values()
+            if which == "all" or n.key is None or n.key in self.cited
+        ]
+        return sorted(kept, key=lambda n: (str(n.path or ""), n.line or 0, n.message))
 
 
 def _warning(problem: Problem, request: TableRequest, subtype: str) -> Notice:
@@ -250,9 +299,12 @@ def build(
     )
     title = request.title if request.title is not None else claims.title or ""
     table = pipeline.table(selected, references, snapshot=records, title=title, memo=memo)
-    warnings += [_warning(p, request, "input") for p in table.input_problems]
+    warnings += [
+        replace(_warning(p, request, "input"), once=True, key=p.key) for p in table.input_problems
+    ]
     warnings += [_warning(p, request, subtype_of(p)) for p in table.remarks]
-    return Built(table, tuple(warnings))
+    cited = frozenset(ref.key for ref in cited_references(selected, references))
+    return Built(table, tuple(warnings), cited)
 
 
 # --- what a table shows -----------------------------------------------------------------

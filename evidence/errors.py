@@ -86,7 +86,10 @@ class Problem:
     """One located problem in an input, in plain words.
 
     ``code`` is a short stable slug (``duplicate-key``, ``uncited``...) that tools can
-    filter on; ``message`` is for people and says what to do where that is not obvious.
+    filter on (every code is listed in :mod:`evidence.codes`); ``message`` is for people and
+    says what to do where that is not obvious; ``key`` names the bibliography entry the
+    problem is about, when there is one (docs builds report such problems only when some
+    page cites the entry).
 
     >>> print(Problem(SourceLocation("refs.bib", 3), "empty key", code="empty-key"))
     refs.bib:3: error: empty key
@@ -96,6 +99,7 @@ class Problem:
     message: str
     code: str = "problem"
     severity: Severity = Severity.ERROR
+    key: str | None = None
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}: {self.message}"

@@ -48,9 +48,11 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from evidence._docbuild import (
+    BIB_PROBLEMS,
     LAYOUTS,
     InputCache,
     Notice,
+    OncePerBuild,
     PubMedSettings,
     TableRequest,
     build,
@@ -123,6 +125,7 @@ class EvidenceConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs hook un
     style = c.Type(str, default="unsrt")
     warnings = c.Choice(("warn", "info"), default="warn")
     ignore = c.Type(list, default=[])
+    bib_problems = c.Choice(BIB_PROBLEMS, default="cited")
 
 
 class EvidencePlugin(BasePlugin[EvidenceConfig]):  # type: ignore[no-untyped-call]
@@ -133,6 +136,8 @@ class EvidencePlugin(BasePlugin[EvidenceConfig]):  # type: ignore[no-untyped-cal
         # files whose content changed (the cache checks each file's digest).
         self.inputs = InputCache()
         self.watched: set[Path] = set()
+        self._once = OncePerBuild()
+        self._names: dict[Path, str] = {}
         self._base = Path.cwd()
         self._docs_dir = Path.cwd()
 
@@ -142,6 +147,16 @@ class EvidencePlugin(BasePlugin[EvidenceConfig]):  # type: ignore[no-untyped-cal
         self._base = Path(config_file).resolve().parent if config_file else Path.cwd()
         self._docs_dir = Path(config.docs_dir).resolve()
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Start each build (also each rebuild of ``mkdocs serve``) with no problems noted."""
+        self._once = OncePerBuild()
+        self._names = {}
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Report the problems found inside input files, once each for the whole build."""
+        for notice in self._once.report(self.config.bib_problems):
+            self._report(notice, "mkdocs.yml", self._names)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Callable[..., Any]) -> Any:
         """Rebuild when a claims, .bib or snapshot file used by a page changes."""
@@ -251,8 +266,13 @@ class EvidencePlugin(BasePlugin[EvidenceConfig]):  # type: ignore[no-untyped-cal
             options=dict(config.pubmed),
         )
         built = build(request, self.inputs, settings)
+        # Problems inside input files are reported once per build, after every page
+        # (on_post_build), and only for entries some page cites.
+        self._once.add((n for n in built.warnings if n.once), built.cited)
+        self._names.update(names)
         for notice in built.warnings:
-            self._report(notice, where, names)
+            if not notice.once:
+                self._report(notice, where, names)
         if built.table is None:
             name = html.escape(names[claims])
             return (

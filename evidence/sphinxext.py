@@ -59,6 +59,7 @@ from evidence._docbuild import (
     LAYOUTS,
     InputCache,
     Notice,
+    OncePerBuild,
     PubMedSettings,
     TableRequest,
     build,
@@ -231,8 +232,16 @@ class EvidenceTableDirective(SphinxDirective):
         for path in request.inputs:
             self.env.note_dependency(path)
         built = build(request, input_cache(self.env), self._settings())
+        # Problems inside the input files wait for the end of reading, so the build reports
+        # each once (not once per page) and only for entries some page cites.
+        store = _once_store(self.env)
+        store.setdefault(self.env.docname, ([], set()))
+        notices, cited = store[self.env.docname]
+        notices.extend(n for n in built.warnings if n.once)
+        cited.update(built.cited)
         for notice in built.warnings:
-            self._warn(notice)
+            if not notice.once:
+                self._warn(notice)
         if built.table is None:
             name = request.name(request.claims)
             note = nodes.paragraph(
@@ -416,6 +425,54 @@ div.evidence-table td.evidence-col-notes { min-width: 10em; }
 _CSS_NAME = "evidence.css"
 
 
+_ONCE_ATTRIBUTE = "evidence_input_problems"
+
+
+def _once_store(env: BuildEnvironment) -> dict[str, tuple[list[Notice], set[str]]]:
+    """Per document: the problems in its tables' input files and the keys they cite.
+
+    Kept in the environment (pickled with it), so incremental builds keep the problems of
+    pages not read again, and parallel reads merge theirs (:func:`_merge_once`).
+    """
+    store = getattr(env, _ONCE_ATTRIBUTE, None)
+    if not isinstance(store, dict):
+        store = {}
+        setattr(env, _ONCE_ATTRIBUTE, store)
+    return store
+
+
+def _purge_once(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _once_store(env).pop(docname, None)
+
+
+def _merge_once(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    theirs = _once_store(other)
+    _once_store(env).update({name: theirs[name] for name in docnames if name in theirs})
+
+
+def _report_once(app: Sphinx, env: BuildEnvironment) -> None:
+    """After reading: each input-file problem of the whole build, once, at its line."""
+    gathered = OncePerBuild()
+    for notices, cited in _once_store(env).values():
+        gathered.add(notices, cited)
+    try:
+        notices = gathered.report(app.config.evidence_bib_problems)
+    except ValueError as error:
+        logger.warning(f"{error} (check conf.py)", type="evidence", subtype="option")
+        notices = gathered.report("cited")
+    for notice in notices:
+        location: Any = None
+        message = notice.message
+        if notice.path is not None and notice.line:
+            location = nodes.Element()
+            location.source, location.line = str(notice.path), notice.line
+        elif notice.path is not None:
+            message = f"{Path(os.path.relpath(notice.path, env.srcdir)).as_posix()}: {message}"
+        logger.warning(message, type="evidence", subtype=notice.subtype, location=location)
+
+
 def _write_css(app: Sphinx, error: Exception | None) -> None:
     """Write the stylesheet into the HTML output (it is a constant: no package data)."""
     if error is None and app.builder.format == "html":
@@ -436,12 +493,16 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("evidence_layout", "detailed", "env", types=(str,))
     app.add_config_value("evidence_style", "unsrt", "env", types=(str,))
     app.add_config_value("evidence_bibtex_links", True, "env", types=(bool,))
+    app.add_config_value("evidence_bib_problems", "cited", "env", types=(str,))
     app.add_directive("evidence-table", EvidenceTableDirective)
+    app.connect("env-purge-doc", _purge_once)
+    app.connect("env-merge-info", _merge_once)
+    app.connect("env-check-consistency", _report_once)
     app.add_css_file(_CSS_NAME)
     app.connect("build-finished", _write_css)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

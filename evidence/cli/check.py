@@ -1,0 +1,97 @@
+"""``evidence check``: lint claims and references, exit 1 when anything is found."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from evidence.cli.steps import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_UNUSABLE,
+    build,
+    partial_snapshot,
+    plural,
+    print_problems,
+)
+from evidence.errors import Problem, Severity, SourceLocation
+
+if TYPE_CHECKING:
+    from evidence.table import EvidenceTable
+
+
+def run(args: argparse.Namespace) -> int:
+    from evidence import codes
+
+    if args.list_codes:
+        sys.stdout.write(codes.text_listing())
+        return EXIT_OK
+    if not args.claims or not args.bib:
+        print(
+            "evidence check: error: give the claims file and --bib (or --list-codes)",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
+    try:
+        ignored = codes.resolve(args.ignore)
+    except ValueError as error:
+        print(f"evidence check: error: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    table, references, snapshot = build(args)
+    problems = list(table.input_problems) + list(table.remarks)
+    if snapshot is not None and not snapshot.complete:
+        problems.append(partial_snapshot(args.snapshot, snapshot))
+    problems += _stale_records(table, args)
+    cited = {ref.key for ref in table.references}
+    for ref in references.values():
+        if ref.key not in cited:
+            problems.append(
+                Problem(
+                    ref.location or SourceLocation(args.bib[0]),
+                    f"reference '{ref.key}' is never cited by a claim",
+                    code="unused-reference",
+                    severity=Severity.WARNING,
+                )
+            )
+    problems = [p for p in problems if p.code not in ignored]
+    print_problems(problems, sys.stdout)
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    n_claims = len(table.claims)
+    if problems:
+        print(
+            f"{plural(len(problems), 'problem')} ({plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}) in {plural(n_claims, 'claim')}",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    print(f"no problems in {plural(n_claims, 'claim')}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _stale_records(table: EvidenceTable, args: argparse.Namespace) -> list[Problem]:
+    """A warning for each cited study whose PubMed record is older than --max-age days."""
+    from datetime import UTC, datetime
+
+    if args.max_age is None or args.max_age <= 0:
+        return []
+    now = datetime.now(UTC)
+    found = []
+    for study in table.studies.values():
+        if study.record is None or study.fetched_at is None:
+            continue
+        days = (now - study.fetched_at).days
+        if days > args.max_age:
+            found.append(
+                Problem(
+                    study.reference.location or SourceLocation(args.bib[0]),
+                    f"the PubMed record of '{study.key}' (PMID {study.record.pmid}) was fetched "
+                    f"{days} days ago, more than --max-age {args.max_age}: a retraction or "
+                    "correction since then would not show; refresh it with 'evidence fetch "
+                    "--refresh'",
+                    code="stale-record",
+                    severity=Severity.WARNING,
+                )
+            )
+    return found

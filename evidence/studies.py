@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from evidence.assess.design import (
+from evidence.assess import (
     DesignAssessment,
     RetractionAssessment,
     assess_design,

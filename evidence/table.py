@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from evidence.assess import Proportion, pool_proportions, wilson_interval
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
-from evidence.assess.design import Proportion, pool_proportions, wilson_interval
 from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.support import SupportCheck, support_for_record
 from evidence.errors import Problem, Severity, SourceLocation

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, TextIO
 from evidence._files import atomic_write_text
 from evidence._version import __version__
 from evidence.errors import EvidenceError, Problem, Severity, SourceLocation
-from evidence.render.core import AUDIENCES, FORMATS
+from evidence.render import AUDIENCES, FORMATS
 
 if TYPE_CHECKING:
     from evidence.bibliography.bibtex import Bibliography

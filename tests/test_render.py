@@ -13,7 +13,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from evidence.errors import SourceLocation
 from evidence.model import Citation, Claim, Name, Reference, Stance
-from evidence.render.core import CSV_COLUMNS, FORMATS, format_references, render
+from evidence.render import CSV_COLUMNS, FORMATS, format_references, render
 from evidence.table import EvidenceTable, build_table
 
 HOSTILE = [

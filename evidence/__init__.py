@@ -11,8 +11,7 @@ and how much certainty, and what is wrong.
 """
 
 from evidence._version import __version__
-from evidence.assess.certainty import CertaintyAssessment, assess_certainty, plain_language
-from evidence.assess.design import (
+from evidence.assess import (
     DesignAssessment,
     PooledEstimate,
     Proportion,
@@ -22,6 +21,7 @@ from evidence.assess.design import (
     pool_proportions,
     wilson_interval,
 )
+from evidence.assess.certainty import CertaintyAssessment, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.support import SupportCheck, check_support
 from evidence.bibliography.bibtex import Bibliography, load_references, parse_references

@@ -14,7 +14,7 @@ registry of problem codes, :mod:`evidence.codes`.
 
 Which parts of the rendered document a table shows (``layout``) and which columns it
 hides (``hide_columns``) are decided by :func:`select_parts`, on the same grids and lists
-:mod:`evidence.render.core` draws every format from, so the docs show what the CLI writes.
+:mod:`evidence.render` draws every format from, so the docs show what the CLI writes.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import pandas as pd
-
 from evidence import codes
 from evidence.bibliography import Bibliography
 from evidence.claims import ClaimSet
@@ -40,7 +38,7 @@ from evidence.pipeline import (
     cited_references,
     merge_bibliographies,
 )
-from evidence.render.core import AUDIENCES, Cell, Grid, Listing, table_parts
+from evidence.render import AUDIENCES, Cell, Grid, Listing, TableRows, table_parts
 from evidence.snapshot import Snapshot
 from evidence.table import EvidenceTable
 
@@ -309,9 +307,8 @@ def build(
 
 # --- what a table shows -----------------------------------------------------------------
 
-_SUMMARY_CAPTIONS = {"Claims", "What the research says", "References"}
-# Lists that stay when a layout or audience leaves the evidence out.
-_REMARKS = "Remarks"
+# The parts a summary shows, by id (see evidence.render.layout.PART_IDS).
+_SUMMARY_PARTS = frozenset({"claims", "references"})
 
 
 def select_parts(
@@ -329,6 +326,7 @@ def select_parts(
     and the references. Remarks are shown to reviewers only: a patient page says what the
     research says, while every remark still reaches the build log as a warning.
     ``references=False`` leaves the reference list out (sphinxcontrib-bibtex shows it).
+    Parts are chosen by their ids, never by their captions.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose one of: {', '.join(LAYOUTS)}")
@@ -337,11 +335,11 @@ def select_parts(
     hidden = set(hide_columns)
     parts: list[Grid | Listing] = []
     for part in document:
-        if layout == "summary" and part.caption not in _SUMMARY_CAPTIONS:
+        if layout == "summary" and part.id not in _SUMMARY_PARTS:
             continue
-        if part.caption == _REMARKS and audience != "reviewers":
+        if part.id == "remarks" and audience != "reviewers":
             continue
-        if part.caption == "References" and not references:
+        if part.id == "references" and not references:
             continue
         if isinstance(part, Grid):
             keep = [i for i, h in enumerate(part.headers) if column_name(h) not in hidden]
@@ -366,29 +364,31 @@ def known_columns(table: EvidenceTable, audience: str) -> list[str]:
 
 
 def study_labels(table: EvidenceTable) -> dict[str, tuple[str, int]]:
-    """Each study label as the tables print it (``Liliang 2011 [1]``) -> (key, number)."""
-    labels: dict[str, tuple[str, int]] = {}
-    for key, study, number in zip(
-        table.evidence["key"], table.evidence["study"], table.evidence["ref_number"], strict=True
-    ):
-        if pd.isna(number):
-            continue
-        labels.setdefault(f"{study} [{int(number)}]", (str(key), int(number)))
-    return labels
+    """Each study label as the tables print it (``Liliang 2011 [1]``) -> (key, number),
+    from the study links the layout gives its cells (numbered studies only)."""
+    return {
+        link.label: (link.key, link.number)
+        for link in TableRows(table).studies.values()
+        if link.number is not None
+    }
 
 
-LINKED_HEADERS = frozenset({"Study", "Supported by", "Contradicted by", "Studies"})
-"""Headers of the columns whose cells list study labels (linked to the reference list)."""
+def cell_pieces(
+    cell: Cell, header: str = "", labels: Mapping[str, tuple[str, int]] | None = None
+) -> list[Any]:
+    """A cell's text split into plain strings and ``(label, key, number)`` study links.
 
-
-def cell_pieces(cell: Cell, header: str, labels: Mapping[str, tuple[str, int]]) -> list[Any]:
-    """A cell's text split into plain strings and ``(label, key, number)`` study links."""
-    if header not in LINKED_HEADERS or not cell.text:
+    The links come from the studies the cell carries (:class:`~evidence.render.StudyLink`),
+    never from its text; ``header`` and ``labels`` are not needed and kept for callers.
+    """
+    if not cell.studies or not cell.text:
         return [cell.text]
     pieces: list[Any] = []
-    for i, part in enumerate(cell.text.split("; ")):
+    for i, study in enumerate(cell.studies):
         if i:
             pieces.append("; ")
-        found = labels.get(part)
-        pieces.append((part, *found) if found else part)
+        if study.number is None:
+            pieces.append(study.label)
+        else:
+            pieces.append((study.label, study.key, study.number))
     return pieces

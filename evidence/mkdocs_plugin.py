@@ -56,13 +56,12 @@ from evidence._docbuild import (
     PubMedSettings,
     TableRequest,
     build,
-    cell_pieces,
     known_columns,
     select_parts,
     split_list,
     study_labels,
 )
-from evidence.render.core import AUDIENCES, Grid, Listing, css_class
+from evidence.render import AUDIENCES, Grid, Listing, html_fragment
 
 __all__ = ["EvidenceConfig", "EvidencePlugin", "find_blocks"]
 
@@ -322,43 +321,9 @@ def _html(
     audience: str,
     serial: int,
 ) -> str:
-    """The table's HTML, with reference anchors unique to this block on the page."""
-    prefix = f"evidence-{serial}-ref"
-    out = [f'<div class="evidence-table evidence-{html.escape(audience)}">']
-    if title:
-        out.append(f'<p class="evidence-title">{html.escape(title)}</p>')
-    for part in parts:
-        css = css_class(part.caption)
-        if isinstance(part, Grid):
-            out += [f'<table class="{css}">', f"<caption>{html.escape(part.caption)}</caption>"]
-            out.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in part.headers))
-            out += ["</tr></thead>", "<tbody>"]
-            for row in part.rows:
-                cells = []
-                for header, cell in zip(part.headers, row, strict=True):
-                    if cell.href.startswith("https://"):
-                        text = f'<a href="{html.escape(cell.href)}">{html.escape(cell.text)}</a>'
-                    else:
-                        text = "".join(
-                            f'<a href="#{prefix}-{piece[2]}">{html.escape(piece[0])}</a>'
-                            if isinstance(piece, tuple)
-                            else html.escape(piece)
-                            for piece in cell_pieces(cell, header, labels)
-                        )
-                    cells.append(f"<td>{text}</td>")
-                out.append("<tr>" + "".join(cells) + "</tr>")
-            out += ["</tbody>", "</table>"]
-            continue
-        tag = "ol" if part.ordered else "ul"
-        out += [f'<p class="{css}-title">{html.escape(part.caption)}</p>', f'<{tag} class="{css}">']
-        for number, item in enumerate(part.items, start=1):
-            anchor = f' id="{prefix}-{number}"' if part.anchor else ""
-            links = ", ".join(
-                f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
-                for label, url in item.links
-            )
-            more = f" ({links})" if links else ""
-            out.append(f"<li{anchor}>{html.escape(item.text)}{more}</li>")
-        out.append(f"</{tag}>")
-    out.append("</div>")
-    return "\n".join(out)
+    """The table's HTML, written by the render package's one HTML writer, with reference
+    anchors unique to this block on the page and every study linked to its reference (from
+    the cells' own study links; ``labels`` is not needed)."""
+    return html_fragment(
+        parts, audience=audience, title=title, prefix=f"evidence-{serial}", link_studies=True
+    )

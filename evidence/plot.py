@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evidence._files import atomic_write_bytes
-from evidence.assess.design import PooledEstimate, Proportion
+from evidence.assess import PooledEstimate, Proportion
 from evidence.errors import EvidenceError, OutputError, SourceLocation
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def pooled_weights(proportions: Sequence[Proportion], pooled: PooledEstimate) ->
     the variance of the logit (0.5 added to both cells of a study with 0 or all events),
     normalised to sum to 1. Squares in :func:`forest_plot` are drawn with these.
 
-    >>> from evidence.assess.design import pool_proportions, wilson_interval
+    >>> from evidence.assess import pool_proportions, wilson_interval
     >>> ps = [wilson_interval(21, 52), wilson_interval(11, 34)]
     >>> [round(w, 2) for w in pooled_weights(ps, pool_proportions([(21, 52), (11, 34)]))]
     [0.63, 0.37]
@@ -428,7 +428,7 @@ def forest_plot(
     :class:`~evidence.errors.OutputError` for an unknown format or an unwritable path, and
     ``ValueError`` for no rows or a negative weight.
 
-    >>> from evidence.assess.design import pool_proportions, wilson_interval
+    >>> from evidence.assess import pool_proportions, wilson_interval
     >>> rows = [ForestRow("Liliang 2011", wilson_interval(21, 52), 0.61),
     ...         ForestRow("Katz 2003", wilson_interval(11, 34), 0.39)]
     >>> figure = forest_plot(rows, pooled=pool_proportions([(21, 52), (11, 34)]))

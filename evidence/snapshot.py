@@ -47,7 +47,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from evidence._files import atomic_write_text
-from evidence.assess.design import assess_retraction
+from evidence.assess import assess_retraction
 from evidence.errors import InputError, SourceLocation
 from evidence.model import PubMedRecord
 

@@ -71,7 +71,7 @@ from evidence._docbuild import (
     study_labels,
 )
 from evidence._version import __version__
-from evidence.render.core import AUDIENCES, Grid, Listing, css_class
+from evidence.render import AUDIENCES, Grid, Listing, css_class
 
 __all__ = ["EvidenceTableDirective", "setup"]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from evidence.assess.design import (
+from evidence.assess import (
     DesignAssessment,
     RetractionAssessment,
     assess_design,

@@ -12,7 +12,7 @@ for each claim's verdict and collects what is wrong in plain words. The result,
   (uncited claims, unknown keys ...), rendered under the table.
 
 Like tableone's object it forwards ``to_markdown``/``to_html``/``to_csv``/``to_json``/
-``to_latex`` to the renderers in :mod:`evidence.render.core`, and shows itself in notebooks
+``to_latex`` to the renderers in :mod:`evidence.render`, and shows itself in notebooks
 through ``_repr_html_``. The table knows nothing about output formats.
 """
 
@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from evidence.assess import Proportion, pool_proportions, wilson_interval
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
-from evidence.assess.design import Proportion, pool_proportions, wilson_interval
 from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.support import SupportCheck, support_for_record
 from evidence.errors import Problem, Severity, SourceLocation
@@ -158,12 +158,17 @@ class EvidenceTable:
     title: str = "Evidence table"
     pooled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POOLED_COLUMNS))
     studies: Mapping[str, Study] = field(default_factory=dict)
+    formatted_references: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """The reference list as the renderers formatted it, by pybtex style: ``references``
+    never changes, so the formats of one table format it once (pybtex is most of a render)."""
 
     # -- rendering ------------------------------------------------------------------
     def render(self, fmt: str, **options: Any) -> str:
         """Render in ``fmt`` (``markdown``, ``html``, ``html-page``, ``csv``, ``json``,
-        ``latex``); see :mod:`evidence.render.core` for the options."""
-        from evidence.render.core import render
+        ``latex``); see :mod:`evidence.render` for the options."""
+        from evidence.render import render
 
         return render(self, fmt, **options)
 

@@ -22,15 +22,13 @@ from statsmodels.stats.proportion import proportion_confint
 
 from evidence.assess.design import (
     DesignAssessment,
-    PooledEstimate,
     assess_design,
-    assess_retraction,
     design_rank,
     is_observational,
     is_randomised,
-    pool_proportions,
-    wilson_interval,
 )
+from evidence.assess.retraction import assess_retraction
+from evidence.assess.statistics import PooledEstimate, pool_proportions, wilson_interval
 from evidence.errors import SourceLocation
 from evidence.model import (
     AbstractSection,
@@ -1140,7 +1138,7 @@ def test_pool_lists_every_bad_study() -> None:
 # --- the module stays pure and stdlib-only --------------------------------------------
 
 
-PURE_ASSESSMENT = ("design", "retraction", "statistics")
+PURE_ASSESSMENT = ("design", "design_text", "retraction", "statistics")
 
 
 def test_assess_imports_only_the_standard_library_and_the_model() -> None:

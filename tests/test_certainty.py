@@ -19,8 +19,8 @@ from evidence.assess.certainty import (
     rule_description,
     starting_level,
 )
-from evidence.assess.design import PooledEstimate, pool_proportions, wilson_interval
 from evidence.assess.judge import Judgement, judge_claim
+from evidence.assess.statistics import PooledEstimate, pool_proportions, wilson_interval
 from evidence.claims.loader import load_claims
 from evidence.model import (
     Certainty,

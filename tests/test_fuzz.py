@@ -30,7 +30,7 @@ from evidence.bibliography.bibtex import Bibliography, load_references, parse_re
 from evidence.claims.loader import ClaimSet, parse_claims
 from evidence.errors import ClaimFileError, InputError
 from evidence.model import Citation, Claim, Name, Reference, Stance
-from evidence.render.core import CSV_COLUMNS, FORMATS, render
+from evidence.render import CSV_COLUMNS, FORMATS, render
 from evidence.table import EvidenceTable, build_table
 
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
-from evidence.assess.design import PooledEstimate, pool_proportions, wilson_interval
+from evidence.assess.statistics import PooledEstimate, pool_proportions, wilson_interval
 from evidence.errors import EvidenceError, OutputError
 from evidence.plot import (
     ForestRow,

@@ -13,7 +13,15 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from evidence.errors import SourceLocation
 from evidence.model import Citation, Claim, Name, Reference, Stance
-from evidence.render.core import CSV_COLUMNS, FORMATS, format_references, render
+from evidence.render import (
+    CSV_COLUMNS,
+    FORMATS,
+    PART_IDS,
+    Grid,
+    format_references,
+    render,
+    table_parts,
+)
 from evidence.table import EvidenceTable, build_table
 
 HOSTILE = [
@@ -184,3 +192,44 @@ def test_reference_without_journal_falls_back_instead_of_vanishing() -> None:
     assert "Katz V" in line
     assert "The SI joint" in line
     assert "PMID: 12571491" in line
+
+
+def test_parts_carry_ids_and_cells_carry_their_studies() -> None:
+    """Front ends choose parts by id and link studies from data, never from display text:
+    a study whose name holds the "; " separator and a caption-like title change nothing."""
+    ref = Reference(
+        key="odd",
+        entry_type="article",
+        title="Claims",
+        authors=(Name("Smith; Jones", "Jo"),),
+        year=2020,
+        journal="J",
+    )
+    claim = Claim(
+        id="c1",
+        text="x",
+        citations=(
+            Citation("odd", Stance.SUPPORTS, n=10, events=3, outcome="pain"),
+            Citation("ghost", Stance.CONTRADICTS),
+        ),
+        location=SourceLocation("claims.yaml", 3),
+    )
+    table = build_table([claim], {"odd": ref}, title="References")
+    reviewers = table_parts(table, "reviewers", "unsrt")
+    assert [p.id for p in reviewers] == ["claims", "evidence", "remarks", "references"]
+    assert {p.id for p in reviewers} <= set(PART_IDS)
+    patients = table_parts(table, "patients", "unsrt")
+    assert [p.id for p in patients] == ["claims", "evidence", "remarks", "references"]
+    claims = reviewers[0]
+    assert isinstance(claims, Grid)
+    supported = claims.rows[0][claims.headers.index("Supported by")]
+    (link,) = supported.studies
+    assert (link.key, link.number) == ("odd", 1)
+    assert supported.text == link.label  # the label may hold "; "; the data stays one study
+    evidence = reviewers[1]
+    assert isinstance(evidence, Grid)
+    studies = [row[evidence.headers.index("Study")].studies for row in evidence.rows]
+    assert [[(s.key, s.number) for s in row] for row in studies] == [
+        [("odd", 1)],
+        [("ghost", None)],
+    ]

@@ -46,8 +46,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from evidence.assess.design import PooledEstimate, Proportion, design_rank
+from evidence.assess.design import design_rank
 from evidence.assess.judge import Judgement
+from evidence.assess.statistics import PooledEstimate, Proportion
 from evidence.model import Certainty, Claim, RiskOfBias, Stance, StudyDesign, Verdict
 
 __all__ = [

@@ -7,7 +7,7 @@ import sys
 
 from evidence._version import __version__
 from evidence.cli.steps import EXIT_UNUSABLE
-from evidence.render.core import AUDIENCES, FORMATS
+from evidence.render import AUDIENCES, FORMATS
 
 _DESCRIPTION = """\
 Citation-aware evidence summaries. Give it a claims file (YAML, JSON or CSV) and the .bib

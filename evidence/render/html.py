@@ -1,0 +1,144 @@
+"""HTML: a fragment (for notebooks and docs) or a standalone page; everything escaped.
+
+:func:`html_fragment` is the one HTML writer of the library: :func:`render_html` and
+:func:`render_html_page` use it for a whole table, and the MkDocs plugin for the parts it
+selected, with anchors made unique on a page holding several tables and every study named
+in a cell linked to its reference.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from evidence.render.layout import REFERENCE_ANCHOR, Cell, Grid, Listing, table_parts
+from evidence.render.registry import register
+
+if TYPE_CHECKING:
+    from evidence.table import EvidenceTable
+
+__all__ = ["css_class", "html_fragment", "render_html", "render_html_page"]
+
+
+def css_class(caption: str) -> str:
+    """The CSS class for a grid or list with this caption (``evidence-pooled-estimates``)."""
+    return "evidence-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")
+
+
+def _cell(cell: Cell) -> str:
+    text = html.escape(cell.text)
+    if cell.href:
+        text = f'<a href="{html.escape(cell.href)}">{text}</a>'
+    return f"<td>{text}</td>"
+
+
+class _Writer:
+    """Grids and lists as HTML; ``prefix`` (with ``link_studies``) as in
+    :func:`html_fragment`."""
+
+    def __init__(self, prefix: str, link_studies: bool) -> None:
+        self.prefix = prefix
+        self.link_studies = link_studies
+
+    def anchor(self, anchor: str, number: int) -> str:
+        """The id of item ``number`` of the list anchored ``anchor``."""
+        return f"{self.prefix}-{anchor}-{number}" if self.prefix else f"{anchor}-{number}"
+
+    def linked_cell(self, cell: Cell) -> str:
+        """A cell with every study it names linked to its reference."""
+        if not cell.studies or cell.href.startswith("https://"):
+            return _cell(cell)
+        pieces = []
+        for study in cell.studies:
+            label = html.escape(study.label)
+            if study.number is None:
+                pieces.append(label)
+            else:
+                target = self.anchor(REFERENCE_ANCHOR, study.number)
+                pieces.append(f'<a href="#{target}">{label}</a>')
+        return f"<td>{'; '.join(pieces)}</td>"
+
+    def grid(self, grid: Grid, css: str) -> list[str]:
+        out = [f'<table class="{css}">', f"<caption>{html.escape(grid.caption)}</caption>"]
+        out.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in grid.headers))
+        out.append("</tr></thead>")
+        out.append("<tbody>")
+        cell = self.linked_cell if self.link_studies else _cell
+        for row in grid.rows:
+            out.append("<tr>" + "".join(cell(c) for c in row) + "</tr>")
+        out += ["</tbody>", "</table>"]
+        return out
+
+    def listing(self, items: Listing, css: str) -> list[str]:
+        tag = "ol" if items.ordered else "ul"
+        out = [f'<p class="{css}-title">{html.escape(items.caption)}</p>', f'<{tag} class="{css}">']
+        for number, item in enumerate(items.items, start=1):
+            anchor = f' id="{self.anchor(items.anchor, number)}"' if items.anchor else ""
+            anchors = [
+                f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
+                for label, url in item.links
+            ]
+            link = f" ({', '.join(anchors)})" if anchors else ""
+            out.append(f"<li{anchor}>{html.escape(item.text)}{link}</li>")
+        out.append(f"</{tag}>")
+        return out
+
+
+def html_fragment(
+    parts: Iterable[Grid | Listing],
+    *,
+    audience: str = "reviewers",
+    title: str = "",
+    prefix: str = "",
+    link_studies: bool = False,
+) -> str:
+    """Grids and lists (from :func:`~evidence.render.layout.table_parts`) inside one ``div``.
+
+    ``title`` adds a title paragraph. ``prefix`` makes the reference anchors unique on a
+    page with several tables (``{prefix}-ref-1``); ``link_studies`` links every study a
+    cell names to its reference, from the cell's :class:`~evidence.render.layout.StudyLink`
+    data, where by default only a study's own cell links (to ``#ref-N``).
+    """
+    writer = _Writer(prefix, link_studies)
+    out = [f'<div class="evidence-table evidence-{html.escape(audience)}">']
+    if title:
+        out.append(f'<p class="evidence-title">{html.escape(title)}</p>')
+    for part in parts:
+        css = css_class(part.caption)
+        out += writer.grid(part, css) if isinstance(part, Grid) else writer.listing(part, css)
+    out.append("</div>")
+    return "\n".join(out)
+
+
+@register("html")
+def render_html(table: EvidenceTable, *, style: str = "unsrt", audience: str = "reviewers") -> str:
+    """An HTML fragment: tables and lists inside one ``div``."""
+    return html_fragment(table_parts(table, audience, style), audience=audience)
+
+
+_PAGE_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1b1b1b; }
+table { border-collapse: collapse; margin: 1rem 0; }
+caption { text-align: left; font-weight: bold; padding: .3rem 0; }
+th, td { border: 1px solid #c8c8c8; padding: .3rem .5rem; vertical-align: top; }
+th { background: #f1f1f1; text-align: left; }
+.evidence-remarks li { color: #8a4b00; }
+"""
+
+
+@register("html-page")
+def render_html_page(
+    table: EvidenceTable, *, style: str = "unsrt", audience: str = "reviewers"
+) -> str:
+    """A standalone HTML page around :func:`render_html`'s fragment."""
+    title = html.escape(table.title)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n<style>{_PAGE_CSS}</style>\n</head>\n<body>\n"
+        f"<h1>{title}</h1>\n{render_html(table, style=style, audience=audience)}\n"
+        "</body>\n</html>\n"
+    )

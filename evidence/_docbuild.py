@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
-from evidence.claims.loader import ClaimSet, load_claims, parse_claims
+from evidence.claims import ClaimSet, load_claims, parse_claims
 from evidence.errors import EvidenceError, Problem, Severity, SourceLocation
 from evidence.model import PubMedRecord, Reference
 from evidence.render.core import AUDIENCES, Cell, Grid, Listing, table_parts

@@ -31,7 +31,7 @@ from evidence.render.core import AUDIENCES, FORMATS
 
 if TYPE_CHECKING:
     from evidence.bibliography.bibtex import Bibliography
-    from evidence.claims.loader import ClaimSet
+    from evidence.claims import ClaimSet
     from evidence.pubmed.client import PubMedClient
     from evidence.studies import Collection
     from evidence.table import EvidenceTable
@@ -237,7 +237,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> tuple[ClaimSet, Bibliography]:
-    from evidence.claims.loader import load_claims
+    from evidence.claims import load_claims
 
     claims = load_claims(args.claims)
     return claims, _references(args)

@@ -32,7 +32,7 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from evidence._docbuild import InputCache
 from evidence.claims import parse_claims
-from evidence.pubmed.parse import parse_efetch
+from evidence.pubmed import parse_efetch
 from evidence.snapshot import write_snapshot
 from evidence.sphinxext import input_cache
 

@@ -84,14 +84,10 @@ from urllib3.util.retry import Retry
 from evidence.errors import CacheError, PubMedResponseError, PubMedUnavailable
 from evidence.model import PubMedRecord, PubMedStatus
 from evidence.pubmed import query
+from evidence.pubmed.answers import parse_ecitmatch, parse_esearch
+from evidence.pubmed.body import find_error, is_rate_limit
 from evidence.pubmed.cache import CacheEntry, PubMedCache
-from evidence.pubmed.parse import (
-    find_error,
-    is_rate_limit,
-    parse_ecitmatch,
-    parse_efetch,
-    parse_esearch,
-)
+from evidence.pubmed.efetch import parse_efetch
 
 __all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
 

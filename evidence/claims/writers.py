@@ -54,15 +54,20 @@ def normalised(claim: Claim) -> Claim:
 
 
 def _citation_fields(citation: Citation) -> dict[str, Any]:
-    fields: dict[str, Any] = {"key": citation.key, "stance": Stance(citation.stance).value}
-    for name in ("finding", "n", "events", "outcome", "locator", "quote", "design"):
+    """The citation's fields in file order (``fields.CITATION_FIELDS``), empty ones left out.
+
+    Each field is the :class:`~evidence.model.Citation` attribute of the same name, so a
+    new field needs no change here unless its value is written differently.
+    """
+    fields: dict[str, Any] = {}
+    for name in CITATION_FIELDS:
         value = getattr(citation, name)
-        if value is not None and value != "":
+        if name == "stance":
+            value = Stance(value).value
+        elif name == "risk_of_bias" and value is not None:
+            value = RiskOfBias(value).label
+        if name in ("key", "stance") or (value is not None and value != ""):
             fields[name] = value
-    if citation.risk_of_bias is not None:
-        fields["risk_of_bias"] = RiskOfBias(citation.risk_of_bias).label
-    if citation.note:
-        fields["note"] = citation.note
     return fields
 
 

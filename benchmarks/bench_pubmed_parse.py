@@ -46,7 +46,7 @@ def build_body(count: int) -> bytes:
 
 
 def task_parse(count: str) -> Result:
-    from evidence.pubmed.parse import parse_efetch
+    from evidence.pubmed import parse_efetch
 
     body = build_body(int(count))
     seconds, records = timed(lambda: parse_efetch(body))

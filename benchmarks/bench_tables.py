@@ -47,7 +47,7 @@ FORMATS = ("markdown", "html", "json")
 
 
 def _templates() -> list[Any]:
-    from evidence.pubmed.parse import parse_efetch
+    from evidence.pubmed import parse_efetch
 
     records = []
     for path in sorted((FIXTURES / "pubmed").glob("efetch_*.xml")):

@@ -513,7 +513,7 @@ def profile(group: str) -> int:
 
         work = warm
     elif group == "pubmed-parse":
-        from evidence.pubmed.parse import parse_efetch
+        from evidence.pubmed import parse_efetch
 
         body = bench_pubmed_parse.build_body(10_000)
         work = lambda: parse_efetch(body)  # noqa: E731

@@ -42,7 +42,7 @@ from evidence.model import (
     RetractionStatus,
     StudyDesign,
 )
-from evidence.pubmed.parse import parse_efetch
+from evidence.pubmed import parse_efetch
 
 D = StudyDesign
 S = DesignSource

@@ -21,7 +21,7 @@ from evidence.assess.certainty import (
 )
 from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.statistics import PooledEstimate, pool_proportions, wilson_interval
-from evidence.claims.loader import load_claims
+from evidence.claims import load_claims
 from evidence.model import (
     Certainty,
     CertaintyJudgement,

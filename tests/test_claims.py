@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.claims.loader import FORMATS, ClaimSet, dump_claims, load_claims, parse_claims
+from evidence.claims import FORMATS, ClaimSet, dump_claims, load_claims, parse_claims
 from evidence.errors import ClaimFileError, Problem, Severity
 from evidence.model import (
     Certainty,

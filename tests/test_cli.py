@@ -16,7 +16,7 @@ from conftest import ROOT, shared_path
 from ncbi_server import NCBIServer
 
 from evidence.cli import main
-from evidence.pubmed.parse import parse_efetch
+from evidence.pubmed import parse_efetch
 from evidence.snapshot import load_snapshot, write_snapshot
 
 EXAMPLE = str(ROOT / "docs" / "examples" / "sacroiliac.yaml")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ncbi_server import NCBIServer
 
 from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
-from evidence.claims.loader import dump_claims, load_claims, parse_claims
+from evidence.claims import dump_claims, load_claims, parse_claims
 from evidence.cli import main
 from evidence.errors import ArticleError
 from evidence.extract.article import (

@@ -30,9 +30,9 @@ from conftest import ROOT, shared_path
 from ncbi_server import Fault, NCBIServer, RecordedRequest
 
 from evidence.model import PubMedRecord, PubMedStatus
+from evidence.pubmed import parse_efetch
 from evidence.pubmed.cache import PubMedCache
 from evidence.pubmed.client import PubMedClient
-from evidence.pubmed.parse import parse_efetch
 
 PMIDS = [str(31_000_000 + n) for n in range(2_000)]
 SEED = 20260125

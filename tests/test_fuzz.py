@@ -27,7 +27,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
-from evidence.claims.loader import ClaimSet, parse_claims
+from evidence.claims import ClaimSet, parse_claims
 from evidence.errors import ClaimFileError, InputError
 from evidence.model import Citation, Claim, Name, Reference, Stance
 from evidence.render import CSV_COLUMNS, FORMATS, render

@@ -20,7 +20,7 @@ from conftest import ROOT, shared_path
 from ncbi_server import Fault, NCBIServer, RecordedRequest
 
 from evidence.bibliography.bibtex import MAX_VALUE_LENGTH, load_references, parse_references
-from evidence.claims.loader import parse_claims
+from evidence.claims import parse_claims
 from evidence.cli import main
 from evidence.errors import ClaimFileError, EvidenceError, PubMedError
 from evidence.model import PubMedStatus

@@ -1,4 +1,4 @@
-"""Tests for evidence.pubmed.parse against the real E-utilities responses in ../shared.
+"""Tests for the PubMed response parsers against the real E-utilities responses in ../shared.
 
 Expected values were read from the fixture files by hand (see fixtures/pubmed/SOURCES.md);
 variants of a fixture (a MedlineDate, a truncated body ...) are made by editing its text

@@ -20,7 +20,7 @@ from conftest import shared_path
 from evidence.cli import main
 from evidence.model import PubMedRecord
 from evidence.pubmed.cache import PubMedCache
-from evidence.pubmed.parse import parse_efetch
+from evidence.pubmed import parse_efetch
 from evidence.snapshot import SnapshotError, load_snapshot, write_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

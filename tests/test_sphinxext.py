@@ -31,8 +31,8 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from evidence._docbuild import InputCache
-from evidence.claims.loader import parse_claims
-from evidence.pubmed.parse import parse_efetch
+from evidence.claims import parse_claims
+from evidence.pubmed import parse_efetch
 from evidence.snapshot import write_snapshot
 from evidence.sphinxext import input_cache
 

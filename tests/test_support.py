@@ -20,7 +20,7 @@ from evidence.assess.support import (
     terms,
 )
 from evidence.model import AbstractSection, PubMedRecord
-from evidence.pubmed.parse import parse_efetch
+from evidence.pubmed import parse_efetch
 
 ABSTRACT = [
     "Low back pain is a leading cause of disability.",

@@ -1,15 +1,20 @@
 """Claims files: YAML, JSON and CSV to :class:`ClaimSet` and back.
 
-May import ``evidence.errors``, ``evidence.model`` and the shared helpers.
+Each format's reader turns text into a neutral tree with line numbers (``tree``,
+``yaml_reader``, ``json_reader``, ``csv_reader``); ``build`` checks the tree against the
+field tables of ``fields`` and makes the records; ``writers`` and ``dump`` go the other
+way; ``formats`` is the registry tying a format name to its reader and writer; ``load``
+holds :func:`parse_claims` and :func:`load_claims`. A new format is a new module plus one
+line in ``formats.REGISTRY``; a new field starts in ``fields``.
+
+May import ``evidence.errors``, ``evidence.model`` and the stage-0 helpers, never a stage
+above. Modules in here import their siblings directly, never this ``__init__``.
 """
 
-from evidence.claims.loader import (
-    FORMATS,
-    ClaimSet,
-    dump_claims,
-    load_claims,
-    parse_claims,
-)
+from evidence.claims.claimset import ClaimSet
+from evidence.claims.dump import dump_claims
+from evidence.claims.formats import FORMATS
+from evidence.claims.load import load_claims, parse_claims
 
 __all__ = [
     "FORMATS",

@@ -105,7 +105,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from evidence.bibliography.bibtex import Bibliography, decode_latex, normalise_doi, normalise_pmid
-from evidence.claims.loader import ClaimSet, dump_claims
+from evidence.claims import ClaimSet, dump_claims
 from evidence.errors import ArticleError, Problem, PubMedError, Severity, SourceLocation
 from evidence.model import Citation, Claim, Reference, Stance
 from evidence.text import fold, sentence_spans, split_sentences

@@ -6,9 +6,8 @@
   one. The key is a secret: it is masked in ``repr()``, in every exception and log message
   this module writes, and in urllib3's request log lines (see :class:`_MaskApiKey`).
 * **Rate.** One limiter per client, shared by every thread using it, spaces requests
-  0.35 s apart (under NCBI's 3 per second) or 0.105 s with a key (under 10 per second).
-  The margin is deliberate: NCBI counts *arrivals*, and network jitter can bring two
-  requests closer together on arrival than they were when sent.
+  0.35 s apart (under NCBI's 3 per second) or 0.105 s with a key (under 10 per second);
+  the limiter and the retry waits live in ``evidence.pubmed.retry``.
 * **Batches.** EFetch asks for up to ``batch_size`` (200) PMIDs per request, by GET up to
   200 ids and by POST beyond that or when the query string is long. The PMIDs returned are
   matched against those asked for: NCBI silently leaves out PMIDs it does not have, and
@@ -34,7 +33,7 @@ any other HTTP status (400, 404, 414 ...)                  :class:`PubMedRespons
 =========================================================  ==========================
 
 Waits grow exponentially from ``backoff`` seconds (1, 2, 4, 8 ... capped at 30) with
-jitter (a random 50-100 % of the step) so that many clients do not retry in lock-step.
+jitter (``evidence.pubmed.retry``) so that many clients do not retry in lock-step.
 The retry budget is ``max_retries`` retries *and* ``max_total_wait`` seconds from the
 first attempt: a wait that would end past that budget is not started, and
 :class:`PubMedUnavailable` is raised with the last reason.
@@ -59,7 +58,6 @@ WARNING.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import random
@@ -67,7 +65,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -81,17 +79,16 @@ from tqdm import tqdm
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
+from evidence._gc import paused_gc
 from evidence.errors import CacheError, PubMedResponseError, PubMedUnavailable
 from evidence.model import PubMedRecord, PubMedStatus
 from evidence.pubmed import query
+from evidence.pubmed.answers import parse_ecitmatch, parse_esearch
+from evidence.pubmed.body import find_error, is_rate_limit
 from evidence.pubmed.cache import CacheEntry, PubMedCache
-from evidence.pubmed.parse import (
-    find_error,
-    is_rate_limit,
-    parse_ecitmatch,
-    parse_efetch,
-    parse_esearch,
-)
+from evidence.pubmed.efetch import parse_efetch
+from evidence.pubmed.outcome import FetchOutcome, FetchResult
+from evidence.pubmed.retry import RateLimiter, backoff_delay, is_retryable
 
 __all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
 
@@ -101,106 +98,6 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 _NOT_FOUND_REASON = "not found in PubMed"
-_MAX_BACKOFF = 30.0
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True, slots=True)
-class FetchOutcome:
-    """What became of one requested PMID.
-
-    ``status`` says where the record came from (``fetched``, ``cache``, ``snapshot``) or
-    why there is none (``not-found``, ``unavailable``, ``not-looked-up``); ``reason``
-    explains the last three in words. ``stale`` marks a cached copy older than the cache
-    allows, used because a fresh one could not be fetched.
-    """
-
-    pmid: str
-    status: PubMedStatus
-    record: PubMedRecord | None = None
-    reason: str = ""
-    fetched_at: datetime | None = None
-    stale: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """Whether there is a record to use."""
-        return self.record is not None
-
-
-class FetchResult(Mapping[str, FetchOutcome]):
-    """Every requested PMID mapped to its :class:`FetchOutcome`, in the order asked.
-
-    Keys are canonical PMIDs (``"0123"`` is looked up as ``"123"``); text that is not a
-    PMID keeps its own key with a ``not-found`` outcome. ``requests`` counts the HTTP
-    requests made (retries included) and ``rate_limited`` the 429 answers among them.
-    """
-
-    def __init__(
-        self,
-        outcomes: Mapping[str, FetchOutcome],
-        *,
-        requests: int = 0,
-        rate_limited: int = 0,
-    ) -> None:
-        self._outcomes = dict(outcomes)
-        self.requests = requests
-        self.rate_limited = rate_limited
-
-    def __getitem__(self, pmid: str) -> FetchOutcome:
-        outcome = self._outcomes.get(pmid)
-        if outcome is None:
-            outcome = self._outcomes.get(query.normalise_pmid(pmid) or pmid)
-        if outcome is None:
-            raise KeyError(pmid)
-        return outcome
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._outcomes)
-
-    def __len__(self) -> int:
-        return len(self._outcomes)
-
-    @property
-    def records(self) -> dict[str, PubMedRecord]:
-        """The PMIDs that have a record (fetched, cached or from the snapshot)."""
-        return {p: o.record for p, o in self._outcomes.items() if o.record is not None}
-
-    def with_status(self, *statuses: PubMedStatus) -> list[FetchOutcome]:
-        """The outcomes with any of ``statuses``, in request order."""
-        return [o for o in self._outcomes.values() if o.status in statuses]
-
-    def summary(self) -> str:
-        """One line for people, e.g. ``3 PMIDs: 2 fetched, 1 not-found``."""
-        counts: dict[str, int] = {}
-        for outcome in self._outcomes.values():
-            counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
-        parts = ", ".join(f"{n} {status}" for status, n in counts.items())
-        return f"{len(self)} PMIDs: {parts}" if parts else "0 PMIDs"
-
-    def __repr__(self) -> str:
-        return f"<FetchResult {self.summary()}; {self.requests} requests>"
-
-
-class _RateLimiter:
-    """At most one request per ``interval`` seconds, across every thread that shares it.
-
-    Each caller reserves the next free slot under the lock and sleeps outside it, so
-    threads queue in order without holding the lock while they wait.
-    """
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._lock = threading.Lock()
-        self._next = float("-inf")
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
 
 
 class _MaskApiKey(logging.Filter):
@@ -415,7 +312,7 @@ class PubMedClient:
         if rate <= 0:
             raise ValueError(f"max_rate must be positive, not {rate}")
         # 5 % under the allowed rate: see "Rate" in the module docstring.
-        self._limiter = _RateLimiter(1.05 / rate)
+        self._limiter = RateLimiter(1.05 / rate)
         self._random = random.Random()
         # Transport-level retries are off (see the module docstring); this Retry object
         # also parses Retry-After headers for the client's own loop.
@@ -519,10 +416,6 @@ class PubMedClient:
         except InvalidHeader:
             return None
 
-    def _delay(self, retry: int) -> float:
-        step = min(_MAX_BACKOFF, self.backoff * 2 ** (retry - 1))
-        return self._random.uniform(step / 2, step)
-
     def _check_reachable(self, endpoint: str) -> None:
         with self._state_lock:
             if self._unreachable is None:
@@ -565,7 +458,7 @@ class PubMedClient:
             else:
                 reached = True
                 retry_after = self._retry_after(answer.retry_after)
-                if answer.status in _RETRY_STATUSES or answer.status >= 500:
+                if is_retryable(answer.status):
                     if answer.status == 429:
                         tally.rate_limited += 1
                     reason = f"HTTP {answer.status} {answer.reason}: {_summary(answer.body)}"
@@ -595,7 +488,11 @@ class PubMedClient:
                         return result
             reason = self._mask(reason)
             elapsed = time.monotonic() - started
-            wait = retry_after if retry_after is not None else self._delay(attempts)
+            wait = (
+                retry_after
+                if retry_after is not None
+                else backoff_delay(attempts, self.backoff, self._random)
+            )
             if final or attempts > self.max_retries or elapsed + wait > self.max_total_wait:
                 break
             logger.info(
@@ -636,13 +533,8 @@ class PubMedClient:
         # Reading thousands of cached records makes hundreds of thousands of small objects
         # and no cycles: with the cyclic GC paused that is a third faster (the GC would
         # walk the growing heap again and again). It is restored before any network I/O.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             self._look_up(pmids, outcomes, pending, fallback)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
 
         if self.offline:
             for pmid in pending:

@@ -1,0 +1,182 @@
+"""The claims writers: records to YAML, JSON and CSV text that reads back to equal records.
+
+Each writer takes the claims (already :func:`normalised`) and the format name asked for
+(``"tsv"`` makes the CSV writer separate cells by tabs). :func:`evidence.claims.dump_claims`
+reads every output back before returning it, so a writer bug cannot produce a file that
+does not load. YAML is written with PyYAML's ``SafeDumper``: literal blocks for multi-line
+text, compact ``[a, b]`` tags, and quotes on text a YAML 1.2 tool would take for a number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import yaml
+
+from evidence.claims.fields import CITATION_FIELDS, CSV_CLAIM_COLUMNS
+from evidence.claims.yaml_reader import YAML_PREFIX
+from evidence.model import Certainty, CertaintyJudgement, Citation, Claim, RiskOfBias, Stance
+
+
+def normalised(claim: Claim) -> Claim:
+    """The claim as it reads back from a file: text fields stripped, as the reader does."""
+    citations = tuple(
+        replace(
+            c,
+            key=c.key.strip(),
+            finding=c.finding.strip(),
+            outcome=c.outcome.strip(),
+            locator=c.locator.strip(),
+            quote=c.quote.strip(),
+            note=c.note.strip(),
+            design=c.design.strip() if c.design is not None else None,
+        )
+        for c in claim.citations
+    )
+    certainty = claim.certainty
+    if certainty is not None:
+        certainty = CertaintyJudgement(certainty.level, certainty.reason.strip())
+    return replace(
+        claim,
+        id=claim.id.strip(),
+        text=claim.text.strip(),
+        tags=tuple(tag.strip() for tag in claim.tags),
+        note=claim.note.strip(),
+        certainty=certainty,
+        citations=citations,
+    )
+
+
+def _citation_fields(citation: Citation) -> dict[str, Any]:
+    """The citation's fields in file order (``fields.CITATION_FIELDS``), empty ones left out.
+
+    Each field is the :class:`~evidence.model.Citation` attribute of the same name, so a
+    new field needs no change here unless its value is written differently.
+    """
+    fields: dict[str, Any] = {}
+    for name in CITATION_FIELDS:
+        value = getattr(citation, name)
+        if name == "stance":
+            value = Stance(value).value
+        elif name == "risk_of_bias" and value is not None:
+            value = RiskOfBias(value).label
+        if name in ("key", "stance") or (value is not None and value != ""):
+            fields[name] = value
+    return fields
+
+
+class _Tags(list[str]):
+    """Tags, written in YAML's compact flow style: ``tags: [a, b]``."""
+
+
+def _document(claims: Sequence[Claim], flow_tags: bool) -> dict[str, Any]:
+    items: list[dict[str, Any]] = []
+    for claim in claims:
+        item: dict[str, Any] = {"id": claim.id, "text": claim.text}
+        if claim.tags:
+            item["tags"] = _Tags(claim.tags) if flow_tags else list(claim.tags)
+        if claim.certainty is not None:
+            item["certainty"] = {
+                "level": Certainty(claim.certainty.level).label,
+                "reason": claim.certainty.reason,
+            }
+        if claim.note:
+            item["note"] = claim.note
+        item["citations"] = [_citation_fields(c) for c in claim.citations]
+        items.append(item)
+    return {"version": 1, "claims": items}
+
+
+class _YamlWriter(yaml.SafeDumper):
+    """SafeDumper that indents lists under their key and writes line breaks as blocks."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+_LOOKS_NUMERIC = re.compile(
+    r"[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+"
+)
+
+
+def _yaml_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    # A literal block keeps multi-line text readable; the emitter falls back to a quoted
+    # style by itself when a block cannot hold the text exactly.
+    if any(mark in text for mark in "\x85\u2028\u2029"):
+        # YAML 1.1 line breaks that PyYAML's single-quoted and block styles mangle;
+        # the double-quoted style writes them as escapes.
+        style: str | None = '"'
+    elif "\n" in text:
+        style = "|"
+    elif _LOOKS_NUMERIC.fullmatch(text):
+        style = "'"  # read as typed here, but YAML 1.2 tools would see a number
+    else:
+        style = None
+    return dumper.represent_scalar(YAML_PREFIX + "str", text, style=style)
+
+
+def _yaml_tags(dumper: yaml.SafeDumper, tags: _Tags) -> yaml.SequenceNode:
+    return dumper.represent_sequence(YAML_PREFIX + "seq", tags, flow_style=True)
+
+
+_YamlWriter.add_representer(str, _yaml_str)
+_YamlWriter.add_representer(_Tags, _yaml_tags)
+
+_YAML_HEADER = (
+    "# Claims file (evidence, format version 1).\n"
+    "# stance: supports | contradicts | mixed | background | unknown (not yet reviewed)\n"
+)
+
+
+def write_yaml(claims: Sequence[Claim], name: str = "yaml") -> str:
+    """A YAML claims file, with a comment header naming the stances."""
+    body = yaml.dump(
+        _document(claims, flow_tags=True),
+        Dumper=_YamlWriter,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=88,
+    )
+    return _YAML_HEADER + body
+
+
+def write_json(claims: Sequence[Claim], name: str = "json") -> str:
+    """A JSON claims file, indented by two spaces, Unicode written as is."""
+    return json.dumps(_document(claims, flow_tags=False), ensure_ascii=False, indent=2) + "\n"
+
+
+_CSV_WRITE_ORDER = CSV_CLAIM_COLUMNS + CITATION_FIELDS
+
+
+def write_csv(claims: Sequence[Claim], name: str = "csv") -> str:
+    """A long-form CSV claims file (tab-separated when ``name`` is ``"tsv"``)."""
+    delimiter = "\t" if name == "tsv" else ","
+    buffer = io.StringIO()
+    # The default "\r\n" row ending (RFC 4180) also makes the writer quote cells holding a
+    # lone "\r"; with "\n" such a cell would be written bare and split the row.
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(_CSV_WRITE_ORDER)
+    for claim in claims:
+        # Claim columns go on the claim's first row only, so an edit happens in one place.
+        head: list[str] = [
+            claim.id,
+            claim.text,
+            "; ".join(claim.tags),
+            Certainty(claim.certainty.level).label if claim.certainty else "",
+            claim.certainty.reason if claim.certainty else "",
+            claim.note,
+        ]
+        rest = [claim.id, "", "", "", "", ""]
+        citations = claim.citations or (None,)
+        for index, citation in enumerate(citations):
+            fields = _citation_fields(citation) if citation is not None else {}
+            cells = [str(fields.get(column, "")) for column in CITATION_FIELDS]
+            writer.writerow((head if index == 0 else rest) + cells)
+    return buffer.getvalue()

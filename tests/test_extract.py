@@ -16,7 +16,7 @@ from evidence.bibliography.bibtex import Bibliography, load_references, parse_re
 from evidence.claims.loader import dump_claims, load_claims, parse_claims
 from evidence.cli import main
 from evidence.errors import ArticleError
-from evidence.extract.article import (
+from evidence.extract import (
     ExtractResult,
     ListedReference,
     extract_claims,

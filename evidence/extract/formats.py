@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import MappingProxyType
 
 from evidence.errors import ArticleError, SourceLocation
 from evidence.extract import latex, markdown, plain, rst
@@ -26,10 +27,10 @@ READERS: tuple[ArticleFormat, ...] = (
 #: The article formats :func:`~evidence.extract_claims` reads.
 FORMATS = tuple(reader.name for reader in READERS)
 
-_BY_NAME = {name: r for r in READERS for name in (r.name, *r.aliases)}
+_BY_NAME = MappingProxyType({name: r for r in READERS for name in (r.name, *r.aliases)})
 #: File suffixes (lower case, with the dot) and the format each is read as.
-SUFFIXES = {suffix: r.name for r in READERS for suffix in r.suffixes}
-_BY_SUFFIX = {suffix: r for r in READERS for suffix in r.suffixes}
+SUFFIXES = MappingProxyType({suffix: r.name for r in READERS for suffix in r.suffixes})
+_BY_SUFFIX = MappingProxyType({suffix: r for r in READERS for suffix in r.suffixes})
 # A one-line string that ends in a known suffix reads as a file name, not as prose.
 FILE_NAME = re.compile(r"\S+(" + "|".join(re.escape(s) for s in SUFFIXES) + r")", re.I)
 

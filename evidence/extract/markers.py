@@ -152,15 +152,18 @@ class MarkerFinder:
         self.taken = [False] * len(view)
 
     def free(self, start: int, end: int) -> bool:
+        """Whether no marker taken so far covers any of ``[start, end)``."""
         return not any(self.taken[start:end])
 
     def add(self, found: Found) -> None:
+        """Take ``found`` unless it cites nothing or overlaps a marker already taken."""
         if found.items and self.free(found.start, found.end):
             self.found.append(found)
             for i in range(found.start, found.end):
                 self.taken[i] = True
 
     def run(self) -> list[Found]:
+        """Every marker of the view, in text order."""
         self.latex()
         self.sphinx()
         if self.rst_labels:
@@ -178,6 +181,7 @@ class MarkerFinder:
     # -- key-based ------------------------------------------------------------------------
 
     def latex(self) -> None:
+        r"""``\cite{a,b}``, ``\citep[p.~4]{a}``, ``\cites{a}{b}`` and the other cite commands."""
         for match in _LATEX_CITE.finditer(self.view):
             cmd = match.group("cmd")
             if cmd == "nocite":
@@ -201,6 +205,7 @@ class MarkerFinder:
             self.add(Found("latex", match.start(), end, items, narrative=narrative))
 
     def sphinx(self) -> None:
+        """``:cite:`a,b```, ``:cite:p:`a```, ``:footcite:`a```."""
         for match in _SPHINX_CITE.finditer(self.view):
             keys = [k.strip() for k in match.group("keys").split(",") if k.strip()]
             items = [Item("key", k) for k in keys if not k.startswith("{")]
@@ -210,6 +215,7 @@ class MarkerFinder:
             self.add(Found("sphinx", match.start(), match.end(), items, narrative=narrative))
 
     def rst_citations(self) -> None:
+        """reStructuredText's own ``[Katz2003]_`` (numbers and auto-numbers excluded)."""
         for match in _RST_CITE.finditer(self.view):
             label = match.group("label")
             if label.isdigit() or label == "#" or label.startswith("#"):
@@ -217,6 +223,7 @@ class MarkerFinder:
             self.add(Found("rst", match.start(), match.end(), [Item("key", label)]))
 
     def pandoc_brackets(self) -> None:
+        """``[@a; see @b, p. 4]``: every part of the brackets must cite a key."""
         for match in _PANDOC_BRACKET.finditer(self.view):
             items: list[Item] = []
             valid = True
@@ -233,6 +240,7 @@ class MarkerFinder:
                 self.add(Found("pandoc", match.start(), match.end(), items))
 
     def pandoc_bare(self, with_bib: bool) -> None:
+        """``@katz2003 found`` (its authors stay in the claim text) and ``-@katz2003``."""
         for match in _PANDOC_BARE.finditer(self.view):
             key = match.group("key").strip("{}")
             if not with_bib and not any(c.isdigit() for c in key):
@@ -257,6 +265,7 @@ class MarkerFinder:
         return [Item("number", str(n)) for n in dict.fromkeys(numbers)]
 
     def numeric_brackets(self) -> None:
+        """``[1]``, ``[1-3]``, ``[2, 5]`` and ``[1]_``, but not link definitions."""
         for match in _NUMERIC_BRACKET.finditer(self.view):
             items = self._numbers(match.group("nums"), listed_only=False)
             if items is None:
@@ -268,6 +277,7 @@ class MarkerFinder:
             self.add(Found("numeric", match.start(), match.end(), items))
 
     def superscript_tags(self) -> None:
+        """``<sup>1</sup>`` and pandoc ``^1^``."""
         for pattern in (_HTML_SUP, _PANDOC_SUP):
             for match in pattern.finditer(self.view):
                 if match.start() > 0 and self.view[match.start() - 1].isdigit():
@@ -277,6 +287,7 @@ class MarkerFinder:
                     self.add(Found("superscript", match.start(), match.end(), items))
 
     def numeric_parentheses(self) -> None:
+        """``(7)`` ending a phrase, every number on the reference list."""
         if not self.listed:
             return
         view = self.view
@@ -306,6 +317,7 @@ class MarkerFinder:
         return False
 
     def unicode_superscripts(self) -> None:
+        """``¹²``, ``¹⁻³`` after a word that is not a unit (``m²`` is a power)."""
         view = self.view
         for match in _UNICODE_SUP.finditer(view):
             start = match.start()
@@ -397,6 +409,7 @@ class MarkerFinder:
     # -- author-year ----------------------------------------------------------------------
 
     def author_year(self) -> None:
+        """``(Katz et al., 2003; Liliang 2011a)`` and narrative ``Katz et al. (2003)``."""
         view = self.view
         for match in _AY_PAREN.finditer(view):
             body = match.group("body")

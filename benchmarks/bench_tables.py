@@ -58,7 +58,7 @@ def _templates() -> list[Any]:
 def task_table(count: str) -> Result:
     import evidence.table as table_module
     from benchmarks.generate import generate_claims, generate_records
-    from evidence.extract.article import split_sentences
+    from evidence.extract import split_sentences
     from evidence.model import PubMedStatus
     from evidence.render import format_references
     from evidence.studies import make_study

@@ -41,7 +41,7 @@ from evidence.errors import (
     Severity,
     SourceLocation,
 )
-from evidence.extract.article import ExtractResult, extract_claims
+from evidence.extract import ExtractResult, extract_claims
 from evidence.model import (
     Certainty,
     CertaintyJudgement,

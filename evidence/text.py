@@ -22,6 +22,8 @@ def fold(text: str) -> str:
     'garcia-marquez'
     """
     decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():
+        return decomposed.casefold()  # nothing to drop: skip the per-character loop
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 

@@ -16,7 +16,8 @@ from evidence.bibliography.bibtex import Bibliography, load_references, parse_re
 from evidence.claims import dump_claims, load_claims, parse_claims
 from evidence.cli import main
 from evidence.errors import ArticleError
-from evidence.extract.article import (
+from evidence.extract import (
+    FORMATS,
     ExtractResult,
     ListedReference,
     extract_claims,
@@ -647,6 +648,30 @@ def test_context_takes_neighbours_from_the_same_paragraph_only() -> None:
 def test_claim_ids_are_slugs_and_unique() -> None:
     result = extract("Walking helps [@adams2019]. Walking helps [@baker2020].")
     assert result.claims.ids == ("walking-helps", "walking-helps-2")
+
+
+def test_claim_ids_fold_accents_and_drop_letters_without_an_ascii_form() -> None:
+    # Ids are written to claims files: "Müller" folds to "muller", while "ß" and "ø" are
+    # dropped from their word, as extraction has always done, so re-extracting keeps ids.
+    result = extract("Müller, Großmann and Møller agree [@adams2019].")
+    assert result.claims.ids == ("muller-gromann-mller-agree",)
+
+
+def test_every_format_is_found_by_its_names_and_suffixes() -> None:
+    from evidence.extract.formats import READERS, reader_for_suffix, reader_named
+
+    assert FORMATS == ("markdown", "plain", "rst", "latex")
+    names = [name for reader in READERS for name in (reader.name, *reader.aliases)]
+    suffixes = [suffix for reader in READERS for suffix in reader.suffixes]
+    assert len(names) == len(set(names))
+    assert len(suffixes) == len(set(suffixes))
+    for reader in READERS:
+        for name in (reader.name, *reader.aliases):
+            assert reader_named(name.upper(), "<string>") is reader
+        for suffix in reader.suffixes:
+            assert reader_for_suffix(f"chapter{suffix.upper()}") is reader
+    with pytest.raises(ArticleError, match="unknown article format 'docx'"):
+        reader_named("docx", "<string>")
 
 
 def test_locations_point_at_the_sentence_and_the_marker() -> None:

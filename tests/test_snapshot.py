@@ -19,8 +19,8 @@ from conftest import shared_path
 
 from evidence.cli import main
 from evidence.model import PubMedRecord
-from evidence.pubmed.cache import PubMedCache
 from evidence.pubmed import parse_efetch
+from evidence.pubmed.cache import PubMedCache
 from evidence.snapshot import SnapshotError, load_snapshot, write_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from evidence.cli.steps import EXIT_OK, pipeline_for, plural, print_problems, pr
 
 
 def run(args: argparse.Namespace) -> int:
-    from evidence.extract.article import extract_claims
+    from evidence.extract import extract_claims
 
     protect_inputs(args, args.output)
     pipeline = pipeline_for(args)

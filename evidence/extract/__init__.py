@@ -1,24 +1,42 @@
 """Claims from prose: citation markers in articles mapped to bibliography keys.
 
-May import the readers below it (``bibliography``, ``claims``) and, lazily, ``pubmed.query``.
+The steps, one module each: a format module masks what is not prose in a ``TextView``
+(``markdown``, ``plain``, ``rst``, ``latex``); ``reflist`` finds and parses the document's
+numbered reference list; ``markers`` finds citation markers in the view; ``sentences`` cuts
+the view into sentences that carry them; ``matching`` maps what they cite to .bib keys (and
+through PubMed); ``claimtext`` and ``ids`` make each claim's text and id; ``article``
+(:func:`extract_claims`, :func:`parse_article`) runs them and fills the ``records``.
+
+**Reading a new format.** Every format is an :class:`~evidence.extract.reader.ArticleFormat`:
+its names and suffixes, ``decode`` (file bytes to text: a .docx or JATS reader flattens the
+document here), ``mask_code`` (before the reference-list search) and ``mask_markup`` (after
+it) blanking what is not prose, ``clean`` (inline markup out of claim text) and two
+switches (list items start paragraphs; reStructuredText ``[Label]_`` citations). A new
+format is a new module here defining ``FORMAT = ArticleFormat(...)`` and one line in
+``formats.READERS``; ``extract_claims`` then picks it by ``format=`` or by file suffix.
+
+May import ``evidence.errors``, ``evidence.model``, the shared helpers (``text``,
+``identifiers``), the readers below it (``bibliography``, ``claims``) and ``pubmed.query``
+(the ECitMatch query of a listed reference). Siblings import each other directly, never
+this package's ``__init__``.
 """
 
-from evidence.extract.article import (
-    FORMATS,
+from evidence.extract.article import extract_claims, parse_article
+from evidence.extract.formats import FORMATS
+from evidence.extract.matching import (
     TITLE_MATCH,
     TITLE_MATCH_WITH_AUTHOR_AND_YEAR,
+    match_reference,
+)
+from evidence.extract.records import (
     CitationMatcher,
     ExtractResult,
     ListedReference,
     Marker,
     UnmappedMarker,
-    extract_claims,
-    match_reference,
-    parse_article,
-    parse_reference_line,
-    sentence_spans,
-    split_sentences,
 )
+from evidence.extract.reflist import parse_reference_line
+from evidence.text import sentence_spans, split_sentences
 
 __all__ = [
     "FORMATS",

@@ -1,0 +1,113 @@
+"""Markdown articles (also Quarto and R Markdown): what is not prose, and inline markup.
+
+Front matter, fenced and inline code and HTML comments are masked before the reference
+list is searched; headings, tables, link targets, images and HTML tags after it (a
+``## References`` heading must still be seen then). ``plain`` reuses both masks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evidence.extract.reader import ArticleFormat
+from evidence.extract.view import TextView
+
+__all__ = ["FORMAT", "clean_markdown", "mask_markdown_code", "mask_markdown_markup"]
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def mask_markdown_code(text: str, view: TextView) -> None:
+    """Front matter, fenced code, HTML comments, inline code: never prose, never markers."""
+    front = re.match(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|$)", text, re.S)
+    if front:
+        view.blank(front.start(), front.end())
+    fence: str | None = None
+    fence_start = 0
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.lstrip()
+        opener = re.match(r"(`{3,}|~{3,})", stripped)
+        if fence is None and opener:
+            fence, fence_start = opener.group(1), offset
+        elif (
+            fence is not None
+            and stripped.startswith(fence)
+            and not stripped[len(fence) :].strip("`~ \n")
+        ):
+            view.blank(fence_start, offset + len(line))
+            fence = None
+        offset += len(line)
+    if fence is not None:
+        view.blank(fence_start, len(text))
+    view.blank_matches(_HTML_COMMENT, text)
+    view.blank_matches(re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S), text)
+
+
+def mask_markdown_markup(text: str, view: TextView) -> None:
+    """Headings, tables, link targets, images, HTML tags: not prose (after the list search)."""
+    lines = text.splitlines(keepends=True)
+    offset = 0
+    previous: tuple[int, str] | None = None
+    for line in lines:
+        body = line.rstrip("\n")
+        if re.match(r" {0,3}#{1,6}(?:\s|$)", body) or re.match(r"\s*\|", body):
+            view.cut(offset, offset + len(body))
+        elif (
+            re.fullmatch(r" {0,3}(?:=+|-+)\s*", body)
+            and len(body.strip()) >= 3
+            and previous is not None
+            and previous[1].strip()
+        ):
+            view.cut(previous[0], offset + len(body))
+        elif re.match(r" {0,3}\[[^\]]+\]:\s*\S", body) and not re.match(r" {0,3}\[\^", body):
+            view.cut(offset, offset + len(body))  # a link definition
+        elif re.fullmatch(r"\s*(?:\*\s*){3,}|\s*(?:_\s*){3,}", body):
+            view.cut(offset, offset + len(body))  # a thematic break
+        previous = (offset, body)
+        offset += len(line)
+    view.blank_matches(re.compile(r"!\[[^\]]*\]\([^)]*\)"), text)
+    view.blank_matches(re.compile(r"\[\^[^\]]+\]:?"), text)  # footnote references and labels
+    for match in re.finditer(r"\[([^\[\]]*)\]\(([^()\s]*(?:\([^()]*\))?[^()\s]*)\)", text):
+        view.blank(match.start(), match.start() + 1)
+        view.blank(match.end(1), match.end())
+    view.blank_matches(re.compile(r"<(?!/?sup>)/?[A-Za-z][^<>]*>"), text)
+
+
+def clean_markdown(text: str) -> str:
+    """Markdown inline markup undone; code spans keep their content as written.
+
+    >>> clean_markdown("**Walking** helps [older adults](https://example.org) `a*b`")
+    'Walking helps older adults a*b'
+    """
+    out: list[str] = []
+    at = 0
+    for code in re.finditer(r"(`+)(.+?)\1", text, re.S):
+        out.append(_clean_prose(text[at : code.start()]))
+        out.append(code.group(2).strip())
+        at = code.end()
+    out.append(_clean_prose(text[at:]))
+    return "".join(out)
+
+
+def _clean_prose(text: str) -> str:
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\[\]]*)\]\([^()]*(?:\([^()]*\))?[^()]*\)", r"\1", text)
+    text = re.sub(r"\[([^\[\]]+)\]\[[^\[\]]*\]", r"\1", text)
+    text = re.sub(r"\[\^[^\]]+\]", "", text)
+    text = re.sub(r"<sup>.*?</sup>", "", text, flags=re.I)
+    text = re.sub(r"<!--.*?-->|</?[A-Za-z][^<>]*>", "", text, flags=re.S)
+    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])", r"\1", text)
+    return text
+
+
+FORMAT = ArticleFormat(
+    name="markdown",
+    suffixes=(".md", ".markdown", ".mdown", ".qmd", ".rmd"),
+    aliases=("md",),
+    mask_code=mask_markdown_code,
+    mask_markup=mask_markdown_markup,
+    clean=clean_markdown,
+)

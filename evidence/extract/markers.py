@@ -1,0 +1,463 @@
+"""Finding citation markers in the prose view (see :mod:`evidence.extract.article` for the rules).
+
+:class:`MarkerFinder` runs one pass per marker style, the most specific first, and a
+later pass never takes text an earlier one took. What a marker cites is kept as written
+(:class:`Item`); mapping it to keys is :mod:`evidence.extract.matching`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from evidence.bibliography import decode_latex
+from evidence.extract.words import (
+    FUNCTION_WORDS,
+    MONTHS_AND_NON_NAMES,
+    NAME,
+    NUMBER_WORDS,
+    UNITS,
+    YEAR,
+)
+
+__all__ = ["Found", "Item", "MarkerFinder"]
+
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUPER = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+
+@dataclass
+class Item:
+    """One thing a marker cites: a key, a reference number, or an author and year."""
+
+    kind: str  # "key", "number", "author-year"
+    value: str  # key, number, or "Katz et al. 2003"
+    locator: str = ""
+    surname: str = ""
+    second: str = ""
+    etal: bool = False
+    year: int = 0
+    suffix: str = ""
+    explicit: bool = True  # bare "@key" is not
+
+
+@dataclass
+class Found:
+    """A marker found in the view: its kind, span and what it cites."""
+
+    kind: str
+    start: int
+    end: int
+    items: list[Item]
+    strip: tuple[int, int] | None = None  # the part removed from the claim text
+    narrative: str = ""  # "authors" or "year": what a narrative citation leaves in the text
+
+
+_LATEX_CITE = re.compile(
+    r"\\(?P<cmd>[A-Za-z]*cite[A-Za-z]*|nocite)\*?(?P<opts>(?:\s*\[[^\[\]]*\]){0,2})\s*"
+    r"\{(?P<keys>[^{}]*)\}"
+)
+_LATEX_MORE = re.compile(r"(?P<opts>(?:\s*\[[^\[\]]*\]){0,2})\s*\{(?P<keys>[^{}]*)\}")
+_LATEX_NARRATIVE = frozenset(
+    {
+        "citet",
+        "Citet",
+        "textcite",
+        "Textcite",
+        "citeauthor",
+        "Citeauthor",
+        "citealt",
+        "Citealt",
+        "textcites",
+        "Textcites",
+    }
+)
+_LATEX_YEAR = frozenset({"citeyear", "citeyearpar", "citedate"})
+
+_SPHINX_CITE = re.compile(r":(?P<role>cite|footcite)(?::(?P<variant>[a-z]+))?:`(?P<keys>[^`]+)`")
+_SPHINX_NARRATIVE = frozenset({"t", "ts", "ct", "cts", "author", "authors", "cauthor"})
+_RST_CITE = re.compile(r"\[(?P<label>[A-Za-z_][\w.:+-]*)\]_")
+
+_PANDOC_KEY = r"(?P<key>\{[^{}]+\}|[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)"
+_PANDOC_BRACKET = re.compile(r"(?<![\w\]])\[(?P<body>[^\[\]\n]*(?<![\w.+-])-?@[^\[\]]*)\](?![(\[])")
+_PANDOC_ITEM = re.compile(rf"(?P<prefix>.*?)(?<![\w.+-])(?P<minus>-?)@{_PANDOC_KEY}(?P<suffix>.*)")
+_PANDOC_BARE = re.compile(
+    rf"(?<![\w.+@-])(?P<minus>-?)@{_PANDOC_KEY}(?:\s*\[(?P<locator>[^\[\]@]*)\])?"
+)
+
+_RANGE = r"\d{1,4}(?:\s*[-\u2010-\u2014]\s*\d{1,4})?"
+_NUMBER_LIST = rf"{_RANGE}(?:\s*[,;]\s*{_RANGE})*"
+# Not after "]" or "!" (Markdown links and images), nor "^" (footnotes); not before "(" or
+# "[" (a link's text).
+_NUMERIC_BRACKET = re.compile(rf"(?<![\]!^])\[(?P<nums>{_NUMBER_LIST})\](?P<rst>_)?(?![(\[])")
+_NUMERIC_PAREN = re.compile(rf"\((?P<nums>{_NUMBER_LIST})\)")
+_HTML_SUP = re.compile(rf"<sup>\s*(?P<nums>{_NUMBER_LIST})\s*</sup>", re.I)
+_PANDOC_SUP = re.compile(rf"\^(?P<nums>{_NUMBER_LIST})\^")
+_UNICODE_SUP = re.compile(rf"[{_SUPER}]+(?:\s?[,\u207b\u2010-\u2014-]\s?[{_SUPER}]+)*")
+_PLAIN_DIGITS = re.compile(
+    r"(?P<nums>\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?(?:,\s?\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?)*)"
+)
+
+_AY_ITEM = re.compile(
+    rf"(?:(?:see\s+also|see|e\.g\.|i\.e\.|cf\.|but\s+see|reviewed\s+in)[,:]?\s+)?"
+    rf"(?P<first>{NAME})(?:(?:\s*,\s*(?:{NAME}))*\s*(?:,?\s*(?:and|&)\s+)(?P<second>{NAME}))?"
+    rf"(?P<etal>,?\s+et\s+al\.?)?(?:'s|\u2019s)?,?\s+(?P<years>{YEAR}(?:\s*,\s*{YEAR})*)"
+    rf"(?:\s*[,:]\s*(?P<locator>(?:p|pp|ch|chap|sec|fig|table)\.?\s*[\w\u2013-]+))?\s*"
+)
+_AY_PAREN = re.compile(rf"\((?P<body>[^()]*?{YEAR}[^()]*)\)")
+_AY_NARRATIVE = re.compile(
+    rf"(?<![\w-])(?P<first>{NAME})(?:\s+(?:and|&)\s+(?P<second>{NAME})|(?P<etal>\s+et\s+al\.?))?"
+    rf"(?:'s|\u2019s)?\s+\((?P<years>{YEAR}(?:\s*,\s*{YEAR})*)"
+    rf"(?:\s*,\s*(?P<locator>(?:p|pp)\.?\s*[\w\u2013-]+))?\)"
+)
+
+
+def _expand_numbers(text: str) -> list[int] | None:
+    """``1,3-5`` -> [1, 3, 4, 5]; None for a descending or oversized range."""
+    numbers: list[int] = []
+    for part in re.split(r"\s*[,;]\s*", text.strip()):
+        if not part:
+            return None
+        bounds = re.split(r"\s*[-\u2010-\u2014\u2212\u207b]\s*", part)
+        if len(bounds) == 1:
+            numbers.append(int(bounds[0]))
+            continue
+        low, high = int(bounds[0]), int(bounds[1])
+        if high < low or high - low > 50:
+            return None
+        numbers.extend(range(low, high + 1))
+    return numbers
+
+
+def _preceding_word(view: str, at: int) -> tuple[str, int]:
+    """The run of letters (and ``/``) ending at ``at``, and where it starts."""
+    start = at
+    while start > 0 and (view[start - 1].isalpha() or view[start - 1] in "/µμ"):
+        start -= 1
+    return view[start:at], start
+
+
+class MarkerFinder:
+    """Finds every marker in the prose view; earlier, more specific patterns win overlaps."""
+
+    def __init__(
+        self, view: str, listed: Sequence[int], *, with_bib: bool, rst_labels: bool = False
+    ) -> None:
+        self.view = view
+        self.with_bib = with_bib
+        self.rst_labels = rst_labels
+        self.listed = set(listed)
+        self.found: list[Found] = []
+        self.taken = [False] * len(view)
+
+    def free(self, start: int, end: int) -> bool:
+        """Whether no marker taken so far covers any of ``[start, end)``."""
+        return not any(self.taken[start:end])
+
+    def add(self, found: Found) -> None:
+        """Take ``found`` unless it cites nothing or overlaps a marker already taken."""
+        if found.items and self.free(found.start, found.end):
+            self.found.append(found)
+            for i in range(found.start, found.end):
+                self.taken[i] = True
+
+    def run(self) -> list[Found]:
+        """Every marker of the view, in text order."""
+        self.latex()
+        self.sphinx()
+        if self.rst_labels:
+            self.rst_citations()
+        self.pandoc_brackets()
+        self.numeric_brackets()
+        self.superscript_tags()
+        self.author_year()
+        self.pandoc_bare(self.with_bib)
+        self.numeric_parentheses()
+        self.unicode_superscripts()
+        self.plain_digits()
+        return sorted(self.found, key=lambda f: f.start)
+
+    # -- key-based ------------------------------------------------------------------------
+
+    def latex(self) -> None:
+        r"""``\cite{a,b}``, ``\citep[p.~4]{a}``, ``\cites{a}{b}`` and the other cite commands."""
+        for match in _LATEX_CITE.finditer(self.view):
+            cmd = match.group("cmd")
+            if cmd == "nocite":
+                continue
+            groups = [(match.group("opts"), match.group("keys"))]
+            end = match.end()
+            if cmd.endswith("cites"):  # \cites[pre][post]{a}[pre][post]{b}...
+                while more := _LATEX_MORE.match(self.view, end):
+                    groups.append((more.group("opts"), more.group("keys")))
+                    end = more.end()
+            items: list[Item] = []
+            for opts, keys in groups:
+                options = re.findall(r"\[([^\[\]]*)\]", opts or "")
+                post = options[-1] if options else ""
+                names = [k.strip() for k in keys.split(",") if k.strip()]
+                for i, key in enumerate(names):
+                    locator = decode_latex(post).strip() if i == len(names) - 1 else ""
+                    items.append(Item("key", key, locator=locator))
+            narrative = "authors" if cmd in _LATEX_NARRATIVE else ""
+            narrative = "year" if cmd in _LATEX_YEAR else narrative
+            self.add(Found("latex", match.start(), end, items, narrative=narrative))
+
+    def sphinx(self) -> None:
+        """``:cite:`a,b```, ``:cite:p:`a```, ``:footcite:`a```."""
+        for match in _SPHINX_CITE.finditer(self.view):
+            keys = [k.strip() for k in match.group("keys").split(",") if k.strip()]
+            items = [Item("key", k) for k in keys if not k.startswith("{")]
+            variant = match.group("variant") or ""
+            narrative = "authors" if variant in _SPHINX_NARRATIVE else ""
+            narrative = "year" if variant == "year" else narrative
+            self.add(Found("sphinx", match.start(), match.end(), items, narrative=narrative))
+
+    def rst_citations(self) -> None:
+        """reStructuredText's own ``[Katz2003]_`` (numbers and auto-numbers excluded)."""
+        for match in _RST_CITE.finditer(self.view):
+            label = match.group("label")
+            if label.isdigit() or label == "#" or label.startswith("#"):
+                continue
+            self.add(Found("rst", match.start(), match.end(), [Item("key", label)]))
+
+    def pandoc_brackets(self) -> None:
+        """``[@a; see @b, p. 4]``: every part of the brackets must cite a key."""
+        for match in _PANDOC_BRACKET.finditer(self.view):
+            items: list[Item] = []
+            valid = True
+            for part in match.group("body").split(";"):
+                item = _PANDOC_ITEM.fullmatch(part.strip())
+                if item is None:
+                    valid = False
+                    break
+                key = item.group("key").strip("{}")
+                suffix = item.group("suffix").strip()
+                locator = suffix.lstrip(",").strip() if suffix.startswith(",") else suffix
+                items.append(Item("key", key, locator=locator))
+            if valid:
+                self.add(Found("pandoc", match.start(), match.end(), items))
+
+    def pandoc_bare(self, with_bib: bool) -> None:
+        """``@katz2003 found`` (its authors stay in the claim text) and ``-@katz2003``."""
+        for match in _PANDOC_BARE.finditer(self.view):
+            key = match.group("key").strip("{}")
+            if not with_bib and not any(c.isdigit() for c in key):
+                # Without a .bib to check against, "@article", "@string" or "@someone"
+                # are more likely code or handles than keys, which nearly always hold a year.
+                continue
+            locator = (match.group("locator") or "").strip()
+            item = Item("key", key, locator=locator, explicit=False)
+            narrative = "" if match.group("minus") else "authors"
+            self.add(Found("pandoc", match.start(), match.end(), [item], narrative=narrative))
+
+    # -- numeric --------------------------------------------------------------------------
+
+    def _numbers(self, text: str, *, listed_only: bool) -> list[Item] | None:
+        numbers = _expand_numbers(text)
+        if not numbers or any(n == 0 for n in numbers):
+            return None
+        if any(n > 999 for n in numbers):
+            return None  # a year or a count, not a reference number
+        if listed_only and not all(n in self.listed for n in numbers):
+            return None
+        return [Item("number", str(n)) for n in dict.fromkeys(numbers)]
+
+    def numeric_brackets(self) -> None:
+        """``[1]``, ``[1-3]``, ``[2, 5]`` and ``[1]_``, but not link definitions."""
+        for match in _NUMERIC_BRACKET.finditer(self.view):
+            items = self._numbers(match.group("nums"), listed_only=False)
+            if items is None:
+                continue
+            line_start = self.view.rfind("\n", 0, match.start()) + 1
+            after = self.view[match.end() : match.end() + 1]
+            if after == ":" and not self.view[line_start : match.start()].strip():
+                continue  # "[1]: http://..." is a link definition
+            self.add(Found("numeric", match.start(), match.end(), items))
+
+    def superscript_tags(self) -> None:
+        """``<sup>1</sup>`` and pandoc ``^1^``."""
+        for pattern in (_HTML_SUP, _PANDOC_SUP):
+            for match in pattern.finditer(self.view):
+                if match.start() > 0 and self.view[match.start() - 1].isdigit():
+                    continue
+                items = self._numbers(match.group("nums"), listed_only=bool(self.listed))
+                if items is not None:
+                    self.add(Found("superscript", match.start(), match.end(), items))
+
+    def numeric_parentheses(self) -> None:
+        """``(7)`` ending a phrase, every number on the reference list."""
+        if not self.listed:
+            return
+        view = self.view
+        for match in _NUMERIC_PAREN.finditer(view):
+            items = self._numbers(match.group("nums"), listed_only=True)
+            if items is None or not self._ends_phrase(match.end()):
+                continue
+            before = view[: match.start()].rstrip(" \t")
+            if not before or before[-1] in "\n.!?:;=<>±~≈+*/(" or before[-1].isdigit():
+                continue  # "(1) First, ..." enumerations, "= (2)", "x (3)"
+            word, _ = _preceding_word(before, len(before))
+            if word.lower() in FUNCTION_WORDS or word.lower() in NUMBER_WORDS:
+                continue
+            self.add(Found("numeric", match.start(), match.end(), items))
+
+    def _ends_phrase(self, at: int) -> bool:
+        """Followed by punctuation then a space or the end, a line end, or a new sentence."""
+        rest = self.view[at : at + 3]
+        if not rest or rest[0] == "\n":
+            return True
+        if rest[0] in ".,;:!?)]\u201d\"'":
+            nxt = rest[1:2]
+            return not nxt or nxt.isspace() or nxt in ")]\"'\u201d"
+        if rest[0] in " \t":
+            tail = self.view[at:].lstrip(" \t")
+            return not tail or tail[0] == "\n" or tail[0].isupper() or tail[0] in '[("\u201c'
+        return False
+
+    def unicode_superscripts(self) -> None:
+        """``¹²``, ``¹⁻³`` after a word that is not a unit (``m²`` is a power)."""
+        view = self.view
+        for match in _UNICODE_SUP.finditer(view):
+            start = match.start()
+            before = view[start - 1] if start else ""
+            if not before or before.isdigit() or before in "^\u00d7x*/ \t\n":
+                continue
+            word, _ = _preceding_word(view, start)
+            if word and (len(word) < 2 or word.lower() in UNITS or "/" in word):
+                continue
+            text = match.group(0).translate(_SUPERSCRIPT_DIGITS).replace("\u207b", "-")
+            items = self._numbers(text, listed_only=bool(self.listed))
+            if items is not None:
+                self.add(Found("superscript", start, match.end(), items))
+
+    def plain_digits(self) -> None:
+        """Superscript digits that lost their formatting: ``procedures 1,2.``."""
+        if not self.listed:
+            return
+        view = self.view
+        candidates: list[tuple[bool, Found]] = []
+        for match in _PLAIN_DIGITS.finditer(view):
+            start, end = match.span()
+            if start and (
+                view[start - 1].isdigit()
+                or (view[start - 1] in ".," and start > 1 and view[start - 2].isdigit())
+            ):
+                continue  # part of a bigger number: "2003.1", "1,500"
+            if end < len(view) and (view[end].isdigit() or view[end] in "%‰°"):
+                continue
+            if not self._ends_phrase(end) or view[end : end + 2] in (
+                ".0",
+                ".1",
+                ".2",
+                ".3",
+                ".4",
+                ".5",
+                ".6",
+                ".7",
+                ".8",
+                ".9",
+            ):
+                continue
+            if re.match(r"[.,:][0-9]", view[end : end + 2]):
+                continue
+            anchor = self._digit_anchor(start)
+            if anchor is None:
+                continue
+            items = self._numbers(match.group("nums"), listed_only=True)
+            if items is None:
+                continue
+            weak = len(items) == 1 and view[start - 1] == " "
+            candidates.append((weak, Found("superscript", start, end, items)))
+        # "eased 2." alone reads as a quantity as much as a citation; such single spaced
+        # numbers are taken only in a document that also cites this way unmistakably
+        # ("procedures 1,2.", "studies3.").
+        if any(not weak for weak, _ in candidates):
+            for _, found in candidates:
+                self.add(found)
+
+    def _digit_anchor(self, start: int) -> int | None:
+        """Where the word a superscript-style number follows ends, or None if it follows none.
+
+        Accepted: a word and one space (``procedures 1,2``), a word glued on
+        (``studies1,2``), or a word and a full stop or comma glued on (``fusion.1,2``).
+        """
+        view = self.view
+        i = start
+        spaced = False
+        if i and view[i - 1] == " ":
+            i -= 1
+            spaced = True
+        if i and view[i - 1] in ".,;:)" and not spaced:
+            closing = view[i - 1]
+            i -= 1
+            if closing == ")":
+                return i
+        word, word_start = _preceding_word(view, i)
+        if len(word) < 2 or not word.replace("/", "").isalpha():
+            return None
+        lowered = word.lower()
+        if lowered in FUNCTION_WORDS or lowered in NUMBER_WORDS or lowered in UNITS:
+            return None
+        if not spaced and i == start and (len(word) < 3 or not word.islower()):
+            return None  # glued to a capitalised or short word: a name such as IL6 or L5
+        if word_start and (view[word_start - 1].isdigit() or view[word_start - 1] in "-_/"):
+            return None
+        return i
+
+    # -- author-year ----------------------------------------------------------------------
+
+    def author_year(self) -> None:
+        """``(Katz et al., 2003; Liliang 2011a)`` and narrative ``Katz et al. (2003)``."""
+        view = self.view
+        for match in _AY_PAREN.finditer(view):
+            body = match.group("body")
+            items: list[Item] = []
+            for part in body.split(";"):
+                item = _AY_ITEM.fullmatch(part.strip())
+                if item is None or not _is_name(item.group("first")):
+                    items = []
+                    break
+                items.extend(_author_year_items(item))
+            if items:
+                self.add(Found("author-year", match.start(), match.end(), items))
+        for match in _AY_NARRATIVE.finditer(view):
+            if not _is_name(match.group("first")):
+                continue
+            items = _author_year_items(match)
+            if not (match.group("etal") or match.group("second")):
+                for single in items:
+                    single.explicit = False  # "Katz (2003)": taken only if the .bib has it
+            paren = view.index("(", match.end("first"))
+            self.add(
+                Found("author-year", match.start(), match.end(), items, strip=(paren, match.end()))
+            )
+
+
+def _is_name(word: str) -> bool:
+    return word.lower().rstrip(".") not in MONTHS_AND_NON_NAMES
+
+
+def _author_year_items(match: re.Match[str]) -> list[Item]:
+    first = match.group("first")
+    second = match.group("second") or ""
+    etal = bool(match.group("etal"))
+    locator = match.group("locator") or ""
+    items = []
+    for year in re.split(r"\s*,\s*", match.group("years")):
+        digits, suffix = year[:4], year[4:]
+        who = f"{first} et al." if etal else (f"{first} and {second}" if second else first)
+        items.append(
+            Item(
+                "author-year",
+                f"{who} {year}",
+                locator=locator,
+                surname=first,
+                second=second,
+                etal=etal,
+                year=int(digits),
+                suffix=suffix,
+            )
+        )
+    return items

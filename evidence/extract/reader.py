@@ -1,0 +1,100 @@
+"""The one interface an article format implements: :class:`ArticleFormat`.
+
+A format is a module beside this one (``markdown``, ``plain``, ``rst``, ``latex``) that
+defines ``FORMAT = ArticleFormat(...)``; ``formats`` lists them. Everything after the
+masking (reference list, markers, sentences, matching) is shared by all formats.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidence.errors import ArticleError, SourceLocation
+from evidence.extract.view import TextView
+
+__all__ = ["ArticleFormat", "decode_text", "keep_text", "mask_nothing", "read_bytes"]
+
+
+def mask_nothing(text: str, view: TextView) -> None:
+    """A masking step for formats that need none at that point."""
+
+
+def keep_text(text: str) -> str:
+    """A claim-text cleaner for formats without inline markup: the text as it is."""
+    return text
+
+
+def read_bytes(source: str) -> bytes:
+    """The bytes of the article file ``source``; :class:`ArticleError` when unreadable."""
+    try:
+        return Path(source).read_bytes()
+    except FileNotFoundError:
+        raise ArticleError(
+            f"no such file; check the path (it is read relative to {os.getcwd()!r})",
+            location=SourceLocation(source),
+        ) from None
+    except OSError as error:
+        raise ArticleError(
+            f"cannot read the article: {error.strerror or error}", location=SourceLocation(source)
+        ) from error
+
+
+def decode_text(data: bytes, encoding: str, source: str) -> str:
+    """A text file's bytes as text (a UTF-8 byte-order mark dropped).
+
+    Raises :class:`ArticleError` located at the first undecodable byte, or for an
+    unknown encoding.
+    """
+    if data.startswith(b"\xef\xbb\xbf") and encoding.lower().replace("_", "-") == "utf-8":
+        data = data[3:]
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise ArticleError(
+            f"unknown text encoding {encoding!r}", location=SourceLocation(source)
+        ) from None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise ArticleError(
+            f"the file is not valid {encoding} text (byte {data[error.start]:#04x}); save it "
+            "as UTF-8, or pass the encoding it was saved in",
+            location=SourceLocation(source, line, column),
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFormat:
+    """How one article format is read: its names, and how its non-prose is masked.
+
+    ``name`` is what ``format=`` and :attr:`ExtractResult.format
+    <evidence.ExtractResult.format>` say; ``aliases`` other names accepted for
+    ``format=``; ``suffixes`` the file suffixes (lower case, with the dot) read as this
+    format. The steps, in the order the extraction runs them:
+
+    1. ``decode(data, encoding, source)`` turns the file's bytes into the text every
+       other step reads (text formats decode them; a binary format would flatten its
+       document into text that its masks understand);
+    2. ``mask_code(text, view)`` blanks what is never prose and must not be searched for
+       the reference list either (code, math, comments, a preamble);
+    3. the reference list is found in the view and blanked (shared by all formats);
+    4. ``mask_markup(text, view)`` blanks headings, tables, link targets and the like;
+       URLs are blanked for every format, and when ``list_items`` is true each list
+       bullet starts a paragraph;
+    5. markers are found in the view (``rst_labels``: reStructuredText ``[Label]_``
+       citations are read too), sentences split, markers mapped to keys;
+    6. ``clean(text)`` undoes the format's inline markup in each claim's text.
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+    mask_code: Callable[[str, TextView], None]
+    mask_markup: Callable[[str, TextView], None] = mask_nothing
+    clean: Callable[[str], str] = keep_text
+    aliases: tuple[str, ...] = ()
+    decode: Callable[[bytes, str, str], str] = decode_text
+    list_items: bool = True
+    rst_labels: bool = False

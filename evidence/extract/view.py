@@ -1,0 +1,65 @@
+"""The masked text view: the article with everything that is not prose blanked out.
+
+Each format's masking (``markdown``, ``rst``, ``latex``...) blanks code, math, markup and
+headings in a :class:`TextView`; markers and sentences are then found in the view, and
+since blanking keeps every offset, locations are computed on the original text.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["BULLET", "URL", "TextView", "line_starts"]
+
+#: A list item's bullet or number: it starts a paragraph of its own.
+BULLET = re.compile(r"^[ \t]*(?:[-*+\u2022]|\d{1,3}[.)]|#\.)[ \t]+(?=\S)", re.M)
+#: URLs and DOIs: their digits and brackets are never markers.
+URL = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>\"')\]]+|\bdoi:\s*10\.\d{4,9}/\S+|\b10\.\d{4,9}/[^\s\"<>]+"
+)
+
+
+class TextView:
+    """The article with everything that is not prose blanked out, offsets unchanged.
+
+    Blanked characters become spaces (line breaks are kept), so an offset in the view is
+    the same offset in the text, and locations are computed on the text.
+
+    >>> view = TextView("Pain `code` here.")
+    >>> view.blank(5, 11)
+    >>> view.text()
+    'Pain        here.'
+    """
+
+    def __init__(self, text: str) -> None:
+        self.chars = list(text)
+
+    def blank(self, start: int, end: int) -> None:
+        """Blank ``[start, end)``, keeping its line breaks."""
+        chars = self.chars
+        for i in range(start, min(end, len(chars))):
+            if chars[i] != "\n":
+                chars[i] = " "
+
+    def cut(self, start: int, end: int) -> None:
+        """Blank ``[start, end)`` and end a paragraph there (two line breaks at its end)."""
+        self.blank(start, end)
+        if end - start >= 2:
+            self.chars[end - 2] = "\n"
+            self.chars[end - 1] = "\n"
+
+    def blank_matches(self, pattern: re.Pattern[str], text: str, group: int | str = 0) -> None:
+        """Blank every match of ``pattern`` in ``text`` (or its ``group``)."""
+        for match in pattern.finditer(text):
+            self.blank(match.start(group), match.end(group))
+
+    def text(self) -> str:
+        """The view as a string, as long as the text it was made from."""
+        return "".join(self.chars)
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset at which each line of ``text`` starts (for line and column numbers)."""
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+    return starts

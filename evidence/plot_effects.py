@@ -10,10 +10,10 @@ effect. Ratios (RR, OR, HR) are drawn on a **log axis** with the line of no effe
 differences on a linear axis with the line at 0. Studies left out of the pooled estimate (a
 double zero for a ratio) keep their row, marked "not estimable", as RevMan does.
 
-It is a module of its own rather than part of :mod:`evidence.plot` (forest plots of single
+It is a module of its own rather than part of ``evidence.plot`` (forest plots of single
 proportions) so that the two could be written side by side; both follow the same rules:
 matplotlib is imported inside the functions, the figure is a bare
-:class:`matplotlib.figure.Figure` never registered with pyplot, settings apply only while
+``matplotlib.figure.Figure`` never registered with pyplot, settings apply only while
 drawing and saving (``rc_context``), SVG output is byte-for-byte reproducible with its text
 kept as text, and files are written whole or not at all. Artists carry SVG ids
 (``study-3-marker``, ``pooled-diamond``, ``prediction-interval``, ``no-effect``) so tests

@@ -26,6 +26,7 @@ STAGES: dict[str, int] = {
     "evidence.text": 0,
     "evidence.identifiers": 0,
     "evidence.model": 1,
+    "evidence.comparative": 1,
     "evidence.bibliography": 2,
     "evidence.claims": 2,
     "evidence.pubmed": 3,

@@ -403,6 +403,17 @@ def test_homogeneous_studies_truncate_tau2_at_zero() -> None:
     assert fixed.i2 == 0.0
 
 
+@pytest.mark.parametrize("model", ["fixed", "random"])
+def test_hartung_knapp_with_identical_estimates_falls_back(model: str) -> None:
+    same = [EffectSize(Measure.RD, -0.02, v, "x") for v in (0.001, 0.002, 0.0015)]
+    result = pool(same, model=model, hartung_knapp=True)  # type: ignore[arg-type]
+    assert not result.hartung_knapp
+    assert result.df is None
+    assert result.se > 0
+    assert result.low < result.estimate < result.high
+    assert any("Hartung-Knapp not applied" in n for n in result.notes)
+
+
 def test_zero_cell_studies_pool_and_double_zeros_are_listed() -> None:
     arms = [
         binary_arms(0, 40, 5, 41),

@@ -445,6 +445,14 @@ def pool(
         ws = [1.0 / (v + tau2) for v in vs]
         method = f"random effects ({_TAU2_NAMES[method_name or 'REML']} \u03c4\u00b2)"
 
+    if hartung_knapp and (max(ys) == min(ys) or not hk_variance > 0):
+        # Every study has exactly the pooled estimate: the Hartung-Knapp scale is 0 and
+        # would give an interval of no width; the unadjusted one is the honest answer.
+        notes.append(
+            "Hartung-Knapp not applied: the studies' estimates are identical, so its scale "
+            "is 0; the unadjusted standard error is used"
+        )
+        hartung_knapp = False
     if hartung_knapp:
         se = math.sqrt(hk_variance)
         crit = float(stats.t.isf((1.0 - confidence) / 2.0, df))

@@ -229,7 +229,7 @@ def test_bcg_mantel_haenszel_exponentiated_matches_metafor() -> None:
 def sm_combine(effects: list[EffectSize], method: str) -> Any:
     y = np.array([e.estimate for e in effects], dtype=float)
     v = np.array([e.variance for e in effects], dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         if method == "pm":
             return combine_effects(y, v, method_re="pm", atol=1e-12, maxiter=1000)
         return combine_effects(y, v, method_re="dl")

@@ -419,10 +419,11 @@ def pool(
     k = len(ys)
     df = k - 1
     y_arr, v_arr = np.asarray(ys, dtype=float), np.asarray(vs, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # Asked for DerSimonian-Laird, whose negative values statsmodels keeps (and then
-        # divides by weights that may be negative); only its fixed-effect parts, Q and
-        # the raw DL value are used, so those warnings are noise.
+    with np.errstate(all="ignore"):
+        # statsmodels keeps negative DerSimonian-Laird values (and then divides by weights
+        # that may be negative) and computes its I^2 as 1 - 1/H^2 even when Q is 0; only
+        # its fixed-effect parts, Q and the raw DL value are used, so those warnings are
+        # noise for our callers.
         combined = meta_analysis.combine_effects(y_arr, v_arr, method_re="dl")
     q = float(combined.q)
 

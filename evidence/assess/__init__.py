@@ -4,7 +4,9 @@ Pure functions over references, PubMed records and claims; may import ``errors``
 and the shared helpers, never the table, renderers or front ends. ``design`` (with
 ``design_text``, its reading of titles and abstracts), ``retraction`` and ``statistics``
 (proportions: Wilson intervals and random-effects pooling) import only the standard library,
-``evidence.model`` and each other. Siblings import each other directly, never this package.
+``evidence.model`` and each other. ``effects`` (RR, OR, RD, MD, SMD with their variances) and
+``meta`` (fixed and random-effects pooling of them, statsmodels where it has the method) are
+the comparative side. Siblings import each other directly, never this package.
 """
 
 from evidence.assess.design import (
@@ -13,6 +15,20 @@ from evidence.assess.design import (
     design_rank,
     is_observational,
     is_randomised,
+)
+from evidence.assess.effects import (
+    EffectSize,
+    binary_effect,
+    continuous_effect,
+    effect_size,
+    reported_effect_size,
+)
+from evidence.assess.meta import (
+    MetaAnalysis,
+    PoolingError,
+    StatsDependencyError,
+    mantel_haenszel,
+    pool,
 )
 from evidence.assess.retraction import RetractionAssessment, assess_retraction
 from evidence.assess.statistics import (
@@ -24,14 +40,24 @@ from evidence.assess.statistics import (
 
 __all__ = [
     "DesignAssessment",
+    "EffectSize",
+    "MetaAnalysis",
     "PooledEstimate",
+    "PoolingError",
     "Proportion",
     "RetractionAssessment",
+    "StatsDependencyError",
     "assess_design",
     "assess_retraction",
+    "binary_effect",
+    "continuous_effect",
     "design_rank",
+    "effect_size",
     "is_observational",
     "is_randomised",
+    "mantel_haenszel",
+    "pool",
     "pool_proportions",
+    "reported_effect_size",
     "wilson_interval",
 ]

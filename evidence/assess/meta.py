@@ -30,7 +30,7 @@ I^2 and H^2 follow metafor: for random effects ``I^2 = tau^2 / (tau^2 + s^2)`` a
 ``s^2 = (k-1) sum(w) / (sum(w)^2 - sum(w^2))``; for fixed effect (and with DerSimonian-Laird,
 where the two agree) Higgins and Thompson's ``(Q - df) / Q`` truncated at 0 and ``Q / df``.
 ``i2`` is a fraction (``i2_percent`` for the usual percentage), as in
-:class:`~evidence.assess.design.PooledEstimate`.
+:class:`~evidence.assess.statistics.PooledEstimate`.
 
 Edge cases give stated results, never NaN: one study is returned as itself (Q = 0 on 0 df,
 tau^2 = 0, I^2 = 0, H^2 = 1, no prediction interval, a note saying nothing was pooled); a

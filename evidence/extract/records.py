@@ -84,7 +84,7 @@ class ListedReference:
 class ExtractResult:
     """What :func:`extract_claims` found.
 
-    ``claims`` is a :class:`~evidence.ClaimSet` (write it with :meth:`dump`);
+    ``claims`` is a :class:`~evidence.claims.ClaimSet` (write it with :meth:`dump`);
     ``markers`` every marker taken, in text order; ``unmapped`` what they cite that has no
     key; ``reference_list`` the document's numbered reference list (empty when it has
     none); ``problems`` located warnings; ``format`` the format the text was read as.

@@ -133,6 +133,8 @@ _ALL: tuple[Code, ...] = (
          "add it; a near miss is named in the message"),
     Code("bad-value", _E, "claims", "a value that is not one of the allowed ones",
          "use one of the values the message lists"),
+    Code("bad-character", _E, "claims", "text holding half of a character pair (\\ud800)",
+         "remove the escape, or give the whole surrogate pair"),
     Code("bad-number", _E, "claims", "a count that is not a whole non-negative number",
          "correct the number"),
     Code("events-exceed-n", _E, "claims", "more events than participants",

@@ -20,6 +20,7 @@ from evidence.claims.fields import (
     column_name,
 )
 from evidence.claims.tree import Map, Node, Report, Scalar, Seq, closest
+from evidence.spreadsheet import restore
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -115,7 +116,8 @@ def read_csv(text: str, report: Report) -> Node | None:
                 "csv-row",
             )
             continue
-        value = {name: cells[i] if i < len(cells) else "" for name, i in columns.items()}
+        # A cell the library wrote as "'=..." (spreadsheet formula neutralised) reads back.
+        value = {name: restore(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
         claim_id = value["claim_id"].strip()
         if claim_id:
             group = groups.setdefault(claim_id, _CsvClaim(line, claim_id))

@@ -14,7 +14,7 @@ from pathlib import Path
 from evidence.claims.build import claims_from_tree
 from evidence.claims.claimset import ClaimSet
 from evidence.claims.formats import FORMATS, SUFFIXES, find_format, format_of_suffix
-from evidence.claims.tree import Report, fail
+from evidence.claims.tree import Report, check_characters, fail
 
 __all__ = ["load_claims", "parse_claims"]
 
@@ -40,6 +40,7 @@ def parse_claims(text: str, fmt: str, *, source: str = "<string>") -> ClaimSet:
     report.csv = kind.tabular
     try:
         tree = kind.read(text, report)
+        check_characters(tree, report)
         claims = claims_from_tree(tree, report) if tree is not None or not report.errors else []
     except RecursionError:
         report.error(None, "the file is nested too deeply to be a claims file", "syntax")

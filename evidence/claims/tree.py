@@ -93,6 +93,32 @@ class Seq:
 Node: TypeAlias = "Scalar | Map | Seq"
 
 
+def check_characters(root: Node | None, report: Report) -> None:
+    """Report every text holding a lone surrogate (``"\\ud800"`` in JSON or YAML escapes):
+    half of a character pair, which no file can hold, so writing the claims back (or any
+    output) would fail later with a bare encoding error."""
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Scalar):
+            texts = [node.text or ""]
+        elif isinstance(node, Map):
+            texts = [name for name, _, _ in node.items]
+            stack.extend(value for _, _, value in node.items)
+        else:
+            texts = []
+            stack.extend(node.items)
+        for text in texts:
+            bad = next((c for c in text if "\ud800" <= c <= "\udfff"), None)
+            if bad is not None:
+                report.error(
+                    node.line,
+                    f"the text {text[:40]!r} holds \\u{ord(bad):04x}, half of a character "
+                    "pair, which no file can hold: remove the escape or give the whole pair",
+                    "bad-character",
+                )
+
+
 def describe(node: Node) -> str:
     """What a node is, for messages: ``a list``, ``the text 'abc'``, ``nothing``."""
     if isinstance(node, Map):

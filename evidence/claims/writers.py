@@ -22,6 +22,7 @@ import yaml
 from evidence.claims.fields import CITATION_FIELDS, CSV_CLAIM_COLUMNS
 from evidence.claims.yaml_reader import YAML_PREFIX
 from evidence.model import Certainty, CertaintyJudgement, Citation, Claim, RiskOfBias, Stance
+from evidence.spreadsheet import neutralise
 
 
 def normalised(claim: Claim) -> Claim:
@@ -178,5 +179,6 @@ def write_csv(claims: Sequence[Claim], name: str = "csv") -> str:
         for index, citation in enumerate(citations):
             fields = _citation_fields(citation) if citation is not None else {}
             cells = [str(fields.get(column, "")) for column in CITATION_FIELDS]
-            writer.writerow((head if index == 0 else rest) + cells)
+            # No cell a spreadsheet would run as a formula (the reader undoes the quote).
+            writer.writerow([neutralise(cell) for cell in (head if index == 0 else rest) + cells])
     return buffer.getvalue()

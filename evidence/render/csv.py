@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from evidence.render.layout import TableRows, plain_text
 from evidence.render.registry import register
+from evidence.spreadsheet import neutralise
 
 if TYPE_CHECKING:
     from evidence.table import EvidenceTable
 
 __all__ = ["CSV_CLAIM_COLUMNS", "CSV_COLUMNS", "CSV_EVIDENCE_COLUMNS", "csv_cell", "render_csv"]
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")
@@ -32,7 +31,7 @@ def csv_cell(value: Any) -> str:
     "'=HYPERLINK(1)"
     """
     text = plain_text(value)
-    formula = text.startswith(_FORMULA_START)
+    formula = neutralise(text) != text
     if "\r" in text:
         # The writer ends rows with "\n", so it quotes a cell holding "\n" but not one
         # holding only a lone "\r", which every reader takes for the end of the row: such

@@ -1,4 +1,4 @@
-"""Tests for evidence.bibliography.bibtex: real exports, every bad input located, decoding, ids."""
+"""Tests for the BibTeX reader: real exports, every bad input located, decoding, ids."""
 
 # ruff: noqa: RUF001  (the expected texts are Unicode on purpose: en dashes, Greek, quotes)
 
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pybtex.database.input.bibtex import Parser
 
-from evidence.bibliography.bibtex import (
+from evidence.bibliography import (
     NOT_LOADED,
     Bibliography,
     decode_latex,

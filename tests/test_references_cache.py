@@ -21,9 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import evidence._version
+from evidence.bibliography import Bibliography, load_references
 from evidence.bibliography import bibtex as references
 from evidence.bibliography import cache as parse_cache
-from evidence.bibliography.bibtex import Bibliography, load_references
 from evidence.errors import BibliographyError
 from evidence.pubmed.cache import PubMedCache
 

@@ -51,7 +51,7 @@ def task_pybtex(path: str) -> Result:
 
 
 def task_load(path: str, cache: str, touch: str = "no") -> Result:
-    from evidence.bibliography.bibtex import load_references
+    from evidence.bibliography import load_references
 
     base = peak_rss_mb()
     setting: bool | str = False if cache == "off" else cache

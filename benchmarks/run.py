@@ -494,7 +494,7 @@ def profile(group: str) -> int:
 
     work: Callable[[], Any]
     if group == "references":
-        from evidence.bibliography.bibtex import load_references
+        from evidence.bibliography import load_references
 
         path = FIXTURES / "bib" / "zotero_bbt_7166_pmid_large.bib"
         work = lambda: load_references(path, cache=False)  # noqa: E731

@@ -246,7 +246,7 @@ def test_fetch_writes_ids_into_a_copy_of_the_bib(
     original = Path(MIX).read_text()
     written = out_bib.read_text()
     assert Path(MIX).read_text() == original  # the .bib itself is never touched
-    from evidence.bibliography.bibtex import load_references
+    from evidence.bibliography import load_references
 
     refs = load_references(out_bib)
     assert refs["wei2016"].pmid == "27685632"  # found by DOI

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ncbi_server import NCBIServer
 
-from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
+from evidence.bibliography import Bibliography, load_references, parse_references
 from evidence.claims import dump_claims, load_claims, parse_claims
 from evidence.cli import main
 from evidence.errors import ArticleError

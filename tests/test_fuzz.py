@@ -26,7 +26,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
+from evidence.bibliography import Bibliography, load_references, parse_references
 from evidence.claims import ClaimSet, parse_claims
 from evidence.errors import ClaimFileError, InputError
 from evidence.model import Citation, Claim, Name, Reference, Stance

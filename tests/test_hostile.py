@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, shared_path
 from ncbi_server import Fault, NCBIServer, RecordedRequest
 
-from evidence.bibliography.bibtex import MAX_VALUE_LENGTH, load_references, parse_references
+from evidence.bibliography import MAX_VALUE_LENGTH, load_references, parse_references
 from evidence.claims import parse_claims
 from evidence.cli import main
 from evidence.errors import ClaimFileError, EvidenceError, PubMedError

@@ -1,4 +1,4 @@
-"""Tests for evidence.bibliography.bibtex: real exports, every bad input located, decoding, ids."""
+"""Tests for the BibTeX reader: real exports, every bad input located, decoding, ids."""
 
 # ruff: noqa: RUF001  (the expected texts are Unicode on purpose: en dashes, Greek, quotes)
 
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pybtex.database.input.bibtex import Parser
 
-from evidence.bibliography.bibtex import (
+from evidence.bibliography import (
     NOT_LOADED,
     Bibliography,
     decode_latex,
@@ -26,6 +26,8 @@ from evidence.bibliography.bibtex import (
     normalise_pmid,
     parse_references,
 )
+from evidence.bibliography import latex as latex_module
+from evidence.bibliography.latex import LatexDecoder
 from evidence.errors import BibliographyError, Problem, Severity
 from evidence.model import Name, Reference
 
@@ -736,6 +738,24 @@ def test_garbage_collector_state_is_restored(enabled: bool) -> None:
 )
 def test_decode_latex(latex: str, text: str) -> None:
     assert decode_latex(latex) == text
+
+
+def test_a_decoder_asks_latexcodec_once_per_rare_command_and_keeps_it_to_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+    real = latex_module._latexcodec_symbol
+
+    def counting(name: str) -> str:
+        asked.append(name)
+        return real(name)
+
+    monkeypatch.setattr(latex_module, "_latexcodec_symbol", counting)
+    decoder = LatexDecoder()
+    text = r"3 \times 4 and \alpha"
+    assert decoder.decode(text) == decoder.decode(text) == decode_latex(text) == "3 ×4 and α"
+    # The decoder asked once for each; decode_latex, a decoder of its own, asked again.
+    assert sorted(asked) == ["alpha", "alpha", "times", "times"]
 
 
 def test_fields_are_decoded_and_raw_fields_kept() -> None:

@@ -7,6 +7,7 @@ fails the test): whatever the load then returns came from the cache.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
 import pickle
@@ -20,8 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import evidence._version
+from evidence.bibliography import Bibliography, load_references
 from evidence.bibliography import bibtex as references
-from evidence.bibliography.bibtex import Bibliography, load_references
+from evidence.bibliography import cache as parse_cache
 from evidence.errors import BibliographyError
 from evidence.pubmed.cache import PubMedCache
 
@@ -148,11 +150,50 @@ def test_another_library_version_misses(
     load_references(bib_file)
     module = pybtex if what == "pybtex" else evidence._version
     monkeypatch.setattr(module, "__version__", "999.0")
-    references._code_fingerprint.cache_clear()
-    try:
-        load_references(bib_file)
-    finally:
-        references._code_fingerprint.cache_clear()
+    load_references(bib_file)
+    assert len(entries(cache_dir)) == 2
+
+
+def copy_of_the_reader(folder: Path) -> list[Path]:
+    """The reader's source files copied to ``folder`` as they sit in the package."""
+    real = parse_cache.reader_sources()
+    top = Path(parse_cache.__file__).resolve().parent.parent
+    for source in real:
+        target = folder / source.relative_to(top)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, target)
+    copied = parse_cache.reader_sources(folder / "bibliography")
+    assert [p.relative_to(folder) for p in copied] == [p.relative_to(top) for p in real]
+    return copied
+
+
+def test_the_key_covers_every_source_file_of_the_reader_however_split(tmp_path: Path) -> None:
+    package = Path(parse_cache.__file__).resolve().parent
+    assert set(package.glob("*.py")) <= set(parse_cache.reader_sources())
+    sources = copy_of_the_reader(tmp_path / "evidence")
+    base = parse_cache.source_digest(sources)
+    assert base == parse_cache.source_digest(parse_cache.reader_sources())
+    digests = {base}
+    for source in sources:
+        original = source.read_bytes()
+        source.write_bytes(original + b"\n# edited\n")
+        digests.add(parse_cache.source_digest(sources))
+        source.write_bytes(original)
+    assert len(digests) == len(sources) + 1  # each edit gave a key of its own
+    (tmp_path / "evidence" / "bibliography" / "ris.py").write_text("# a new reader\n")
+    grown = parse_cache.reader_sources(tmp_path / "evidence" / "bibliography")
+    assert parse_cache.source_digest(grown) != base
+
+
+def test_edited_reader_code_misses(
+    cache_dir: Path, bib_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_references(bib_file)
+    sources = copy_of_the_reader(tmp_path / "evidence")
+    edited = next(p for p in sources if p.name == "names.py")
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    monkeypatch.setattr(parse_cache, "_SOURCE_DIGEST", parse_cache.source_digest(sources))
+    load_references(bib_file)
     assert len(entries(cache_dir)) == 2
 
 
@@ -218,8 +259,8 @@ def _flip(blob: bytes) -> bytes:
 def _planted(blob: bytes) -> bytes:
     """A payload with a valid checksum that would call a function if it were unpickled."""
     payload = pickle.dumps(_Trap())
-    magic = references._CACHE_MAGIC
-    return magic + references.hashlib.sha256(payload).digest() + payload
+    magic = parse_cache.CACHE_MAGIC
+    return magic + hashlib.sha256(payload).digest() + payload
 
 
 TRIPPED: list[str] = []
@@ -246,7 +287,7 @@ def test_a_damaged_entry_is_ignored_logged_and_rewritten(
     (entry,) = entries(cache_dir)
     good = entry.read_bytes()
     entry.write_bytes(damage(good))  # type: ignore[operator]
-    with caplog.at_level(logging.WARNING, logger="evidence.bibliography.bibtex"):
+    with caplog.at_level(logging.WARNING, logger="evidence.bibliography.cache"):
         again = load_references(bib_file)
     same(cold, again)
     assert TRIPPED == []
@@ -261,7 +302,7 @@ def test_an_entry_for_another_key_is_not_used(
     other = tmp_path / "other.bib"
     other.write_text("@misc{other, title = {Other}}\n", encoding="utf-8")
     load_references(other)
-    store = references._ParseCache(cache_dir)
+    store = parse_cache.ParseCache(cache_dir)
     mine = store.path_for(str(store.key(bib_file.read_bytes(), "utf-8")))
     theirs = store.path_for(str(store.key(other.read_bytes(), "utf-8")))
     good = mine.read_bytes()
@@ -275,7 +316,7 @@ def test_an_unwritable_cache_never_fails_the_load(
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with caplog.at_level(logging.WARNING, logger="evidence.bibliography.bibtex"):
+    with caplog.at_level(logging.WARNING, logger="evidence.bibliography.cache"):
         bib = load_references(bib_file, cache=blocker / "bib")
     assert len(bib) == 3
     assert any("cannot write the parse cache" in r.getMessage() for r in caplog.records)
@@ -288,13 +329,13 @@ def test_an_unreadable_entry_is_parsed_again(
     (entry,) = entries(cache_dir)
     entry.unlink()
     entry.mkdir()  # reading it fails with IsADirectoryError
-    with caplog.at_level(logging.WARNING, logger="evidence.bibliography.bibtex"):
+    with caplog.at_level(logging.WARNING, logger="evidence.bibliography.cache"):
         assert len(load_references(bib_file)) == 3
     assert any("cannot read this parse cache entry" in r.getMessage() for r in caplog.records)
 
 
 def test_writes_are_whole_and_the_cache_stays_small(cache_dir: Path, tmp_path: Path) -> None:
-    keep = references._CACHE_KEEP
+    keep = parse_cache.CACHE_KEEP
     for number in range(keep + 3):
         path = tmp_path / f"f{number}.bib"
         path.write_text(f"@misc{{k{number}, title = {{T}}}}\n", encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 from conftest import shared_path
 from ncbi_server import NCBIServer
 
-from evidence.bibliography.bibtex import load_references
+from evidence.bibliography import load_references
 from evidence.model import Citation, Claim, PubMedStatus, Reference, RetractionStatus, Stance
 from evidence.pubmed.cache import PubMedCache
 from evidence.pubmed.client import PubMedClient

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     if args.write_ids:
-        from evidence.bibliography.bibtex import add_identifiers
+        from evidence.bibliography import add_identifiers
 
         text = Path(args.bib[0]).read_text(encoding=args.encoding)
         found = {

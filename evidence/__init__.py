@@ -25,6 +25,7 @@ from evidence.assess.design import (
 from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.support import SupportCheck, check_support
 from evidence.bibliography.bibtex import Bibliography, load_references, parse_references
+from evidence.bibliography.detect import load_bibliography
 from evidence.claims.loader import ClaimSet, dump_claims, load_claims, parse_claims
 from evidence.errors import (
     ArticleError,
@@ -112,6 +113,7 @@ __all__ = [
     "dump_claims",
     "extract_claims",
     "judge_claim",
+    "load_bibliography",
     "load_claims",
     "load_references",
     "make_study",

@@ -1,7 +1,9 @@
 """Reference libraries: readers that turn an exported file into a :class:`Bibliography`.
 
-Today BibTeX (``bibtex``); each further format is a module beside it. May import
-``evidence.errors``, ``evidence.model`` and the shared helpers, nothing above them.
+BibTeX (``bibtex``); CSL-JSON, RIS, MEDLINE and EndNote XML (``csl_json``, ``ris``,
+``medline``, ``endnote_xml``, sharing ``_records``); ``detect`` picks the reader from a
+file's content (``load_bibliography``). May import ``evidence.errors``,
+``evidence.model`` and the shared helpers, nothing above them.
 """
 
 from evidence.bibliography.bibtex import (
@@ -16,16 +18,38 @@ from evidence.bibliography.bibtex import (
     normalise_pmid,
     parse_references,
 )
+from evidence.bibliography.csl_json import load_csl_json, parse_csl_json
+from evidence.bibliography.detect import (
+    BIBLIOGRAPHY_FORMATS,
+    detect_format,
+    load_bibliography,
+    parse_bibliography,
+)
+from evidence.bibliography.endnote_xml import load_endnote_xml, parse_endnote_xml
+from evidence.bibliography.medline import load_medline, parse_medline
+from evidence.bibliography.ris import load_ris, parse_ris
 
 __all__ = [
+    "BIBLIOGRAPHY_FORMATS",
     "MAX_VALUE_LENGTH",
     "NOT_LOADED",
     "Bibliography",
     "add_identifiers",
     "decode_latex",
+    "detect_format",
+    "load_bibliography",
+    "load_csl_json",
+    "load_endnote_xml",
+    "load_medline",
     "load_references",
+    "load_ris",
     "normalise_doi",
     "normalise_pmcid",
     "normalise_pmid",
+    "parse_bibliography",
+    "parse_csl_json",
+    "parse_endnote_xml",
+    "parse_medline",
     "parse_references",
+    "parse_ris",
 ]

@@ -476,7 +476,7 @@ def _made_key(draft: Draft) -> str:
     who = ""
     if people:
         first = people[0]
-        who = _ascii(first.last.split()[0] if first.collective else first.last)
+        who = _ascii(" ".join(first.last.split()[:1]) if first.collective else first.last)
     word = ""
     for candidate in re.findall(r"[^\W_]+", draft.title):
         if candidate.lower() not in _STOP_WORDS:

@@ -95,7 +95,7 @@ def detect_format(text: str, *, name: str = "") -> str | None:
         return "csl-json"
     if start[0] == "<":
         return "endnote-xml"
-    found = _SIGNS.search(text)
+    found = _SIGNS.search(text.lstrip("\ufeff"))
     if found is None:
         return None
     return found.lastgroup

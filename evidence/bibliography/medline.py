@@ -181,7 +181,7 @@ def _authors(tags: list[tuple[str, str, int]]) -> list[Name]:
     names: list[Name] = []
     previous = ""
     for tag, value, _ in tags:
-        if tag == "FAU" or (tag == "AU" and previous != "FAU") or tag == "CN":
+        if value and (tag in ("FAU", "CN") or (tag == "AU" and previous != "FAU")):
             name = Name(value, collective=True) if tag == "CN" else parse_name(value)
             if name is not None:
                 names.append(name)

@@ -164,14 +164,30 @@ def _text(element: Element | None) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
+def _index(record: Element) -> dict[str, list[Element]]:
+    """The record's elements by path (``titles/title``), three levels deep, in one walk:
+    ElementPath look-ups were a third of the read time."""
+    index: dict[str, list[Element]] = {}
+    stack = [(child, child.tag) for child in reversed(record)]
+    while stack:
+        element, path = stack.pop()
+        index.setdefault(path, []).append(element)
+        if path.count("/") < 2:
+            stack.extend((c, f"{path}/{c.tag}") for c in reversed(element) if c.tag != "style")
+    return index
+
+
 def _draft(record: Element, line: int | None, column: int | None, collector: Collector) -> Draft:
+    index = _index(record)
+
     def get(path: str) -> str:
-        return _text(record.find(path))
+        found = index.get(path)
+        return _text(found[0]) if found else ""
 
     def every(path: str) -> list[str]:
-        return [t for t in (_text(e) for e in record.iterfind(path)) if t]
+        return [t for t in (_text(e) for e in index.get(path, ())) if t]
 
-    ref_type = record.find("ref-type")
+    ref_type = index.get("ref-type", [None])[0]
     number = _text(ref_type)
     name = ref_type.get("name", "") if ref_type is not None else ""
     draft = Draft(line=line, column=column, entry_type=ENDNOTE_TYPES.get(number, "misc"))

@@ -1,7 +1,7 @@
 """CSL-JSON -> references: Zotero, Manubot, pandoc and Quarto bibliographies.
 
 :func:`parse_csl_json` reads the JSON text (pure); :func:`load_csl_json` reads a file and
-calls it. Both return the :class:`~evidence.bibliography.Bibliography` the BibTeX reader
+calls it. Both return the ``Bibliography`` the BibTeX reader
 returns. The key of each reference is its ``id`` (what pandoc cites as ``@id``).
 
 >>> bib = parse_csl_json('''[{"id": "liliang2011", "type": "article-journal",

@@ -17,18 +17,18 @@ The rule
 
 The first strong sign in the text decides, in file order:
 
-==============  ==================================================================
-format          sign
-==============  ==================================================================
-``csl-json``    the first character (after a byte-order mark and white space) is
-                ``[``, or ``{`` followed by ``"``
-``endnote-xml`` the first character is ``<`` (then the reader checks for
-                ``<records>``: other XML is refused with a located error)
-``ris``         a line starting ``TY  -`` (Ovid's ``1.`` numbering and blank lines
-                may come first)
-``medline``     a line starting ``PMID-``
-``bibtex``      a line starting ``@type{`` or ``@type(``
-==============  ==================================================================
+================  ================================================================
+format            sign
+================  ================================================================
+``csl-json``      the first character (after a byte-order mark and white space) is
+                  ``[``, or ``{`` followed by ``"``
+``endnote-xml``   the first character is ``<`` (then the reader checks for
+                  ``<records>``: other XML is refused with a located error)
+``ris``           a line starting ``TY  -`` (Ovid's ``1.`` numbering and blank lines
+                  may come first)
+``medline``       a line starting ``PMID-``
+``bibtex``        a line starting ``@type{`` or ``@type(``
+================  ================================================================
 
 A RIS or MEDLINE sign counts only when it comes before any BibTeX entry, so a BibTeX
 abstract quoting ``TY  - JOUR`` stays BibTeX, and a RIS note starting with ``@`` stays RIS.
@@ -156,7 +156,7 @@ def load_bibliography(
 ) -> Bibliography:
     """Read the reference library at ``path`` in whichever format it is in.
 
-    BibTeX goes through :func:`~evidence.bibliography.load_references` (with its parse
+    BibTeX goes through ``load_references`` (with its parse
     ``cache``); the others are read directly (they are fast enough: see
     docs/performance.md). ``format`` skips detection; ``strict`` raises one error listing
     every problem. Raises :class:`~evidence.errors.BibliographyError` when the file cannot

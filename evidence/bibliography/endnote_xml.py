@@ -1,8 +1,8 @@
 """EndNote XML -> references: EndNote X9 (and later) and Mendeley's EndNote XML export.
 
 :func:`parse_endnote_xml` reads the XML text (pure); :func:`load_endnote_xml` reads a file
-and calls it. Both return the :class:`~evidence.bibliography.Bibliography` the BibTeX reader
-returns; keys are made from the content (see :mod:`evidence.bibliography._records`).
+and calls it. Both return the ``Bibliography`` the BibTeX reader
+returns; keys are made from the content (see ``evidence/bibliography/_records.py``).
 
 >>> bib = parse_endnote_xml('''<xml><records><record>
 ... <ref-type name="Journal Article">17</ref-type>

@@ -1,8 +1,8 @@
 """PubMed's MEDLINE format (``.nbib``, "Save → PubMed format", any file name) -> references.
 
 :func:`parse_medline` reads the text (pure); :func:`load_medline` reads a file and calls it.
-Both return the :class:`~evidence.bibliography.Bibliography` the BibTeX reader returns; keys
-are made from the content (see :mod:`evidence.bibliography._records`), since PubMed gives
+Both return the ``Bibliography`` the BibTeX reader returns; keys
+are made from the content (see ``evidence/bibliography/_records.py``), since PubMed gives
 none.
 
 >>> bib = parse_medline('''PMID- 21463470

@@ -1,8 +1,8 @@
 """RIS -> references: EndNote, Mendeley, Zotero, Ovid, Web of Science and Scopus exports.
 
 :func:`parse_ris` reads RIS text (pure); :func:`load_ris` reads a file and calls it. Both
-return the :class:`~evidence.bibliography.Bibliography` the BibTeX reader returns; keys and
-identifiers follow the rules in :mod:`evidence.bibliography._records`.
+return the ``Bibliography`` the BibTeX reader returns; keys and
+identifiers follow the rules in ``evidence/bibliography/_records.py``.
 
 >>> bib = parse_ris('''TY  - JOUR
 ... AU  - Liliang, Po-Chou

@@ -53,15 +53,11 @@ from evidence.bibliography._records import (
     LineIndex,
     checked,
     decode,
-    html_to_text,
-    is_et_al,
     offer_from_text,
     offer_from_url,
-    page_range,
-    parse_date,
-    parse_name,
     read_file,
 )
+from evidence.bibliography._values import html_to_text, is_et_al, page_range, parse_date, parse_name
 from evidence.errors import BibliographyError, SourceLocation
 from evidence.model import Name
 

@@ -66,10 +66,9 @@ from evidence.bibliography._records import (
     decode,
     offer_from_text,
     offer_from_url,
-    page_range,
-    parse_date,
     read_file,
 )
+from evidence.bibliography._values import page_range, parse_date
 from evidence.errors import BibliographyError, SourceLocation
 
 __all__ = ["ENDNOTE_TYPES", "load_endnote_xml", "parse_endnote_xml"]

@@ -50,11 +50,9 @@ from evidence.bibliography._records import (
     Draft,
     checked,
     decode,
-    page_range,
-    parse_date,
-    parse_name,
     read_file,
 )
+from evidence.bibliography._values import page_range, parse_date, parse_name
 from evidence.model import Name
 
 __all__ = ["load_medline", "parse_medline"]

@@ -77,10 +77,9 @@ from evidence.bibliography._records import (
     decode,
     offer_from_text,
     offer_from_url,
-    page_range,
-    parse_date,
     read_file,
 )
+from evidence.bibliography._values import page_range, parse_date
 
 __all__ = ["RIS_TYPES", "load_ris", "parse_ris"]
 

@@ -2,7 +2,8 @@
 
 BibTeX (``bibtex``); CSL-JSON, RIS, MEDLINE and EndNote XML (``csl_json``, ``ris``,
 ``medline``, ``endnote_xml``, sharing ``_records``); ``detect`` picks the reader from a
-file's content (``load_bibliography``). May import ``evidence.errors``,
+file's content (``load_bibliography``); ``write`` writes references back out as BibTeX or
+CSL-JSON, enriched from PubMed. May import ``evidence.errors``,
 ``evidence.model`` and the shared helpers, nothing above them.
 """
 
@@ -28,6 +29,13 @@ from evidence.bibliography.detect import (
 from evidence.bibliography.endnote_xml import load_endnote_xml, parse_endnote_xml
 from evidence.bibliography.medline import load_medline, parse_medline
 from evidence.bibliography.ris import load_ris, parse_ris
+from evidence.bibliography.write import (
+    csl_item,
+    enrich,
+    format_bibtex,
+    format_csl_json,
+    write_bibliography,
+)
 
 __all__ = [
     "BIBLIOGRAPHY_FORMATS",
@@ -35,8 +43,12 @@ __all__ = [
     "NOT_LOADED",
     "Bibliography",
     "add_identifiers",
+    "csl_item",
     "decode_latex",
     "detect_format",
+    "enrich",
+    "format_bibtex",
+    "format_csl_json",
     "load_bibliography",
     "load_csl_json",
     "load_endnote_xml",
@@ -52,4 +64,5 @@ __all__ = [
     "parse_medline",
     "parse_references",
     "parse_ris",
+    "write_bibliography",
 ]

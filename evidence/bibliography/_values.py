@@ -10,7 +10,7 @@ import re
 
 from evidence.model import Name
 
-__all__ = ["html_to_text", "is_et_al", "page_range", "parse_date", "parse_name"]
+__all__ = ["html_to_text", "is_et_al", "page_range", "parse_date", "parse_name", "split_von"]
 
 
 _TAG = re.compile(r"<[^<>]{0,200}>")
@@ -47,13 +47,18 @@ def is_et_al(text: str) -> bool:
     return _ET_AL.fullmatch(text.strip()) is not None
 
 
-def _split_von(last: str) -> tuple[str, str]:
-    """``van der Maas`` -> (``van der``, ``Maas``): leading lower-case words are the von part."""
+def split_von(last: str) -> tuple[str, str]:
+    """``(von, last)`` by BibTeX's rule, so every reader splits a surname alike: the von
+    part runs to the last word that starts in lower case, the final word excluded.
+
+    >>> split_von("van der Maas"), split_von("De la Cruz Valencia"), split_von("Maas")
+    (('van der', 'Maas'), ('De la', 'Cruz Valencia'), ('', 'Maas'))
+    """
     words = last.split()
-    index = 0
-    while index < len(words) - 1 and words[index][:1].islower():
-        index += 1
-    return " ".join(words[:index]), " ".join(words[index:])
+    lower = [i for i, word in enumerate(words[:-1]) if word[:1].islower()]
+    if not lower:
+        return "", " ".join(words)
+    return " ".join(words[: lower[-1] + 1]), " ".join(words[lower[-1] + 1 :])
 
 
 def _expand_initials(text: str) -> str:
@@ -89,7 +94,7 @@ def parse_name(text: str) -> Name | None:
         first = " ".join(rest)
         if not last_part:
             return Name(first, collective=True) if first else None
-        von, last = _split_von(last_part)
+        von, last = split_von(last_part)
         return Name(last, first, von, jr)
     words = value.split()
     if len(words) > 4 or _CORPORATE.search(value):
@@ -98,13 +103,15 @@ def parse_name(text: str) -> Name | None:
         return Name(value)
     if len(words) <= 3 and _INITIALS_ONLY.fullmatch(words[-1]):
         # MEDLINE ``AU``: surname(s) then initials run together.
-        von, last = _split_von(" ".join(words[:-1]))
+        von, last = split_von(" ".join(words[:-1]))
         return Name(last, _expand_initials(words[-1]), von)
-    index = 1
-    while index < len(words) - 1 and not words[index][:1].islower():
-        index += 1  # "Ludwig van Beethoven": lower-case words before the surname are von
-    first, von = " ".join(words[:index]), " ".join(words[index:-1])
-    return Name(words[-1], first, von)
+    # "Ludwig van Beethoven", "Maria de la Fuente Garcia": the given names run to the first
+    # lower-case word, the von part to the last one (BibTeX's rule).
+    lower = [i for i, word in enumerate(words[1:-1], start=1) if word[:1].islower()]
+    if not lower:
+        return Name(words[-1], " ".join(words[:-1]))
+    first = " ".join(words[: lower[0]])
+    return Name(" ".join(words[lower[-1] + 1 :]), first, " ".join(words[lower[0] : lower[-1] + 1]))
 
 
 # --- dates and pages -------------------------------------------------------------------------

@@ -57,7 +57,14 @@ from evidence.bibliography._records import (
     offer_from_url,
     read_file,
 )
-from evidence.bibliography._values import html_to_text, is_et_al, page_range, parse_date, parse_name
+from evidence.bibliography._values import (
+    html_to_text,
+    is_et_al,
+    page_range,
+    parse_date,
+    parse_name,
+    split_von,
+)
 from evidence.errors import BibliographyError, SourceLocation
 from evidence.model import Name
 
@@ -274,14 +281,12 @@ def _name(person: object) -> Name | str | None:
         return name
     if not family:
         return Name(given, collective=True) if given else None
-    von = " ".join(
-        p
-        for p in (
-            _text(person.get("dropping-particle")),
-            _text(person.get("non-dropping-particle")),
-        )
-        if p
-    )
+    particles = (person.get("dropping-particle"), person.get("non-dropping-particle"))
+    von = " ".join(p for p in map(_text, particles) if p)
+    if not given and not von and " " in family:
+        return Name(family, collective=True)  # "NIH Clinical Center" given as a family name
+    if not von and person.get("parse-names") is not False:
+        von, family = split_von(family)  # "de Souza": split as BibTeX would, so formats agree
     return Name(family, given, von, _text(person.get("suffix")))
 
 

@@ -234,9 +234,8 @@ def _draft(line: int, tags: list[tuple[str, str, int]], collector: Collector) ->
     add_names(draft, (v for t, v, _ in tags if t in ("AU", "A1") and v))
     editor_tags = ("A2", "ED", "A3") if book else ("ED",)
     add_names(draft, (v for t, v, _ in tags if t in editor_tags and v), role="editor")
-    if entry_type == "incollection":
-        draft.set("booktitle", get("BT", "T2"))
-        draft.journal = ""
+    if entry_type in ("incollection", "inproceedings"):
+        draft.set("booktitle", get("BT", "T2", "JF"))
     elif not book:
         draft.journal = get("JF", "T2", "JO", "JA", "J2", "J1")
     abbreviation = get("J2", "JA", "JI", "J9", "J1", "JO")

@@ -54,9 +54,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from evidence.bibliography import csl_item, enrich
 from evidence.errors import EvidenceError, SourceLocation
 from evidence.identifiers import normalise_doi
-from evidence.model import Name, PubMedRecord, Reference
+from evidence.model import PubMedRecord, Reference
 
 __all__ = [
     "OUTPUTS",
@@ -86,20 +87,6 @@ STYLE_ALIASES = {
 OUTPUTS = ("text", "html", "markdown")
 
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
-_CSL_TYPES = {
-    "article": "article-journal",
-    "book": "book",
-    "inbook": "chapter",
-    "incollection": "chapter",
-    "inproceedings": "paper-conference",
-    "conference": "paper-conference",
-    "techreport": "report",
-    "phdthesis": "thesis",
-    "mastersthesis": "thesis",
-    "unpublished": "manuscript",
-    "online": "webpage",
-}
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _PAGE_DASH = re.compile(r"\s*(?:-{1,2}|\u2013|\u2014)\s*")
 _ET_AL_JOINED = re.compile(r",?\s*(?:&amp;|&|\band)\s+(et al\.)")
 
@@ -316,76 +303,33 @@ def _pages(text: str) -> str:
     return text
 
 
-def _person(name: Name) -> dict[str, str]:
-    if name.collective:
-        return {"literal": name.last}
-    person = {"family": name.last, "given": name.first}
-    if name.von:
-        person["non-dropping-particle"] = name.von
-    if name.jr:
-        person["suffix"] = name.jr
-    return {k: v for k, v in person.items() if v}
-
-
-def _shown_doi(ref: Reference, record: PubMedRecord | None) -> str:
-    written = ref.fields.get("doi", "")
-    doi = ref.doi or (record.doi if record else None)
-    if not doi:
-        return ""
-    for candidate in written.split():
-        if normalise_doi(candidate) == doi:
-            return _DOI_PREFIX.sub("", candidate.strip()).rstrip(".,;")
-    return doi
-
-
 def to_csl_item(
     ref: Reference, record: PubMedRecord | None = None, key: str = ""
 ) -> dict[str, Any]:
-    """``ref`` as a CSL-JSON item (``key`` as its id, the reference's key by default),
-    with ``record`` filling what the reference lacks (see the module docstring)."""
-    fields = ref.fields
-    entry = ref.entry_type.lower()
-    journal = ref.journal or (record.journal if record else "")
-    csl_type = fields.get("csl_type") or _CSL_TYPES.get(entry)
-    if csl_type is None:
-        csl_type = "article-journal" if journal else ("webpage" if fields.get("url") else "article")
-    item: dict[str, Any] = {"id": key or ref.key, "type": csl_type}
-    if ref.title:
-        item["title"] = ref.title
-    authors = [_person(n) for n in ref.authors]
-    if authors and not ref.authors_complete:
-        authors.append({"literal": "et al."})
-    if authors:
-        item["author"] = authors
-    if ref.editors:
-        item["editor"] = [_person(n) for n in ref.editors]
-    year = ref.year or (record.year if record else None)
-    if year:
-        item["issued"] = {"date-parts": [[year, ref.month] if ref.month else [year]]}
-    container = fields.get("booktitle") if csl_type in ("chapter", "paper-conference") else journal
-    if container:
-        item["container-title"] = container
-    short = (record.journal_abbrev if record else "") or fields.get("shortjournal", "")
-    short = short or fields.get("journalabbrev", "") or fields.get("journal_abbrev", "")
+    """``ref`` as a CSL-JSON item for a reference list (``key`` as its id, the reference's
+    key by default): the item :func:`evidence.bibliography.write.csl_item` writes, from the
+    reference enriched by ``record``, with PubMed's journal abbreviation, "et al." closing
+    an incomplete author list, and no URL that repeats the DOI."""
+    full = enrich(ref, record)
+    item = csl_item(full)
+    item["id"] = key or ref.key
+    for unused in ("abstract", "keyword"):  # never printed in a reference list
+        item.pop(unused, None)
+    for role in ("author", "editor"):
+        for person in item.get(role, ()):
+            person.pop("parse-names", None)  # citeproc-py warns on this citeproc-js flag
+    authors = item.get("author")
+    if authors and authors[-1] == {"literal": "others"}:
+        authors[-1] = {"literal": "et al."}
+    short = (record.journal_abbrev if record else "") or item.get("container-title-short", "")
+    short = short or ref.fields.get("journalabbrev", "") or ref.fields.get("journal_abbrev", "")
     if short:
         item["container-title-short"] = short
-    for name, value in (
-        ("volume", ref.volume or (record.volume if record else "")),
-        ("issue", ref.number or (record.issue if record else "")),
-        ("page", _pages(ref.pages or (record.pages if record else ""))),
-        ("publisher", fields.get("publisher", "")),
-        ("publisher-place", fields.get("address", "")),
-        ("edition", fields.get("edition", "")),
-        ("collection-title", fields.get("series", "")),
-        ("PMID", ref.pmid or (record.pmid if record else "")),
-        ("PMCID", ref.pmcid or (record.pmcid if record else "") or ""),
-        ("DOI", _shown_doi(ref, record)),
-    ):
-        if value:
-            item[name] = value
-    url = fields.get("url", "")
-    if url and not (item.get("DOI") and contains_doi(url, str(item["DOI"]))):
-        item["URL"] = url
+    if full.pages:
+        item["page"] = _pages(full.pages)
+    url = str(item.get("URL", ""))
+    if url and item.get("DOI") and contains_doi(url, str(item["DOI"])):
+        del item["URL"]
     return item
 
 

@@ -24,6 +24,7 @@ from evidence.bibliography import (
     Bibliography,
     detect_format,
     load_bibliography,
+    merge_bibliographies,
     parse_bibliography,
     parse_csl_json,
     parse_endnote_xml,
@@ -694,3 +695,31 @@ def test_one_library_in_three_formats_gives_the_same_table(tmp_path: Path) -> No
         assert [str(r.message) for r in tables[fmt].remarks] == [
             str(r.message) for r in reference.remarks
         ]
+
+
+# --- several files at once ------------------------------------------------------------------
+
+
+def test_merged_bibliographies_report_the_same_work_with_both_locations(tmp_path: Path) -> None:
+    bibs = _three_formats(tmp_path)
+    extra = parse_medline(
+        "PMID- 21463470\nTI  - Sacroiliac joint pain after lumbar fusion.\nDP  - 2011\n"
+        "FAU - Liliang, Po-Chou\n",
+        source="pubmed.nbib",
+    )
+    other = parse_csl_json('[{"id": "KATZ2003", "title": "Another work", "PMID": "1"}]')
+    merged = merge_bibliographies([bibs["bibtex"], bibs["ris"], extra, other])
+    assert list(merged) == ["liliang2011", "katz2003", "marfia2016", "liliang2011sacroiliac"]
+    codes = [(p.code, p.location.path.rsplit("/", 1)[-1], p.location.line) for p in merged.problems]
+    assert codes == [
+        ("duplicate-work", "library.ris", 1),
+        ("duplicate-work", "library.ris", 21),
+        ("duplicate-work", "library.ris", 31),
+        ("same-work", "pubmed.nbib", 1),
+        ("duplicate-key", "<string>", 1),
+    ]
+    assert "library.bib:2" in merged.problems[0].message
+    assert "'liliang2011'" in merged.problems[3].message
+    records = sum(len(b) + len(b.not_loaded) for b in (bibs["bibtex"], bibs["ris"], extra, other))
+    assert len(merged) + len(merged.not_loaded) == records
+    assert merge_bibliographies([extra]) is extra

@@ -1,10 +1,11 @@
 """Reference libraries: readers that turn an exported file into a :class:`Bibliography`.
 
 BibTeX (``bibtex``); CSL-JSON, RIS, MEDLINE and EndNote XML (``csl_json``, ``ris``,
-``medline``, ``endnote_xml``, sharing ``_records``); ``detect`` picks the reader from a
-file's content (``load_bibliography``); ``write`` writes references back out as BibTeX or
-CSL-JSON, enriched from PubMed. May import ``evidence.errors``,
-``evidence.model`` and the shared helpers, nothing above them.
+``medline``, ``endnote_xml``, sharing ``_records`` and ``_values``); ``detect`` picks the
+reader from a file's content (``load_bibliography``); ``write`` writes references back out
+as BibTeX or CSL-JSON, enriched from PubMed; ``merge`` joins several files, reporting the
+same work in two. May import ``evidence.errors``, ``evidence.model`` and the shared
+helpers, nothing above them.
 """
 
 from evidence.bibliography.bibtex import (
@@ -28,6 +29,7 @@ from evidence.bibliography.detect import (
 )
 from evidence.bibliography.endnote_xml import load_endnote_xml, parse_endnote_xml
 from evidence.bibliography.medline import load_medline, parse_medline
+from evidence.bibliography.merge import merge_bibliographies
 from evidence.bibliography.ris import load_ris, parse_ris
 from evidence.bibliography.write import (
     csl_item,
@@ -55,6 +57,7 @@ __all__ = [
     "load_medline",
     "load_references",
     "load_ris",
+    "merge_bibliographies",
     "normalise_doi",
     "normalise_pmcid",
     "normalise_pmid",

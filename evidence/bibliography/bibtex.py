@@ -156,7 +156,7 @@ __all__ = [
 ]
 
 #: Problem codes that stand for an entry left out of the mapping (one problem each).
-NOT_LOADED = frozenset({"duplicate-key", "empty-key", "empty-record"})  # last: other formats
+NOT_LOADED = frozenset({"duplicate-key", "empty-key", "empty-record", "duplicate-work"})
 
 _ERROR = Severity.ERROR
 _WARNING = Severity.WARNING

@@ -24,6 +24,7 @@ from evidence.render.styles import (
     available_styles,
     contains_doi,
     format_bibliography,
+    style_kind,
     to_csl_item,
 )
 
@@ -154,6 +155,19 @@ def test_an_unknown_style_is_a_dedicated_error_with_close_matches() -> None:
         format_bibliography([], "nosuchstyle")  # even with nothing to format
     with pytest.raises(UnknownStyleError):
         format_bibliography([], "missing/style.csl")
+
+
+def test_front_ends_can_tell_pybtex_from_csl_styles_before_any_work() -> None:
+    assert [style_kind(s) for s in ("unsrt", "plain", "vancouver", "ama", "jama")] == [
+        "pybtex",
+        "pybtex",
+        "csl",
+        "csl",
+        "csl",
+    ]
+    with pytest.raises(UnknownStyleError) as caught:
+        style_kind("unsrtt")
+    assert caught.value.matches[0] == "unsrt"
 
 
 def test_every_alias_names_a_bundled_style() -> None:

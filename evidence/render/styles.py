@@ -68,6 +68,7 @@ __all__ = [
     "available_styles",
     "contains_doi",
     "format_bibliography",
+    "style_kind",
     "to_csl_item",
 ]
 
@@ -124,6 +125,32 @@ def available_styles() -> list[str]:
     root = Path(_styles_package().__file__).parent / "styles"
     names = {p.stem for p in root.glob("*.csl")} | {p.stem for p in root.glob("dependent/*.csl")}
     return sorted(names | set(STYLE_ALIASES))
+
+
+def _pybtex_styles() -> list[str]:
+    from pybtex.plugin import enumerate_plugin_names
+
+    return sorted(enumerate_plugin_names("pybtex.style.formatting"))
+
+
+def style_kind(style: str | os.PathLike[str]) -> str:
+    """``"pybtex"`` for a pybtex style (``unsrt``, ``plain``, ``alpha``, ``unsrtalpha``),
+    ``"csl"`` for a CSL style; otherwise :class:`UnknownStyleError` with the closest names
+    of both kinds. Front ends call it on a ``--style`` option before any work is done.
+
+    >>> style_kind("unsrt"), style_kind("vancouver")
+    ('pybtex', 'csl')
+    """
+    text = os.fspath(style)
+    pybtex = _pybtex_styles()
+    if text in pybtex:
+        return "pybtex"
+    try:
+        CitationStyles().path(text)
+    except UnknownStyleError as error:
+        near = difflib.get_close_matches(text.lower(), pybtex, n=2, cutoff=0.6)
+        raise UnknownStyleError(text, [*near, *error.matches][:5]) from None
+    return "csl"
 
 
 def contains_doi(text: str, doi: str) -> bool:

@@ -481,6 +481,16 @@ def test_extension_is_only_a_hint(tmp_path: Path) -> None:
     assert len(load_bibliography(empty)) == 0
 
 
+def test_utf16_exports_are_read_whatever_the_format(tmp_path: Path) -> None:
+    for name, text in (
+        ("lib.bib", "@article{k, title = {T\u00e9}}\n"),
+        ("lib.ris", "TY  - JOUR\r\nID  - k\r\nTI  - T\u00e9\r\nER  - \r\n"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(text.encode("utf-16"))  # with its byte-order mark, as Windows writes
+        assert load_bibliography(path, cache=False)["k"].title == "T\u00e9"
+
+
 def test_a_file_in_no_format_is_a_located_error_naming_the_formats(tmp_path: Path) -> None:
     path = tmp_path / "notes.json"
     path.write_text("\n\nDear editor, here are my references\n", encoding="utf-8")

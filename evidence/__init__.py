@@ -24,7 +24,12 @@ from evidence.assess import (
 from evidence.assess.certainty import CertaintyAssessment, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.support import SupportCheck, check_support
-from evidence.bibliography import Bibliography, load_references, parse_references
+from evidence.bibliography import (
+    Bibliography,
+    load_bibliography,
+    load_references,
+    parse_references,
+)
 from evidence.claims import ClaimSet, dump_claims, load_claims, parse_claims
 from evidence.errors import (
     ArticleError,
@@ -116,6 +121,7 @@ __all__ = [
     "evidence_table",
     "extract_claims",
     "judge_claim",
+    "load_bibliography",
     "load_claims",
     "load_references",
     "make_study",

@@ -218,6 +218,7 @@ class Reference:
     ``fields`` holds every field decoded to Unicode (protective braces dropped);
     ``raw_fields`` holds them exactly as pybtex read them. Identifiers are normalised:
     ``doi`` lower-case without a URL prefix, ``pmid`` digits only, ``pmcid`` as ``PMC123``.
+    ``abstract`` is the abstract the library export carried, if any.
     """
 
     key: str
@@ -239,6 +240,9 @@ class Reference:
     fields: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
     raw_fields: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
     location: SourceLocation | None = field(default=None, compare=False)
+    # Kept by the RIS, CSL-JSON, MEDLINE and EndNote XML readers; last, with a default, so
+    # that every existing ``Reference(...)`` call and cache row still builds one.
+    abstract: str = field(default="", compare=False)
 
     @property
     def first_author(self) -> Name | None:

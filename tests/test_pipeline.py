@@ -70,7 +70,7 @@ def test_cli_resolves_keys_from_every_bib_and_locates_a_duplicate_once(
         "first-file-only": "supported",
         "nothing-cited": "uncited",
     }
-    duplicate = [line for line in captured.err.splitlines() if "duplicate key" in line]
+    duplicate = [line for line in captured.err.splitlines() if "is also at" in line]
     assert len(duplicate) == 1
     line_in_b = b.read_text().splitlines().index("@article{liliang2011,") + 1
     line_in_a = a.read_text().splitlines().index("@article{liliang2011,") + 1

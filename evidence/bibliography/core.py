@@ -18,7 +18,7 @@ from evidence.model import Reference
 __all__ = ["NOT_LOADED", "Bibliography", "checked"]
 
 #: Problem codes that stand for an entry left out of the mapping (one problem each).
-NOT_LOADED = frozenset({"duplicate-key", "empty-key"})
+NOT_LOADED = frozenset({"duplicate-key", "empty-key", "empty-record", "duplicate-work"})
 
 
 class Bibliography(Mapping[str, Reference]):

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from evidence.bibliography import Bibliography, load_references, parse_references
+from evidence.bibliography import Bibliography, load_bibliography, parse_bibliography
 from evidence.claims import ClaimSet, load_claims, parse_claims
 from evidence.snapshot import Snapshot, load_snapshot
 from evidence.studies import Collection
@@ -46,8 +46,10 @@ class Reader:
         return load_claims(path)
 
     def references(self, path: Path, display: str) -> Bibliography:
-        """The references in ``path``; raises :class:`~evidence.errors.BibliographyError`."""
-        return load_references(path, encoding=self.encoding, cache=self.bib_cache)
+        """The references in ``path``, in whichever reference format it is (BibTeX,
+        CSL-JSON, RIS, MEDLINE, EndNote XML); raises
+        :class:`~evidence.errors.BibliographyError`."""
+        return load_bibliography(path, encoding=self.encoding, cache=self.bib_cache)
 
     def snapshot(self, path: Path) -> Snapshot:
         """The snapshot at ``path`` (a mapping of its records); raises its located
@@ -122,14 +124,14 @@ class InputCache(Reader):
         try:
             digest, value, data = self._cached("bib", path)
         except OSError:
-            return load_references(path, cache=False)  # raises the loader's located error
+            return load_bibliography(path, cache=False)  # raises the loader's located error
         if value is not None:
             return value  # type: ignore[no-any-return]
         try:
             text = data.decode(self.encoding)
         except UnicodeDecodeError:
-            return load_references(path, encoding=self.encoding, cache=False)  # raises
-        bib = parse_references(text, source=display)
+            return load_bibliography(path, encoding=self.encoding, cache=False)  # raises
+        bib = parse_bibliography(text, source=display)
         self._store("bib", path, digest, bib)
         return bib
 

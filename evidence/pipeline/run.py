@@ -7,8 +7,9 @@ table is the same whichever way it was asked for.
 
 The steps, each a method a caller may also use alone::
 
-    bibliography(paths)   every file read, merged; a key defined in two files is reported
-                          once, with both locations, and the first definition is used
+    bibliography(paths)   every file read (any reference format), merged: a key defined
+                          in two files is reported once with both locations and the first
+                          used; the same work under two keys is reported too
     claims(path)          the claims file
     cited(claims, refs)   the references the claims cite, in first-cited order
     studies(refs)         PubMed records for them (snapshot, cache, network), memoised by
@@ -23,9 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from evidence.bibliography import Bibliography
+from evidence.bibliography import Bibliography, merge_bibliographies
 from evidence.claims import ClaimSet
-from evidence.errors import Problem, Severity, SourceLocation
 from evidence.model import Claim, PubMedRecord, PubMedStatus, Reference
 from evidence.pipeline.inputs import Reader
 from evidence.pipeline.settings import PubMedSettings
@@ -36,37 +36,6 @@ from evidence.table import EvidenceTable, build_table
 __all__ = ["Pipeline", "cited_references", "evidence_table", "merge_bibliographies"]
 
 PathLike = str | os.PathLike[str]
-
-
-def merge_bibliographies(bibs: Sequence[Bibliography]) -> Bibliography:
-    """Several bibliographies as one; each file's own problems are kept.
-
-    A key defined in more than one file is reported once per extra definition as
-    ``duplicate-key`` at the later definition, naming the first (``a.bib:3``), and the
-    first definition is used (as BibTeX and biber do for duplicates within a file).
-    """
-    if len(bibs) == 1:
-        return bibs[0]
-    entries: dict[str, Reference] = {}
-    problems: list[Problem] = []
-    for bib in bibs:
-        problems.extend(bib.problems)
-        for ref in bib.values():
-            first = entries.get(ref.key)
-            if first is None:
-                entries[ref.key] = ref
-                continue
-            problems.append(
-                Problem(
-                    ref.location or SourceLocation(bib.path),
-                    f"duplicate key '{ref.key}' (first defined at "
-                    f"{first.location or 'an earlier file'}); the first entry is used: "
-                    "remove or rename one",
-                    code="duplicate-key",
-                    severity=Severity.WARNING,
-                )
-            )
-    return Bibliography(entries.values(), problems=problems, path=bibs[0].path)
 
 
 def cited_references(claims: Iterable[Claim], references: Bibliography) -> list[Reference]:

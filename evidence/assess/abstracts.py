@@ -8,7 +8,7 @@ looks there under each of those names (case forgiven) and needs no change to the
 
 Order: the PubMed record's abstract first (it is split into labelled sections, so a
 sentence never runs across ``RESULTS:`` and ``CONCLUSIONS:``), then the reference's own
-field. :attr:`Abstract.source` says which was used, in words a table can show:
+field. ``Abstract.source`` says which was used, in words a table can show:
 ``PubMed``, ``PubMed (cache)``, ``PubMed (snapshot)`` or ``.bib abstract field``.
 
 >>> from evidence.model import Reference
@@ -31,7 +31,7 @@ ABSTRACT_FIELDS = ("abstract", "abstractnote", "ab")
 """Field names (compared lower-case) that hold an abstract in reference exports."""
 
 BIB_SOURCE = ".bib abstract field"
-""":attr:`Abstract.source` for an abstract read from the reference's own fields."""
+"""``Abstract.source`` for an abstract read from the reference's own fields."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ re-flows every multi-line plain scalar (``text:`` of the claims ``evidence extra
 writes) and would touch most lines of the file.
 
 Before anything is written, the new text is read back with the project's own loader
-(:func:`evidence.claims.load.parse_claims`): it must load without errors, give the
+(:func:`evidence.claims.parse_claims`): it must load without errors, give the
 citation its new values and leave every other claim equal; otherwise nothing is written
 and :class:`~evidence.errors.ClaimFileError` says why. The write itself is atomic
 (:func:`evidence._files.atomic_write_text`), so a kill at any moment leaves either the old

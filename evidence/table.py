@@ -30,7 +30,7 @@ from evidence.assess.abstracts import Abstract, abstract_for
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.suggest import Suggestion, suggest
-from evidence.assess.support import SupportCheck, check_support
+from evidence.assess.support import SupportCheck, check_support, terms
 from evidence.errors import Problem, Severity, SourceLocation
 from evidence.model import Citation, Claim, PubMedStatus, Reference, Stance, StudyDesign
 from evidence.studies import Collection, Study, make_study, study_design
@@ -359,6 +359,9 @@ def build_table(
     evidence_rows: list[dict[str, Any]] = []
     pooled_rows: list[dict[str, Any]] = []
     judgements: dict[str, Judgement] = {}
+    # Each study's abstract and its sentences' terms, made once per build however many
+    # claims cite the study (the support checks were most of a large build's time).
+    abstracts: dict[str, tuple[Abstract, list[list[str]]] | None] = {}
     for claim in claim_list:
         where = claim.location or SourceLocation("<claims>")
         # Judge on canonical keys so a case slip does not make a claim unresolved.
@@ -372,8 +375,7 @@ def build_table(
             study = study_of.get(citation.key)
             row, interval = _evidence_row(claim.id, citation, study, labels, numbers)
             row["excluded"] = exclusions.get(citation.key, "") if study else ""
-            abstract = _abstract(study)
-            check = _support(claim.text, abstract)
+            check, abstract = _support(claim.text, study, abstracts)
             row["best_sentence"] = check.best.text if check and check.best else ""
             row["best_score"] = check.score if check else None
             row["mentions"] = check.mentions if check else None
@@ -541,11 +543,26 @@ def _abstract(study: Study | None) -> Abstract | None:
     return abstract_for(study.reference, study.record, record_source=source)
 
 
-def _support(claim_text: str, abstract: Abstract | None) -> SupportCheck | None:
-    """The abstract's best match for the claim, whichever source gave the abstract."""
-    if abstract is None:
-        return None
-    return check_support(claim_text, abstract.sentences, sections=abstract.sections)
+def _support(
+    claim_text: str,
+    study: Study | None,
+    abstracts: dict[str, tuple[Abstract, list[list[str]]] | None],
+) -> tuple[SupportCheck | None, Abstract | None]:
+    """The abstract's best match for the claim, whichever source gave the abstract, and
+    the abstract (kept in ``abstracts`` by study key: a study cited often is split once)."""
+    if study is None:
+        return None, None
+    if study.key not in abstracts:
+        found = _abstract(study)
+        abstracts[study.key] = (found, [terms(s) for s in found.sentences]) if found else None
+    kept = abstracts[study.key]
+    if kept is None:
+        return None, None
+    abstract, sentence_terms = kept
+    check = check_support(
+        claim_text, abstract.sentences, sections=abstract.sections, sentence_terms=sentence_terms
+    )
+    return check, abstract
 
 
 def _suggestion_columns(offered: Suggestion | None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pexpect
+import pytest
 from conftest import ROOT, shared_path
 
 from evidence.claims import load_claims
@@ -175,3 +176,36 @@ def test_sigkill_at_random_moments_never_loses_a_decision(tmp_path: Path) -> Non
         decided = now
     assert decided  # the kills did not stop every run before its first decision
     assert "# many citations to review" in claims.read_text(encoding="utf-8")
+
+
+def test_review_refuses_a_csv_file_before_asking_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    claims = tmp_path / "claims.csv"
+    claims.write_text("claim_id,text,key\nc,Pain.,katz2003\n", encoding="utf-8")
+    assert main(["review", str(claims), "--bib", str(BIB), "--offline"]) == 2
+    assert "YAML or JSON" in capsys.readouterr().err
+    assert claims.read_text(encoding="utf-8") == "claim_id,text,key\nc,Pain.,katz2003\n"
+
+
+def test_review_from_a_pipe_reads_one_line_per_key(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(
+        "claims:\n  - id: c\n    text: Sacroiliac joint pain after fusion.\n"
+        "    citations: [katz2003, liliang2011]\n",
+        encoding="utf-8",
+    )
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "evidence", "review", str(claims), "--bib", str(BIB), "--offline"],
+        input="b\nk\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\x1b[" not in done.stdout
+    stances = [c.stance for c in load_claims(claims)[0].citations]
+    assert stances == [Stance.BACKGROUND, Stance.UNKNOWN]

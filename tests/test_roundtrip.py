@@ -93,3 +93,18 @@ def test_csv_is_refused(tmp_path: Path) -> None:
     path.write_text("claim_id,text,key\nc,T.,katz2003\n", encoding="utf-8")
     with pytest.raises(ClaimFileError, match="YAML or JSON"):
         set_citation_fields(path, "c", 0, {"stance": "supports"})
+
+
+def test_a_flow_list_of_citations_becomes_a_block_list(tmp_path: Path) -> None:
+    path = tmp_path / "claims.yaml"
+    text = (
+        "claims:\n  - id: c   # first\n    text: Pain.\n    citations: [katz2003, liliang2011]\n"
+        "    tags: [x]\n  - id: d\n    text: Other.\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    set_citation_fields(path, "c", 1, {"stance": "supports"})
+    assert path.read_text(encoding="utf-8") == (
+        "claims:\n  - id: c   # first\n    text: Pain.\n    citations:\n      - katz2003\n"
+        "      - key: liliang2011\n        stance: supports\n"
+        "    tags: [x]\n  - id: d\n    text: Other.\n"
+    )

@@ -126,6 +126,8 @@ def _yaml_edit(
         else:
             item[name] = value
     lines = text.splitlines(keepends=True)
+    if citations.fa.flow_style():
+        return _rewrite_flow_list(lines, document, claims, position, citations, index, item, claim)
     start, column = citations.lc.item(index)
     dash = lines[start].rfind("-", 0, column + 1)
     if dash < 0 or lines[start][dash:column].strip() != "-":
@@ -151,6 +153,34 @@ def _yaml_edit(
             f"claim '{claim_id}': citation {index + 1} shares its line with another item",
             location=SourceLocation(str(where), start + 1),
         )
+    return "".join(lines[:start]) + body + "".join(lines[end:])
+
+
+def _rewrite_flow_list(
+    lines: list[str],
+    document: CommentedMap,
+    claims: CommentedSeq,
+    position: int,
+    citations: CommentedSeq,
+    index: int,
+    item: CommentedMap,
+    claim: CommentedMap,
+) -> str:
+    """A decision in ``citations: [a, b]``: the claim's citations become a block list (the
+    decided citation needs its own lines), written where the flow list was."""
+    start, column = claim.lc.key("citations")
+    end = _end_line(lines, start, document, claims, position, citations, -1, claim)
+    block = CommentedSeq([item if i == index else c for i, c in enumerate(citations)])
+    block.fa.set_block_style()
+    buffer = io.StringIO()
+    yaml = _yaml()
+    yaml.indent(mapping=2, sequence=4, offset=2)  # "citations:" then "  - key: ..."
+    yaml.dump(CommentedMap([("citations", block)]), buffer)
+    emitted = [line.rstrip(" ") for line in buffer.getvalue().splitlines()]
+    prefix = lines[start][:column]  # "    " or "  - " when citations is the claim's first key
+    body = "".join(
+        (prefix if i == 0 else " " * column) + line + "\n" for i, line in enumerate(emitted)
+    )
     return "".join(lines[:start]) + body + "".join(lines[end:])
 
 
@@ -187,7 +217,7 @@ def _end_line(
     """The first line after the citation: the next citation, the claim's next key, the next
     claim, the document's next key, or the end; trailing blank lines stay outside."""
     candidates = [len(lines)]
-    if index + 1 < len(citations):
+    if index >= 0 and index + 1 < len(citations):
         candidates.append(citations.lc.item(index + 1)[0])
     keys = list(claim)
     after = keys[keys.index("citations") + 1 :] if "citations" in keys else []

@@ -92,6 +92,16 @@ class Screen:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from evidence.errors import ClaimFileError, SourceLocation
+
+    if Path(args.claims).suffix.lower() not in (".yaml", ".yml", ".json", ""):
+        raise ClaimFileError(
+            "evidence review writes decisions back to YAML or JSON claims files; keep the "
+            "claims in YAML to review them",
+            location=SourceLocation(args.claims),
+        )
     claims, table = _table(args)
     items = _items(claims, table)
     screen = Screen(sys.stdout)

@@ -207,6 +207,8 @@ _ALL: tuple[Code, ...] = (
          "cite it or remove it"),
     Code("stale-record", _W, "check", "a cited PubMed record older than --max-age days",
          "refresh it: evidence fetch --refresh (a retraction since then would not show)"),
+    Code("unreviewed", _W, "check", "a citation nobody has reviewed yet (stance unknown)",
+         "read the study and decide: evidence review CLAIMS --bib BIB (one key a citation)"),
     Code("partial-snapshot", _W, "check", "a snapshot written while some records could not "
          "be fetched", "fetch the snapshot again when PubMed can be reached"),
     # --- docs builds --------------------------------------------------------------------------

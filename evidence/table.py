@@ -26,9 +26,11 @@ from typing import Any
 import pandas as pd
 
 from evidence.assess import Proportion, pool_proportions, wilson_interval
+from evidence.assess.abstracts import Abstract, abstract_for
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
-from evidence.assess.support import SupportCheck, support_for_record
+from evidence.assess.suggest import Suggestion, suggest
+from evidence.assess.support import SupportCheck, check_support, terms
 from evidence.errors import Problem, Severity, SourceLocation
 from evidence.model import Citation, Claim, PubMedStatus, Reference, Stance, StudyDesign
 from evidence.studies import Collection, Study, make_study, study_design
@@ -43,6 +45,7 @@ CLAIM_COLUMNS = (
     "verdict",
     "supported_by",
     "contradicted_by",
+    "unreviewed",
     "studies",
     "participants",
     "certainty",
@@ -108,6 +111,12 @@ EVIDENCE_COLUMNS = (
     "best_sentence",
     "best_score",
     "mentions",
+    "abstract_source",
+    "suggested_sentences",
+    "suggested_numbers",
+    "suggested_events",
+    "suggested_n",
+    "suggested_design",
     "ref_number",
 )
 """Columns of :attr:`EvidenceTable.evidence`, in order."""
@@ -122,6 +131,8 @@ EVIDENCE_DTYPES = {
     "ci_high": "Float64",
     "best_score": "Float64",
     "mentions": "boolean",
+    "suggested_events": "Int64",
+    "suggested_n": "Int64",
 }
 
 POOLED_COLUMNS = (
@@ -348,6 +359,9 @@ def build_table(
     evidence_rows: list[dict[str, Any]] = []
     pooled_rows: list[dict[str, Any]] = []
     judgements: dict[str, Judgement] = {}
+    # Each study's abstract and its sentences' terms, made once per build however many
+    # claims cite the study (the support checks were most of a large build's time).
+    abstracts: dict[str, tuple[Abstract, list[list[str]]] | None] = {}
     for claim in claim_list:
         where = claim.location or SourceLocation("<claims>")
         # Judge on canonical keys so a case slip does not make a claim unresolved.
@@ -361,10 +375,17 @@ def build_table(
             study = study_of.get(citation.key)
             row, interval = _evidence_row(claim.id, citation, study, labels, numbers)
             row["excluded"] = exclusions.get(citation.key, "") if study else ""
-            check = _support(claim.text, study)
+            check, abstract = _support(claim.text, study, abstracts)
             row["best_sentence"] = check.best.text if check and check.best else ""
             row["best_score"] = check.score if check else None
             row["mentions"] = check.mentions if check else None
+            row["abstract_source"] = abstract.source if abstract else ""
+            offered = (
+                suggest(claim.text, abstract, title=study.title)
+                if abstract is not None and study is not None and citation.stance is Stance.UNKNOWN
+                else None
+            )
+            row.update(_suggestion_columns(offered))
             if check is not None and not check.mentions:
                 remarks.append(_no_mention_remark(claim, citation, check, where))
             evidence_rows.append(row)
@@ -394,6 +415,13 @@ def build_table(
                 "verdict": judgement.verdict.value,
                 "supported_by": judgement.supported_by,
                 "contradicted_by": judgement.contradicted_by,
+                "unreviewed": tuple(
+                    dict.fromkeys(
+                        c.key
+                        for c in canonical.citations
+                        if c.stance is Stance.UNKNOWN and c.key in cited
+                    )
+                ),
                 "studies": len({c.key for c in canonical.citations if c.key in cited}),
                 "participants": sum(participants.values()) if participants else None,
                 "certainty": certainty.level.value if certainty.level else None,
@@ -500,11 +528,63 @@ def _pool(
     return rows
 
 
-def _support(claim_text: str, study: Study | None) -> SupportCheck | None:
-    """The abstract's best match for the claim, when PubMed gave an abstract."""
-    if study is None or study.record is None:
+_RECORD_SOURCES = {
+    PubMedStatus.FETCHED: "PubMed",
+    PubMedStatus.CACHE: "PubMed (cache)",
+    PubMedStatus.SNAPSHOT: "PubMed (snapshot)",
+}
+
+
+def _abstract(study: Study | None) -> Abstract | None:
+    """The study's abstract: PubMed's when it has one, else the reference's own field."""
+    if study is None:
         return None
-    return support_for_record(claim_text, study.record)
+    source = _RECORD_SOURCES.get(study.pubmed_status, "PubMed")
+    return abstract_for(study.reference, study.record, record_source=source)
+
+
+def _support(
+    claim_text: str,
+    study: Study | None,
+    abstracts: dict[str, tuple[Abstract, list[list[str]]] | None],
+) -> tuple[SupportCheck | None, Abstract | None]:
+    """The abstract's best match for the claim, whichever source gave the abstract, and
+    the abstract (kept in ``abstracts`` by study key: a study cited often is split once)."""
+    if study is None:
+        return None, None
+    if study.key not in abstracts:
+        found = _abstract(study)
+        abstracts[study.key] = (found, [terms(s) for s in found.sentences]) if found else None
+    kept = abstracts[study.key]
+    if kept is None:
+        return None, None
+    abstract, sentence_terms = kept
+    check = check_support(
+        claim_text, abstract.sentences, sections=abstract.sections, sentence_terms=sentence_terms
+    )
+    return check, abstract
+
+
+def _suggestion_columns(offered: Suggestion | None) -> dict[str, Any]:
+    """The evidence row's ``suggested_*`` columns: what the abstract suggests for a citation
+    nobody has reviewed; empty for reviewed ones. Never read by the verdict rules."""
+    if offered is None:
+        return {
+            "suggested_sentences": (),
+            "suggested_numbers": (),
+            "suggested_events": None,
+            "suggested_n": None,
+            "suggested_design": "",
+        }
+    numbers = offered.numbers
+    size = offered.sample_size
+    return {
+        "suggested_sentences": tuple(s.text for s in offered.sentences),
+        "suggested_numbers": tuple(c.label for c in offered.counts),
+        "suggested_events": numbers.events if numbers else None,
+        "suggested_n": numbers.n if numbers else (size.n if size else None),
+        "suggested_design": offered.design.value if offered.design else "",
+    }
 
 
 def _no_mention_remark(

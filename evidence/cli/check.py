@@ -12,6 +12,7 @@ from evidence.cli.steps import (
     EXIT_UNUSABLE,
     build,
     partial_snapshot,
+    pipeline_for,
     plural,
     print_problems,
 )
@@ -43,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if snapshot is not None and not snapshot.complete:
         problems.append(partial_snapshot(args.snapshot, snapshot))
     problems += _stale_records(table, args)
+    unreviewed = _unreviewed(args)
+    problems += unreviewed
     cited = {ref.key for ref in table.references}
     for ref in references.values():
         if ref.key not in cited:
@@ -56,6 +59,15 @@ def run(args: argparse.Namespace) -> int:
             )
     problems = [p for p in problems if p.code not in ignored]
     print_problems(problems, sys.stdout)
+    if unreviewed and "unreviewed" not in ignored:
+        claims = {p.message.split("'")[1] for p in unreviewed}
+        print(
+            f"{plural(len(unreviewed), 'citation')} in {plural(len(claims), 'claim')} not yet "
+            f"reviewed: evidence review {args.claims}"
+            + "".join(f" --bib {b}" for b in args.bib)
+            + " (or --ignore unreviewed)",
+            file=sys.stderr,
+        )
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     n_claims = len(table.claims)
@@ -68,6 +80,30 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     print(f"no problems in {plural(n_claims, 'claim')}", file=sys.stderr)
     return EXIT_OK
+
+
+def _unreviewed(args: argparse.Namespace) -> list[Problem]:
+    """A warning for each citation whose stance is still ``unknown``, at its line in the
+    claims file (and the manuscript line it was extracted from, when the claim says)."""
+    from evidence.model import Stance
+
+    found = []
+    for claim in pipeline_for(args).claims(args.claims):
+        source = getattr(claim, "source", None)
+        origin = f" (from {source})" if source else ""
+        for citation in claim.citations:
+            if citation.stance is Stance.UNKNOWN:
+                found.append(
+                    Problem(
+                        citation.location or claim.location or SourceLocation(args.claims),
+                        f"claim '{claim.id}'{origin} cites '{citation.key}', which nobody has "
+                        "reviewed yet (stance unknown): read it and record the stance, e.g. "
+                        "with 'evidence review'",
+                        code="unreviewed",
+                        severity=Severity.WARNING,
+                    )
+                )
+    return found
 
 
 def _stale_records(table: EvidenceTable, args: argparse.Namespace) -> list[Problem]:

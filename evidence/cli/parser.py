@@ -218,4 +218,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--context", type=int, default=0, metavar="N", help="add N sentences each side"
     )
     _add_pubmed(extract)
+
+    review = commands.add_parser(
+        "review",
+        help="review unreviewed citations in the terminal, one key per decision",
+        description="Walk the citations whose stance is still 'unknown': the claim, the study "
+        "(design, year, PMID/DOI), the abstract's best sentences with the claim's words "
+        "marked, and the numbers the abstract suggests. One key decides (s supports, "
+        "c contradicts, m mixed, b background, a accept numbers, e edit numbers, n note, "
+        "k skip, p back, q quit); each decision is written to the claims file at once, "
+        "keeping its comments and order. Run it again to resume. Colours obey NO_COLOR.",
+    )
+    review.add_argument("claims", metavar="CLAIMS", help="claims file: .yaml or .json")
+    _add_bib(review, required=False)
+    _add_pubmed(review)
     return parser

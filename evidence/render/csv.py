@@ -62,8 +62,13 @@ CSV_EVIDENCE_COLUMNS = (
     "pubmed_status",
     "retraction",
     "excluded",
+    "abstract_source",
+    "suggested_numbers",
+    "suggested_design",
 )
-"""Citation-level columns of the CSV (names as in :attr:`EvidenceTable.evidence`)."""
+"""Citation-level columns of the CSV (names as in :attr:`EvidenceTable.evidence`); the
+``suggested_*`` ones are what the abstract suggests for an unreviewed citation, never a
+decision."""
 
 CSV_COLUMNS = CSV_CLAIM_COLUMNS + CSV_EVIDENCE_COLUMNS
 

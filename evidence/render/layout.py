@@ -33,6 +33,7 @@ __all__ = [
     "AUDIENCES",
     "PART_IDS",
     "REFERENCE_ANCHOR",
+    "SUGGESTION_MARK",
     "Cell",
     "Grid",
     "Listing",
@@ -42,6 +43,7 @@ __all__ = [
     "plain_text",
     "pubmed_url",
     "records",
+    "short_claim",
     "table_parts",
 ]
 
@@ -239,6 +241,7 @@ def _claims_grid(rows: TableRows, audience: str) -> Grid:
     for rec in rows.claims:
         supporting = tuple(studies.get(k) or StudyLink(k, k) for k in rec["supported_by"])
         against = tuple(studies.get(k) or StudyLink(k, k) for k in rec["contradicted_by"])
+        waiting = tuple(studies.get(k) or StudyLink(k, k) for k in rec["unreviewed"] or ())
         if audience == "patients":
             out.append(
                 (
@@ -259,6 +262,7 @@ def _claims_grid(rows: TableRows, audience: str) -> Grid:
                 Cell(certainty),
                 _studies_cell(supporting),
                 _studies_cell(against),
+                _studies_cell(waiting),
                 Cell(plain_text(rec["participants"])),
             )
         )
@@ -269,7 +273,14 @@ def _claims_grid(rows: TableRows, audience: str) -> Grid:
             ("Statement", "What the research says", "Studies"),
             tuple(out),
         )
-    headers = ("ID", "Claim", "Verdict", "Certainty", "Supported by", "Contradicted by", "n")
+    headers: tuple[str, ...] = (
+        "ID", "Claim", "Verdict", "Certainty", "Supported by", "Contradicted by",
+        "Not yet reviewed", "n",
+    )  # fmt: skip
+    if not any(row[6].studies for row in out):
+        # Shown only while some claim waits for review: a reviewed table keeps its columns.
+        headers = headers[:6] + headers[7:]
+        out = [row[:6] + row[7:] for row in out]
     return Grid("claims", "Claims", headers, tuple(out))
 
 
@@ -293,16 +304,53 @@ def _notes(rec: Mapping[str, Any]) -> str:
     return "; ".join(notes)
 
 
+SUGGESTION_MARK = "Suggestion, not reviewed"
+"""How every format introduces what the abstract suggests for an unreviewed citation."""
+
+CLAIM_TEXT_WIDTH = 60
+"""Claim text beside its id in the evidence grid is cut to about this many characters."""
+
+
+def short_claim(text: str, width: int = CLAIM_TEXT_WIDTH) -> str:
+    """``text`` cut at a word boundary to about ``width`` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[:width].rsplit(" ", 1)[0] or text[:width]
+    return cut.rstrip(",;:") + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def _suggestion_text(rec: Mapping[str, Any]) -> str:
+    """``Suggestion, not reviewed: numbers 21/52 (40%) patients; design ...`` or ''."""
+    parts = []
+    if rec["suggested_numbers"]:
+        parts.append("numbers " + ", ".join(rec["suggested_numbers"]))
+    if plain_text(rec["suggested_design"]):
+        parts.append("design " + _label(StudyDesign, rec["suggested_design"]))
+    if len(rec["suggested_sentences"] or ()) > 1:
+        others = rec["suggested_sentences"][1:]
+        quoted = (
+            f"\N{LEFT DOUBLE QUOTATION MARK}{s}\N{RIGHT DOUBLE QUOTATION MARK}" for s in others
+        )
+        parts.append("also " + " ".join(quoted))
+    return f"{SUGGESTION_MARK}: " + "; ".join(parts) if parts else ""
+
+
 def _abstract_list(rows: TableRows) -> Listing:
-    """For each citation with an abstract, its sentence that best matches the claim."""
+    """For each citation with an abstract, its sentence that best matches the claim, which
+    abstract it came from, and for an unreviewed citation what the abstract suggests."""
     items = []
     for rec in rows.evidence:
         sentence = plain_text(rec["best_sentence"])
         if not sentence:
             continue
         flag = "" if rec["mentions"] else " (below the mention threshold: check the citation)"
+        source = plain_text(rec["abstract_source"])
+        origin = f" [abstract: {source}]" if source else ""
+        suggestion = _suggestion_text(rec)
+        tail = f"{flag}{origin} {suggestion}." if suggestion else f"{flag}{origin}"
         items.append(Cell(f"{rec['claim_id']}, {rec['study']}: \N{LEFT DOUBLE QUOTATION MARK}"
-                           f"{sentence}\N{RIGHT DOUBLE QUOTATION MARK}{flag}"))  # fmt: skip
+                           f"{sentence}\N{RIGHT DOUBLE QUOTATION MARK}{tail}"))  # fmt: skip
     return Listing("abstracts", "Best-matching abstract sentences", tuple(items))
 
 
@@ -339,14 +387,17 @@ def _evidence_grid(rows: TableRows, audience: str) -> Grid:
     if audience == "patients":
         return _patient_studies_grid(rows)
     out: list[tuple[Cell, ...]] = []
+    claim_text = {rec["id"]: plain_text(rec["text"]) for rec in rows.claims}
     for rec in rows.evidence:
         events, n = plain_text(rec["events"]), plain_text(rec["n"])
         pmid, doi = plain_text(rec["pmid"]), plain_text(rec["doi"])
         design = _label(StudyDesign, rec["design"])
         numbers = _interval_text(rec["proportion"], rec["ci_low"], rec["ci_high"])
+        claim_id = plain_text(rec["claim_id"])
+        text = short_claim(claim_text.get(claim_id, ""))
         out.append(
             (
-                Cell(plain_text(rec["claim_id"])),
+                Cell(f"{claim_id}: {text}" if text else claim_id),
                 rows.study_cells[rec["key"]],
                 Cell(design),
                 Cell(plain_text(rec["stance"])),

@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from evidence import codes
-from evidence.bibliography import Bibliography
+from evidence.bibliography import Bibliography, merge_bibliographies
 from evidence.claims import ClaimSet
 from evidence.errors import EvidenceError, Problem, SourceLocation
 from evidence.pipeline import (
@@ -36,7 +36,6 @@ from evidence.pipeline import (
     Pipeline,
     PubMedSettings,
     cited_references,
-    merge_bibliographies,
 )
 from evidence.render import AUDIENCES, Cell, Grid, Listing, TableRows, table_parts
 from evidence.snapshot import Snapshot

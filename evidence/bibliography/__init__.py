@@ -1,4 +1,4 @@
-"""Reference libraries: one reader per format, each returning the same :class:`Bibliography`.
+"""Reference libraries: one reader per format, each returning the same bibliography.
 
 ``core`` holds the :class:`~evidence.bibliography.core.Bibliography` every reader returns;
 ``bibtex`` reads BibTeX (with ``bibtex_syntax``, ``bibtex_fields`` and ``bibtex_edit``

@@ -50,9 +50,9 @@ def _same_work(a: Reference, b: Reference) -> str:
 
 
 def merge_bibliographies(bibliographies: Sequence[Bibliography]) -> Bibliography:
-    """One :class:`Bibliography` holding every reference of ``bibliographies``, in order,
-    with their problems and the problems of merging them (see the module docstring).
-    The result's ``path`` names every file, joined by ``", "``."""
+    """One :class:`~evidence.bibliography.core.Bibliography` holding every reference of
+    ``bibliographies``, in order, with their problems and the problems of merging them (see
+    the module docstring). The result's ``path`` names every file, joined by ``", "``."""
     if len(bibliographies) == 1:
         return bibliographies[0]
     kept: dict[str, Reference] = {}

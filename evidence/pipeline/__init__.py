@@ -7,7 +7,7 @@ assess, studies, table); the command line, Sphinx and MkDocs import this, never 
 """
 
 from evidence.pipeline.inputs import InputCache, Reader
-from evidence.pipeline.run import Pipeline, cited_references, evidence_table, merge_bibliographies
+from evidence.pipeline.run import Pipeline, cited_references, evidence_table
 from evidence.pipeline.settings import PubMedSettings
 
 __all__ = [
@@ -17,5 +17,4 @@ __all__ = [
     "Reader",
     "cited_references",
     "evidence_table",
-    "merge_bibliographies",
 ]

@@ -33,7 +33,7 @@ from evidence.snapshot import Snapshot
 from evidence.studies import Collection, collect_studies
 from evidence.table import EvidenceTable, build_table
 
-__all__ = ["Pipeline", "cited_references", "evidence_table", "merge_bibliographies"]
+__all__ = ["Pipeline", "cited_references", "evidence_table"]
 
 PathLike = str | os.PathLike[str]
 

@@ -21,6 +21,7 @@ from evidence.cli.steps import sniff_article_format, sniff_claims_format, use_co
 
 EXAMPLE = ROOT / "docs" / "examples" / "sacroiliac.yaml"
 BIB = str(ROOT / "references.bib")
+TABLE = ("table", str(EXAMPLE), "--bib", BIB, "--offline")
 COMMANDS = {
     "table": [str(EXAMPLE), "--bib", BIB],
     "check": [str(EXAMPLE), "--bib", BIB],
@@ -229,7 +230,8 @@ def test_closed_pipe_exits_quietly(tmp_path: Path) -> None:
         "check", str(claims), "--bib", BIB, "--offline",
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
     first = process.stdout.readline()
     assert first  # a line came through...
     process.stdout.close()  # ...then the reader goes away, as `| head -1` does

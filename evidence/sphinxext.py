@@ -48,6 +48,7 @@ from typing import Any, ClassVar, cast
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
@@ -71,7 +72,7 @@ from evidence._docbuild import (
     study_labels,
 )
 from evidence._version import __version__
-from evidence.render import AUDIENCES, Grid, Listing, css_class
+from evidence.render import AUDIENCES, Grid, Listing, css_class, latex_grid
 
 __all__ = ["EvidenceTableDirective", "setup"]
 
@@ -285,10 +286,26 @@ class EvidenceTableDirective(SphinxDirective):
             container += nodes.rubric(table.title, table.title, classes=["evidence-title"])
         for part in parts:
             if isinstance(part, Grid):
-                container += maker.grid(part)
+                container.extend(_print_or_screen(maker.grid(part), part))
             else:
                 container.extend(maker.items(part))
         return [container]
+
+
+LATEX_LINE_PT = 450.0
+"""The line width Sphinx's LaTeX output is planned for: its default 1 inch margins leave
+452 pt on A4 and 469 pt on US letter."""
+
+
+def _print_or_screen(table: nodes.table, grid: Grid) -> list[nodes.Node]:
+    """The table for screens, and for LaTeX builders the renderer's own ``longtable`` (one
+    code path for print: columns that fit the text width, a header repeated on each page,
+    numbers never cut). Sphinx's ``only`` nodes keep the one the builder needs."""
+    latex = addnodes.only(expr="format_latex")
+    latex += nodes.raw("", "\n".join(latex_grid(grid, LATEX_LINE_PT)), format="latex")
+    screen = addnodes.only(expr="not format_latex")
+    screen += table
+    return [latex, screen]
 
 
 def _column(header: str) -> str:

@@ -427,17 +427,16 @@ div.evidence-table table.evidence-grid caption { text-align: left; font-weight: 
 div.evidence-table table.evidence-grid td,
 div.evidence-table table.evidence-grid th { vertical-align: top; }
 div.evidence-table ul.evidence-remarks li { color: #8a4b00; }
-/* ids stay on one line; prose columns keep a readable width (the div scrolls instead) */
-table.evidence-claims td.evidence-col-id,
-table.evidence-evidence td.evidence-col-claim,
-table.evidence-pooled-estimates-random-effects td.evidence-col-claim,
-div.evidence-table td.evidence-col-study,
-div.evidence-table td.evidence-col-pmid { white-space: nowrap; }
-table.evidence-claims td.evidence-col-claim,
-div.evidence-table td.evidence-col-finding,
-div.evidence-table td.evidence-col-statement,
-div.evidence-table td.evidence-col-what-it-found { min-width: 14em; }
-div.evidence-table td.evidence-col-notes { min-width: 10em; }
+/* Tables fit the theme's content column: prose and ids wrap (ids after their hyphens,
+   DOIs anywhere); a PMID, being a number, is never broken. */
+div.evidence-table table.evidence-grid td p a { overflow-wrap: normal; }
+div.evidence-table table.evidence-grid td.evidence-col-pmid { white-space: nowrap; }
+div.evidence-table table.evidence-grid td.evidence-col-doi p a { overflow-wrap: anywhere; }
+/* Themes style the tables as their own (they are docutils tables); only gaps are filled.
+   Read the Docs keeps every cell on one line, which pushes the prose columns out of sight:
+   let the prose wrap so the table fits the content column. */
+.wy-table-responsive table.evidence-grid td,
+.wy-table-responsive table.evidence-grid th { white-space: normal; }
 """
 _CSS_NAME = "evidence.css"
 

@@ -153,11 +153,9 @@ def latex_grid(grid: Grid, line_pt: float = LINE_PT) -> list[str]:
         header,
         r"\midrule",
         r"\endhead",
-        r"\bottomrule",
-        r"\endlastfoot",
     ]
     out += [_row([_cell(c.text) for c in row]) for row in grid.rows]
-    out += [r"\end{longtable}", r"\endgroup", ""]
+    out += [r"\bottomrule", r"\end{longtable}", r"\endgroup", ""]
     return out
 
 
@@ -217,6 +215,8 @@ def render_latex(
     them; ``standalone`` wraps the whole in a document ``pdflatex`` builds.
     """
     parts = list(table_parts(table, audience, style))
+    if audience == "patients":  # lint lines are for the authors, never for patients
+        parts = [part for part in parts if part.id != "remarks"]
     if columns:
         parts = _pick(parts, columns)
     out = [

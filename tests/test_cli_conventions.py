@@ -327,3 +327,14 @@ def test_color_in_check_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert "\033[1;33mwarning\033[0m" in coloured
     assert "\033[" not in plain
     assert plain.replace("warning", "") == coloured.replace("\033[1;33mwarning\033[0m", "")
+
+
+def test_main_stays_the_function_after_a_run(capsys: pytest.CaptureFixture[str]) -> None:
+    import evidence.cli
+
+    assert main(["completion", "bash"]) == 0
+    capsys.readouterr()
+    assert evidence.cli.main is main  # not the submodule of the same name
+    from evidence.cli import main as again
+
+    assert again is main

@@ -43,9 +43,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # reported like one while it runs.
         from evidence.cli.main import run_command
 
+        # Loading the submodule evidence.cli.main sets this package's attribute ``main`` to
+        # it; put the function back, so ``from evidence.cli import main`` always gets it.
+        globals()["main"] = _main
         return run_command(argv)
     except KeyboardInterrupt:
         import sys
 
         print("evidence: interrupted", file=sys.stderr)
         return 130
+
+
+_main = main  # the function, for main() to restore (see above)

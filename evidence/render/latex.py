@@ -15,7 +15,7 @@ The fragment needs ``array``, ``booktabs`` and ``longtable`` (Sphinx loads all t
 ``columns`` picks the columns to print by their headers (the others are left out), for a
 page that cannot hold them all.
 
-:func:`latex_grid` is used by the Sphinx extension for its LaTeX builder, so a PDF made by
+``latex_grid`` is used by the Sphinx extension for its LaTeX builder, so a PDF made by
 Sphinx prints the same tables as this renderer.
 """
 

@@ -338,3 +338,45 @@ def test_main_stays_the_function_after_a_run(capsys: pytest.CaptureFixture[str])
     from evidence.cli import main as again
 
     assert again is main
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import evidence",
+        "import evidence.cli",
+        "from evidence.cli import main; main(['--help'])",
+        "from evidence.cli import main; main(['completion', 'fish'])",
+        "import evidence; evidence.__version__; dir(evidence)",
+    ],
+)
+def test_start_up_imports_nothing_heavy(code: str) -> None:
+    # Start-up time is measured in the benchmarks; here, what is imported at all: the
+    # heavy libraries load only inside the commands (and names) that need them.
+    script = (
+        "import sys, contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        {code}\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ['pandas', 'numpy', 'requests', 'matplotlib', 'pybtex', 'evidence.pubmed',\n"
+        "         'evidence.table', 'evidence.pipeline']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_lazy_package_still_has_every_name() -> None:
+    import evidence
+
+    assert set(evidence.__all__) <= set(dir(evidence))
+    for name in evidence.__all__:
+        assert getattr(evidence, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        evidence.nope  # noqa: B018

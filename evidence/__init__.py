@@ -10,62 +10,135 @@ and how much certainty, and what is wrong.
 >>> table = evidence.build_table(claims, refs)                   # doctest: +SKIP
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from evidence._version import __version__
-from evidence.assess import (
-    DesignAssessment,
-    PooledEstimate,
-    Proportion,
-    RetractionAssessment,
-    assess_design,
-    assess_retraction,
-    pool_proportions,
-    wilson_interval,
-)
-from evidence.assess.certainty import CertaintyAssessment, assess_certainty, plain_language
-from evidence.assess.judge import Judgement, judge_claim
-from evidence.assess.support import SupportCheck, check_support
-from evidence.bibliography import (
-    Bibliography,
-    load_bibliography,
-    load_references,
-    parse_references,
-)
-from evidence.claims import ClaimSet, dump_claims, load_claims, parse_claims
-from evidence.errors import (
-    ArticleError,
-    BibliographyError,
-    CacheError,
-    ClaimFileError,
-    EvidenceError,
-    InputError,
-    OutputError,
-    Problem,
-    PubMedError,
-    PubMedResponseError,
-    PubMedUnavailable,
-    Severity,
-    SourceLocation,
-)
-from evidence.extract import ExtractResult, extract_claims
-from evidence.model import (
-    Certainty,
-    CertaintyJudgement,
-    Citation,
-    Claim,
-    DesignSource,
-    Name,
-    PubMedRecord,
-    PubMedStatus,
-    Reference,
-    RetractionStatus,
-    RiskOfBias,
-    Stance,
-    StudyDesign,
-    Verdict,
-)
-from evidence.pipeline import Pipeline, PubMedSettings, evidence_table
-from evidence.studies import Collection, Study, collect_studies, make_study
-from evidence.table import EvidenceTable, build_table
+
+if TYPE_CHECKING:
+    from evidence.assess import (
+        DesignAssessment,
+        PooledEstimate,
+        Proportion,
+        RetractionAssessment,
+        assess_design,
+        assess_retraction,
+        pool_proportions,
+        wilson_interval,
+    )
+    from evidence.assess.certainty import CertaintyAssessment, assess_certainty, plain_language
+    from evidence.assess.judge import Judgement, judge_claim
+    from evidence.assess.support import SupportCheck, check_support
+    from evidence.bibliography import (
+        Bibliography,
+        load_bibliography,
+        load_references,
+        parse_references,
+    )
+    from evidence.claims import ClaimSet, dump_claims, load_claims, parse_claims
+    from evidence.errors import (
+        ArticleError,
+        BibliographyError,
+        CacheError,
+        ClaimFileError,
+        EvidenceError,
+        InputError,
+        OutputError,
+        Problem,
+        PubMedError,
+        PubMedResponseError,
+        PubMedUnavailable,
+        Severity,
+        SourceLocation,
+    )
+    from evidence.extract import ExtractResult, extract_claims
+    from evidence.model import (
+        Certainty,
+        CertaintyJudgement,
+        Citation,
+        Claim,
+        DesignSource,
+        Name,
+        PubMedRecord,
+        PubMedStatus,
+        Reference,
+        RetractionStatus,
+        RiskOfBias,
+        Stance,
+        StudyDesign,
+        Verdict,
+    )
+    from evidence.pipeline import Pipeline, PubMedSettings, evidence_table
+    from evidence.studies import Collection, Study, collect_studies, make_study
+    from evidence.table import EvidenceTable, build_table
+
+# Where each public name lives: imported on first use (PEP 562), so `import evidence`
+# and the command line's start-up do not pay for pandas, requests and pybtex up front.
+_WHERE = {
+    "ArticleError": "evidence.errors",
+    "Bibliography": "evidence.bibliography",
+    "BibliographyError": "evidence.errors",
+    "CacheError": "evidence.errors",
+    "Certainty": "evidence.model",
+    "CertaintyAssessment": "evidence.assess.certainty",
+    "CertaintyJudgement": "evidence.model",
+    "Citation": "evidence.model",
+    "Claim": "evidence.model",
+    "ClaimFileError": "evidence.errors",
+    "ClaimSet": "evidence.claims",
+    "Collection": "evidence.studies",
+    "DesignAssessment": "evidence.assess",
+    "DesignSource": "evidence.model",
+    "EvidenceError": "evidence.errors",
+    "EvidenceTable": "evidence.table",
+    "ExtractResult": "evidence.extract",
+    "InputError": "evidence.errors",
+    "Judgement": "evidence.assess.judge",
+    "Name": "evidence.model",
+    "OutputError": "evidence.errors",
+    "Pipeline": "evidence.pipeline",
+    "PooledEstimate": "evidence.assess",
+    "Problem": "evidence.errors",
+    "Proportion": "evidence.assess",
+    "PubMedError": "evidence.errors",
+    "PubMedRecord": "evidence.model",
+    "PubMedResponseError": "evidence.errors",
+    "PubMedSettings": "evidence.pipeline",
+    "PubMedStatus": "evidence.model",
+    "PubMedUnavailable": "evidence.errors",
+    "Reference": "evidence.model",
+    "RetractionAssessment": "evidence.assess",
+    "RetractionStatus": "evidence.model",
+    "RiskOfBias": "evidence.model",
+    "Severity": "evidence.errors",
+    "SourceLocation": "evidence.errors",
+    "Stance": "evidence.model",
+    "Study": "evidence.studies",
+    "StudyDesign": "evidence.model",
+    "SupportCheck": "evidence.assess.support",
+    "Verdict": "evidence.model",
+    "assess_certainty": "evidence.assess.certainty",
+    "assess_design": "evidence.assess",
+    "assess_retraction": "evidence.assess",
+    "build_table": "evidence.table",
+    "check_support": "evidence.assess.support",
+    "collect_studies": "evidence.studies",
+    "dump_claims": "evidence.claims",
+    "evidence_table": "evidence.pipeline",
+    "extract_claims": "evidence.extract",
+    "judge_claim": "evidence.assess.judge",
+    "load_bibliography": "evidence.bibliography",
+    "load_claims": "evidence.claims",
+    "load_references": "evidence.bibliography",
+    "make_study": "evidence.studies",
+    "parse_claims": "evidence.claims",
+    "parse_references": "evidence.bibliography",
+    "plain_language": "evidence.assess.certainty",
+    "pool_proportions": "evidence.assess",
+    "wilson_interval": "evidence.assess",
+}
 
 __all__ = [
     "ArticleError",
@@ -131,3 +204,17 @@ __all__ = [
     "pool_proportions",
     "wilson_interval",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access and keep the name here."""
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'evidence' has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value  # the next access is a plain module attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

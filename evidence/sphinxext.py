@@ -48,6 +48,7 @@ from typing import Any, ClassVar, cast
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
@@ -71,7 +72,7 @@ from evidence._docbuild import (
     study_labels,
 )
 from evidence._version import __version__
-from evidence.render import AUDIENCES, Grid, Listing, css_class
+from evidence.render import AUDIENCES, Grid, Listing, css_class, latex_grid
 
 __all__ = ["EvidenceTableDirective", "setup"]
 
@@ -285,10 +286,26 @@ class EvidenceTableDirective(SphinxDirective):
             container += nodes.rubric(table.title, table.title, classes=["evidence-title"])
         for part in parts:
             if isinstance(part, Grid):
-                container += maker.grid(part)
+                container.extend(_print_or_screen(maker.grid(part), part))
             else:
                 container.extend(maker.items(part))
         return [container]
+
+
+LATEX_LINE_PT = 450.0
+"""The line width Sphinx's LaTeX output is planned for: its default 1 inch margins leave
+452 pt on A4 and 469 pt on US letter."""
+
+
+def _print_or_screen(table: nodes.table, grid: Grid) -> list[nodes.Node]:
+    """The table for screens, and for LaTeX builders the renderer's own ``longtable`` (one
+    code path for print: columns that fit the text width, a header repeated on each page,
+    numbers never cut). Sphinx's ``only`` nodes keep the one the builder needs."""
+    latex = addnodes.only(expr="format_latex")
+    latex += nodes.raw("", "\n".join(latex_grid(grid, LATEX_LINE_PT)), format="latex")
+    screen = addnodes.only(expr="not format_latex")
+    screen += table
+    return [latex, screen]
 
 
 def _column(header: str) -> str:
@@ -410,17 +427,16 @@ div.evidence-table table.evidence-grid caption { text-align: left; font-weight: 
 div.evidence-table table.evidence-grid td,
 div.evidence-table table.evidence-grid th { vertical-align: top; }
 div.evidence-table ul.evidence-remarks li { color: #8a4b00; }
-/* ids stay on one line; prose columns keep a readable width (the div scrolls instead) */
-table.evidence-claims td.evidence-col-id,
-table.evidence-evidence td.evidence-col-claim,
-table.evidence-pooled-estimates-random-effects td.evidence-col-claim,
-div.evidence-table td.evidence-col-study,
-div.evidence-table td.evidence-col-pmid { white-space: nowrap; }
-table.evidence-claims td.evidence-col-claim,
-div.evidence-table td.evidence-col-finding,
-div.evidence-table td.evidence-col-statement,
-div.evidence-table td.evidence-col-what-it-found { min-width: 14em; }
-div.evidence-table td.evidence-col-notes { min-width: 10em; }
+/* Tables fit the theme's content column: prose and ids wrap (ids after their hyphens,
+   DOIs anywhere); a PMID, being a number, is never broken. */
+div.evidence-table table.evidence-grid td p a { overflow-wrap: normal; }
+div.evidence-table table.evidence-grid td.evidence-col-pmid { white-space: nowrap; }
+div.evidence-table table.evidence-grid td.evidence-col-doi p a { overflow-wrap: anywhere; }
+/* Themes style the tables as their own (they are docutils tables); only gaps are filled.
+   Read the Docs keeps every cell on one line, which pushes the prose columns out of sight:
+   let the prose wrap so the table fits the content column. */
+.wy-table-responsive table.evidence-grid td,
+.wy-table-responsive table.evidence-grid th { white-space: normal; }
 """
 _CSS_NAME = "evidence.css"
 

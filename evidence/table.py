@@ -13,7 +13,12 @@ for each claim's verdict and collects what is wrong in plain words. The result,
 
 Like tableone's object it forwards ``to_markdown``/``to_html``/``to_csv``/``to_json``/
 ``to_latex`` to the renderers in :mod:`evidence.render`, and shows itself in notebooks
-through ``_repr_html_``. The table knows nothing about output formats.
+through ``_repr_html_``, ``_repr_markdown_`` and ``_repr_latex_`` (so a notebook exported to
+Markdown or LaTeX keeps the table). The table knows nothing about output formats.
+
+The vocabulary columns are ordered categoricals: ``claims.certainty`` (very low < low <
+moderate < high), ``claims.verdict`` and ``evidence.design`` (in the order their enums list
+them), so notebooks sort and compare them by meaning.
 """
 
 from __future__ import annotations
@@ -32,7 +37,15 @@ from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.suggest import Suggestion, suggest
 from evidence.assess.support import SupportCheck, check_support, terms
 from evidence.errors import Problem, Severity, SourceLocation
-from evidence.model import Citation, Claim, PubMedStatus, Reference, Stance, StudyDesign
+from evidence.model import (
+    Citation,
+    Claim,
+    PubMedStatus,
+    Reference,
+    Stance,
+    StudyDesign,
+    Verdict,
+)
 from evidence.studies import Collection, Study, make_study, study_design
 
 Resolver = Callable[[str], Reference | None]
@@ -135,6 +148,19 @@ EVIDENCE_DTYPES = {
     "suggested_n": "Int64",
 }
 
+CERTAINTY_ORDER = ("very-low", "low", "moderate", "high")
+"""The order of the ``certainty`` column's categories, weakest first, so comparisons read as
+GRADE does (``claims.certainty >= "low"`` is low, moderate or high) and
+``sort_values("certainty", ascending=False)`` lists high, moderate, low, very low."""
+
+VERDICT_ORDER = tuple(v.value for v in Verdict)
+"""The order of the ``verdict`` categories: as :class:`~evidence.model.Verdict` lists them
+(supported, contradicted, mixed, insufficient, uncited, unresolved, unreviewed)."""
+
+DESIGN_ORDER = tuple(d.value for d in StudyDesign)
+"""The order of the ``design`` categories: the evidence hierarchy of
+:class:`~evidence.model.StudyDesign`, systematic reviews first, ``unknown`` last."""
+
 POOLED_COLUMNS = (
     "claim_id",
     "outcome",
@@ -148,6 +174,11 @@ POOLED_COLUMNS = (
     "method",
 )
 """Columns of :attr:`EvidenceTable.pooled`: one row per claim and pooled outcome."""
+
+_NOTEBOOK_CSS = (
+    "<style>.evidence-table td, .evidence-table th "
+    "{ text-align: left; vertical-align: top; }</style>\n"
+)
 
 POOLED_DTYPES = {"k": "int64", "estimate": "float64", "low": "float64", "high": "float64"}
 
@@ -217,7 +248,7 @@ class EvidenceTable:
         to ``path`` when given; returns the matplotlib figure. Needs the ``plot`` extra.
         Raises ``ValueError`` for an unknown claim or one with no numbers to plot.
         """
-        from evidence.plot import ForestRow, forest_plot, pooled_weights
+        from evidence.plot import ForestRow, figure_bytes, forest_plot, pooled_weights
 
         if claim_id not in set(self.claims["id"]):
             known = ", ".join(map(str, self.claims["id"]))
@@ -252,14 +283,31 @@ class EvidenceTable:
                 for (label, proportion), weight in zip(found, weights, strict=True)
             ]
         title = str(wanted) if isinstance(wanted, str) and wanted else str(claim["text"])
-        return forest_plot(rows, pooled=pooled, title=title, path=path)
+        figure = forest_plot(rows, pooled=pooled, title=title, path=path)
+        # The figure is not registered with pyplot (nothing leaks), so Jupyter would show
+        # "<Figure size ...>" without %matplotlib inline: give it its own PNG and SVG reprs.
+        figure._repr_png_ = lambda: figure_bytes(figure, "png")  # type: ignore[attr-defined]
+        figure._repr_svg_ = lambda: figure_bytes(figure, "svg").decode()  # type: ignore[attr-defined]
+        return figure
 
+    # -- notebooks --------------------------------------------------------------------
     def _repr_html_(self) -> str:
-        return self.render("html")
+        # Jupyter's stylesheet right-aligns table cells, which suits numbers, not prose:
+        # these rules, scoped to the table's own class, put the cells back on the left.
+        opening, rest = self.render("html").split("\n", 1)
+        return f"{opening}\n{_NOTEBOOK_CSS}{rest}"
+
+    def _repr_markdown_(self) -> str:
+        return self.render("markdown")
+
+    def _repr_latex_(self) -> str:
+        # For a notebook exported to LaTeX/PDF (nbconvert's template loads booktabs and
+        # longtable): the tables break across pages and fit the text width.
+        return self.render("latex")
 
     def __repr__(self) -> str:
         counts = self.claims["verdict"].value_counts().to_dict() if len(self.claims) else {}
-        summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
+        summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()) if n)
         return (
             f"<EvidenceTable: {len(self.claims)} claims ({summary or 'none'}), "
             f"{len(self.evidence)} citations, {len(self.remarks)} remarks>"
@@ -448,8 +496,13 @@ def build_table(
         + tuple(p for study in study_of.values() for p in study.problems)
     )
     return EvidenceTable(
-        claims=_frame(claim_rows, CLAIM_COLUMNS, CLAIM_DTYPES),
-        evidence=_frame(evidence_rows, EVIDENCE_COLUMNS, EVIDENCE_DTYPES),
+        claims=_ordered(
+            _frame(claim_rows, CLAIM_COLUMNS, CLAIM_DTYPES),
+            {"certainty": CERTAINTY_ORDER, "verdict": VERDICT_ORDER},
+        ),
+        evidence=_ordered(
+            _frame(evidence_rows, EVIDENCE_COLUMNS, EVIDENCE_DTYPES), {"design": DESIGN_ORDER}
+        ),
         remarks=tuple(remarks),
         references=tuple(cited.values()),
         judgements=judgements,
@@ -465,6 +518,14 @@ def _frame(
 ) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(columns))
     return frame.astype(dict(dtypes)) if len(frame) or dtypes else frame
+
+
+def _ordered(frame: pd.DataFrame, orders: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """The vocabulary columns as ordered categoricals, so that sorting and comparing them in
+    a notebook follows their meaning, not the alphabet (a missing value stays missing)."""
+    for column, order in orders.items():
+        frame[column] = pd.Categorical(frame[column], categories=list(order), ordered=True)
+    return frame
 
 
 def _canonical_claim(claim: Claim, resolve: Resolver) -> Claim:

@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "evidence"
 # Stages, lowest first. A module belongs to the longest prefix listed here.
 STAGES: dict[str, int] = {
     "evidence._version": 0,
+    "evidence.schemas": 0,
     "evidence.errors": 0,
     "evidence.codes": 1,
     "evidence._files": 1,

@@ -330,6 +330,9 @@ def _latex_tokens(text: str) -> tuple[int, int, list[str]]:
 
 
 def check_latex(text: str) -> None:
+    # Grids are longtables: the header repeated on later pages (\endfirsthead ... \endhead)
+    # is checked as the first one is, so it is set aside here.
+    text = re.sub(r"\\endfirsthead\n.*?\\endhead\n", "", text, flags=re.S)
     opened, closed, bodies = _latex_tokens(text)
     assert opened == closed
     headers = re.findall(r"\\toprule\n(.*?) \\\\\n\\midrule", text)

@@ -1,4 +1,8 @@
-"""``evidence check``: lint claims and references, exit 1 when anything is found."""
+"""``evidence check``: lint claims and references, exit 1 when anything is found.
+
+The report goes to stdout (or ``-o``) as text, JSON, GitHub annotations or SARIF
+(:mod:`evidence.cli.report`); the one-line summary goes to stderr unless ``-q``.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,11 @@ from evidence.cli.steps import (
     EXIT_UNUSABLE,
     build,
     partial_snapshot,
-    pipeline_for,
     plural,
     print_problems,
+    protect_inputs,
+    use_color,
+    write_output,
 )
 from evidence.errors import Problem, Severity, SourceLocation
 
@@ -39,12 +45,13 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"evidence check: error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
+    protect_inputs(args, args.output)
     table, references, snapshot = build(args)
     problems = list(table.input_problems) + list(table.remarks)
     if snapshot is not None and not snapshot.complete:
         problems.append(partial_snapshot(args.snapshot, snapshot))
     problems += _stale_records(table, args)
-    unreviewed = _unreviewed(args)
+    unreviewed = _unreviewed(args)  # after build(), which read the claims
     problems += unreviewed
     cited = {ref.key for ref in table.references}
     for ref in references.values():
@@ -58,8 +65,9 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
     problems = [p for p in problems if p.code not in ignored]
-    print_problems(problems, sys.stdout)
-    if unreviewed and "unreviewed" not in ignored:
+    n_claims = len(table.claims)
+    _write_report(problems, n_claims, args)
+    if unreviewed and "unreviewed" not in ignored and not args.quiet:
         claims = {p.message.split("'")[1] for p in unreviewed}
         print(
             f"{plural(len(unreviewed), 'citation')} in {plural(len(claims), 'claim')} not yet "
@@ -70,16 +78,35 @@ def run(args: argparse.Namespace) -> int:
         )
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
-    n_claims = len(table.claims)
-    if problems:
-        print(
-            f"{plural(len(problems), 'problem')} ({plural(errors, 'error')}, "
-            f"{plural(warnings, 'warning')}) in {plural(n_claims, 'claim')}",
-            file=sys.stderr,
-        )
-        return EXIT_PROBLEMS
-    print(f"no problems in {plural(n_claims, 'claim')}", file=sys.stderr)
-    return EXIT_OK
+    if not args.quiet:
+        if problems:
+            print(
+                f"{plural(len(problems), 'problem')} ({plural(errors, 'error')}, "
+                f"{plural(warnings, 'warning')}) in {plural(n_claims, 'claim')}",
+                file=sys.stderr,
+            )
+        else:
+            print(f"no problems in {plural(n_claims, 'claim')}", file=sys.stderr)
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _write_report(problems: list[Problem], n_claims: int, args: argparse.Namespace) -> None:
+    """The problems in ``--output-format``, to stdout or ``-o``."""
+    from evidence.cli import report
+
+    fmt = args.output_format
+    if fmt == "text" and args.output in (None, "-"):
+        print_problems(problems, sys.stdout, color=use_color(args.color_choice, sys.stdout))
+        return
+    if fmt == "json":
+        text = report.json_report(problems, claims=n_claims)
+    elif fmt == "github":
+        text = report.github_report(problems)
+    elif fmt == "sarif":
+        text = report.sarif_report(problems)
+    else:
+        text = report.text_report(problems)
+    write_output(text, args.output)
 
 
 def _unreviewed(args: argparse.Namespace) -> list[Problem]:
@@ -88,7 +115,7 @@ def _unreviewed(args: argparse.Namespace) -> list[Problem]:
     from evidence.model import Stance
 
     found = []
-    for claim in pipeline_for(args).claims(args.claims):
+    for claim in args.claim_set:
         source = getattr(claim, "source", None)
         origin = f" (from {source})" if source else ""
         for citation in claim.citations:

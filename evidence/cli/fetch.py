@@ -20,6 +20,7 @@ from evidence.errors import SourceLocation
 
 
 def run(args: argparse.Namespace) -> int:
+    """Fetch the records; write the snapshot and the .bib copy when asked."""
     from evidence.model import PubMedStatus
     from evidence.snapshot import diff_records, load_snapshot, write_snapshot
 
@@ -33,24 +34,25 @@ def run(args: argparse.Namespace) -> int:
     pipeline = pipeline_for(args, refresh=args.refresh)
     references = pipeline.bibliography(args.bib)
     if not args.quiet:
-        print_problems(references.problems, sys.stderr)
+        print_problems(references.problems, sys.stderr, color=args.color)
     previous = None
     if args.refresh and args.snapshot and Path(args.snapshot).exists():
         previous = load_snapshot(args.snapshot)
     snapshot = None if args.refresh else snapshot_of(args, pipeline)
     collection = pipeline.studies(list(references.values()), snapshot=snapshot)
-    if collection.unreachable:
+    if collection.unreachable and not args.quiet:
         print(f"evidence: PubMed could not be reached ({collection.unreachable})", file=sys.stderr)
     records = {s.record.pmid: s.record for s in collection.studies.values() if s.record}
     counts: dict[str, int] = {}
     for study in collection.studies.values():
         counts[study.pubmed_status.value] = counts.get(study.pubmed_status.value, 0) + 1
-        if study.record is None and study.pubmed_status.value != "fetched":
+        if study.record is None and study.pubmed_status.value != "fetched" and not args.quiet:
             where = study.reference.location or SourceLocation(args.bib[0])
             detail = study.pubmed_detail or study.pubmed_status.label
             print(f"{where}: note: '{study.key}': {detail}", file=sys.stderr)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    print(f"{plural(len(collection.studies), 'reference')}: {summary}", file=sys.stderr)
+    if not args.quiet:  # -q: only the changes (stdout), warnings and errors
+        print(f"{plural(len(collection.studies), 'reference')}: {summary}", file=sys.stderr)
     if previous is not None:
         changes = [
             change
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         gone = sorted(set(previous.records) - set(records))
         for pmid in gone:
             print(f"PMID {pmid}: no longer used or no longer fetched")
-        if not changes and not gone:
+        if not changes and not gone and not args.quiet:
             print("no changes since the snapshot", file=sys.stderr)
     if args.snapshot:
         kept = previous if previous is not None else snapshot
@@ -92,10 +94,11 @@ def run(args: argparse.Namespace) -> int:
                 fetched_at.setdefault(pmid, when)
         write_snapshot(args.snapshot, records, fetched_at, missing=missing)
         state = "" if not missing else f"; PARTIAL: {plural(len(missing), 'PMID')} missing"
-        print(
-            f"wrote {args.snapshot} ({plural(len(records), 'record')}{state})",
-            file=sys.stderr,
-        )
+        if not args.quiet:
+            print(
+                f"wrote {args.snapshot} ({plural(len(records), 'record')}{state})",
+                file=sys.stderr,
+            )
         if missing:
             reason = next(iter(missing.values()))
             print(
@@ -114,5 +117,6 @@ def run(args: argparse.Namespace) -> int:
             if study.record is not None
         }
         atomic_write_text(args.write_ids, add_identifiers(text, references, found))
-        print(f"wrote {args.write_ids}", file=sys.stderr)
+        if not args.quiet:
+            print(f"wrote {args.write_ids}", file=sys.stderr)
     return EXIT_OK

@@ -1,13 +1,30 @@
-"""The command line's options: one parser, built without importing anything heavy."""
+"""The command line's options: one parser, built without importing anything heavy.
+
+Each command's options are one function (``_table``, ``_check`` ...) listed in
+:data:`SUBCOMMANDS`; a new command adds its function there and its runner to
+``main.COMMANDS``. Every command takes the common options (``-v``/``-q``/``--color``), before
+or after the command's name, with the same meaning everywhere.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from evidence._version import __version__
-from evidence.cli.steps import EXIT_UNUSABLE
-from evidence.render import AUDIENCES, FORMATS
+
+# Kept here rather than imported from evidence.render, which imports pandas: the parser is
+# built for every command (and for --help), so it must stay light. tests/test_cli_conventions.py
+# checks these against the renderers' own lists.
+FORMATS = ("markdown", "html", "html-page", "csv", "json", "latex")
+AUDIENCES = ("reviewers", "patients")
+CLAIMS_FORMATS = ("yaml", "json", "csv")
+ARTICLE_FORMATS = ("markdown", "plain", "rst", "latex")
+SHELLS = ("bash", "zsh", "fish")
+CHECK_OUTPUT_FORMATS = ("text", "json", "github", "sarif")
+EXIT_UNUSABLE = 2
 
 _DESCRIPTION = """\
 Citation-aware evidence summaries. Give it a claims file (YAML, JSON or CSV) and the .bib
@@ -36,6 +53,43 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message}\n")
+
+
+def _add_common(sub: argparse.ArgumentParser, *, top: bool) -> None:
+    """-v/-q/--color. On a command they default to SUPPRESS, so that an option given
+    before the command's name is not reset by the command's own defaults."""
+    keep: dict[str, object] = {} if top else {"default": argparse.SUPPRESS}
+    group = sub.add_argument_group("common options")
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        help="say more on stderr (repeat for debug output)",
+        **({"default": 0} if top else keep),
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the output and errors: no summaries, notes or progress",
+        **({"default": False} if top else keep),
+    )
+    group.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        help="colour the severities in messages: auto (default) when writing to a terminal "
+        "and NO_COLOR is unset",
+        **({"default": "auto"} if top else keep),
+    )
+
+
+def _add_claims_from(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--from",
+        dest="from_format",
+        choices=CLAIMS_FORMATS,
+        help="the claims' format (default: from the suffix; for '-' sniffed from the text)",
+    )
 
 
 def _add_bib(sub: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -80,27 +134,26 @@ def _add_claims(sub: argparse.ArgumentParser, *, required: bool = True) -> None:
         "claims",
         metavar="CLAIMS",
         nargs=None if required else "?",
-        help="claims file: .yaml, .json or .csv",
+        help="claims file: .yaml, .json or .csv; '-' reads standard input",
     )
+    _add_claims_from(sub)
     _add_bib(sub, required=required)
     _add_pubmed(sub)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="evidence",
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"evidence {__version__}")
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="say more (repeat for debug output)"
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+if TYPE_CHECKING:
+    Commands = argparse._SubParsersAction[_Parser]
 
-    table = commands.add_parser(
+
+def _command(commands: Commands, name: str, *, help: str, description: str) -> _Parser:
+    sub = commands.add_parser(name, help=help, description=description)
+    _add_common(sub, top=False)
+    return sub
+
+
+def _table(commands: Commands) -> None:
+    table = _command(
+        commands,
         "table",
         help="build the evidence table",
         description="Build the evidence table: a verdict and certainty per claim, the "
@@ -109,11 +162,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_claims(table)
     table.add_argument(
         "-f",
+        "-t",
         "--format",
+        "--to",
+        dest="format",
         choices=FORMATS,
         help="output format (default: from the -o suffix, else markdown)",
     )
-    table.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    table.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write here instead of stdout ('-': stdout); the format follows the suffix "
+        "(.md .html .csv .json .tex) unless -f is given",
+    )
     table.add_argument("--title", help="title shown above the table")
     table.add_argument(
         "--audience",
@@ -124,8 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument(
         "--style", default="unsrt", help="pybtex style for the reference list (default unsrt)"
     )
+    table.add_argument(
+        "--columns",
+        metavar="NAMES",
+        help="LaTeX only: the claims table's columns to print, comma-separated headers "
+        "(e.g. 'Claim,Verdict,Certainty'); the others are left out of the page",
+    )
 
-    check = commands.add_parser(
+
+def _check(commands: Commands) -> None:
+    check = _command(
+        commands,
         "check",
         help="lint claims and references",
         description="Report uncited claims, unknown keys, retracted studies, references never "
@@ -133,6 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
         "path:line: severity: message. Exit 1 if any.",
     )
     _add_claims(check, required=False)
+    check.add_argument(
+        "--output-format",
+        choices=CHECK_OUTPUT_FORMATS,
+        default="text",
+        help="text: path:line: severity: message (default); json: the documented schema "
+        "(evidence/schemas/check.schema.json); github: GitHub Actions annotations; sarif: "
+        "SARIF 2.1.0 for code-scanning tools",
+    )
+    check.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report here instead of stdout"
+    )
     check.add_argument(
         "--ignore",
         action="append",
@@ -155,7 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="list every problem code with its severity, meaning and what to do, and exit",
     )
 
-    fetch = commands.add_parser(
+
+def _fetch(commands: Commands) -> None:
+    fetch = _command(
+        commands,
         "fetch",
         help="fetch PubMed records, write a snapshot",
         description="Resolve every reference in the .bib to a PMID and fetch its PubMed "
@@ -176,7 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a copy of the .bib with the PMIDs and DOIs found added",
     )
 
-    plot = commands.add_parser(
+
+def _plot(commands: Commands) -> None:
+    plot = _command(
+        commands,
         "plot",
         help="draw a forest plot for one claim",
         description="Draw a forest plot of the proportions reported for one claim, with "
@@ -185,9 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_claims(plot)
     plot.add_argument("--claim", required=True, metavar="ID", help="the claim's id")
     plot.add_argument("--outcome", help="which outcome to plot (default: the claim's largest)")
-    plot.add_argument("-o", "--output", required=True, metavar="FILE", help="a .png or .svg")
+    plot.add_argument("-o", "--output", required=True, metavar="FILE", help="a .png, .svg or .pdf")
 
-    extract = commands.add_parser(
+
+def _extract(commands: Commands) -> None:
+    extract = _command(
+        commands,
         "extract",
         help="turn an article's cited sentences into a claims file",
         description="Find the citation markers in an article (Markdown, plain text, "
@@ -195,7 +286,11 @@ def build_parser() -> argparse.ArgumentParser:
         "its citations at stance 'unknown' until reviewed. Numbered markers go through the "
         "article's own reference list to the .bib, or to PubMed (ECitMatch) unless --offline.",
     )
-    extract.add_argument("article", metavar="ARTICLE", help="the article (.md .txt .rst .tex)")
+    extract.add_argument(
+        "article",
+        metavar="ARTICLE",
+        help="the article (.md .txt .rst .tex); '-' reads standard input",
+    )
     extract.add_argument(
         "--bib",
         action="append",
@@ -205,11 +300,16 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--encoding", default="utf-8", help="of the article and the .bib")
     extract.add_argument(
         "--format",
-        choices=("markdown", "plain", "rst", "latex"),
-        help="the article's format (default: from its suffix)",
+        "--from",
+        dest="format",
+        choices=ARTICLE_FORMATS,
+        help="the article's format (default: from its suffix; for '-' sniffed from the text)",
     )
     extract.add_argument(
-        "-o", "--output", metavar="FILE", help="claims file to write (.yaml, .json, .csv)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="claims file to write (.yaml, .json, .csv, .tsv; '-': YAML on stdout)",
     )
     extract.add_argument(
         "--with-uncited", action="store_true", help="also list statements that cite nothing"
@@ -219,7 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_pubmed(extract)
 
-    review = commands.add_parser(
+
+def _review(commands: Commands) -> None:
+    review = _command(
+        commands,
         "review",
         help="review unreviewed citations in the terminal, one key per decision",
         description="Walk the citations whose stance is still 'unknown': the claim, the study "
@@ -232,4 +335,43 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("claims", metavar="CLAIMS", help="claims file: .yaml or .json")
     _add_bib(review, required=False)
     _add_pubmed(review)
+
+
+def _completion(commands: Commands) -> None:
+    completion = _command(
+        commands,
+        "completion",
+        help="print a shell completion script",
+        description="Print the completion script for SHELL. Load it from your shell's "
+        'start-up file, e.g. bash: eval "$(evidence completion bash)"; zsh: the same in '
+        "~/.zshrc; fish: evidence completion fish > ~/.config/fish/completions/evidence.fish",
+    )
+    completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
+
+
+SUBCOMMANDS: tuple[Callable[[Commands], None], ...] = (
+    _table,
+    _check,
+    _fetch,
+    _plot,
+    _extract,
+    _review,
+    _completion,
+)
+"""Each adds one command's parser; the order is the order of ``evidence --help``."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``evidence`` parser with every command in :data:`SUBCOMMANDS`."""
+    parser = _Parser(
+        prog="evidence",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"evidence {__version__}")
+    _add_common(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for add in SUBCOMMANDS:
+        add(commands)
     return parser

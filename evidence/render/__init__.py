@@ -11,7 +11,7 @@ stays inert:
 ``csv``        long form, one row per claim x citation; cells that a spreadsheet would run
                as a formula (``= + - @``, tab, CR) are prefixed with ``'``
 ``json``       the documented schema: ``claims``, ``evidence``, ``remarks``, ``references``
-``latex``      booktabs tables; LaTeX specials escaped
+``latex``      longtables that fit the page; LaTeX specials escaped
 =============  ==========================================================================
 
 The text formats draw one layout model (:mod:`~evidence.render.layout`: grids and lists
@@ -36,7 +36,7 @@ from evidence.render.csv import (
     render_csv,
 )
 from evidence.render.json import JSON_SCHEMA_VERSION, render_json
-from evidence.render.latex import render_latex
+from evidence.render.latex import latex_grid, render_latex
 
 # isort: on
 from evidence.render.layout import (
@@ -78,6 +78,7 @@ __all__ = [
     "format_references",
     "html_fragment",
     "latex_escape",
+    "latex_grid",
     "md_escape",
     "pubmed_url",
     "register",

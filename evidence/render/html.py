@@ -1,5 +1,12 @@
 """HTML: a fragment (for notebooks and docs) or a standalone page; everything escaped.
 
+Tables carry no ``class`` attribute: documentation themes style the tables of their own
+content (MkDocs Material styles only ``table:not([class])``), so the evidence tables look
+like every other table on the site. The classes that name a grid
+(``evidence-grid evidence-claims``) sit on a wrapper ``div`` instead, which also lets a
+wide table scroll inside the page rather than widen it. Patients' pages never show the
+remarks (the lint lines with file names and line numbers are for the authors).
+
 :func:`html_fragment` is the one HTML writer of the library: :func:`render_html` and
 :func:`render_html_page` use it for a whole table, and the MkDocs plugin for the parts it
 selected, with anchors made unique on a page holding several tables and every study named
@@ -61,14 +68,18 @@ class _Writer:
         return f"<td>{'; '.join(pieces)}</td>"
 
     def grid(self, grid: Grid, css: str) -> list[str]:
-        out = [f'<table class="{css}">', f"<caption>{html.escape(grid.caption)}</caption>"]
+        out = [
+            f'<div class="evidence-grid {css}">',
+            "<table>",
+            f"<caption>{html.escape(grid.caption)}</caption>",
+        ]
         out.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in grid.headers))
         out.append("</tr></thead>")
         out.append("<tbody>")
         cell = self.linked_cell if self.link_studies else _cell
         for row in grid.rows:
             out.append("<tr>" + "".join(cell(c) for c in row) + "</tr>")
-        out += ["</tbody>", "</table>"]
+        out += ["</tbody>", "</table>", "</div>"]
         return out
 
     def listing(self, items: Listing, css: str) -> list[str]:
@@ -102,6 +113,8 @@ def html_fragment(
     data, where by default only a study's own cell links (to ``#ref-N``).
     """
     writer = _Writer(prefix, link_studies)
+    if audience == "patients":  # lint lines are for the authors, never for patients
+        parts = [part for part in parts if part.id != "remarks"]
     out = [f'<div class="evidence-table evidence-{html.escape(audience)}">']
     if title:
         out.append(f'<p class="evidence-title">{html.escape(title)}</p>')
@@ -120,6 +133,7 @@ def render_html(table: EvidenceTable, *, style: str = "unsrt", audience: str = "
 
 _PAGE_CSS = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #1b1b1b; }
+.evidence-grid { overflow-x: auto; }
 table { border-collapse: collapse; margin: 1rem 0; }
 caption { text-align: left; font-weight: bold; padding: .3rem 0; }
 th, td { border: 1px solid #c8c8c8; padding: .3rem .5rem; vertical-align: top; }

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, shared_path
 
 from evidence.claims import load_claims
-from evidence.cli.main import main
+from evidence.cli import main
 from evidence.model import Stance
 
 BIB = ROOT / "tests" / "data" / "sacroiliac-abstracts.bib"

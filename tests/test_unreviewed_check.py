@@ -12,7 +12,7 @@ from conftest import ROOT, shared_path
 from evidence import load_references
 from evidence.assess.abstracts import reference_abstract
 from evidence.claims import load_claims
-from evidence.cli.main import main
+from evidence.cli import main
 from evidence.table import build_table
 
 

@@ -17,11 +17,11 @@ PubMed: ``table``, ``check`` and ``plot`` fetch what the snapshot and the cache 
 unless ``--offline``. When NCBI cannot be reached they say so once and carry on with the
 .bib data; each row's PubMed status tells what happened to it.
 
-The package: ``main`` runs a command and turns errors into exit codes; ``parser`` builds
+The package: ``runner`` runs a command and turns errors into exit codes; ``parser`` builds
 the options (importing nothing heavy, so ``--help`` is quick); ``steps`` holds what the
 commands share, all through :class:`evidence.pipeline.Pipeline`; each command has a module
 (``table``, ``check``, ``fetch``, ``plot``, ``extract``, ``completion``), and a new command
-is a new module plus a line in ``main.COMMANDS`` and a function in ``parser.SUBCOMMANDS``.
+is a new module plus a line in ``runner.COMMANDS`` and a function in ``parser.SUBCOMMANDS``.
 Commands import their heavy dependencies (pandas, requests, matplotlib) inside ``run``.
 May import every stage below the front ends.
 
@@ -41,17 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Imported here, inside the try: an interrupt while the command's modules load is
         # reported like one while it runs.
-        from evidence.cli.main import run_command
+        from evidence.cli.runner import run_command
 
-        # Loading the submodule evidence.cli.main sets this package's attribute ``main`` to
-        # it; put the function back, so ``from evidence.cli import main`` always gets it.
-        globals()["main"] = _main
         return run_command(argv)
     except KeyboardInterrupt:
         import sys
 
         print("evidence: interrupted", file=sys.stderr)
         return 130
-
-
-_main = main  # the function, for main() to restore (see above)

@@ -2,7 +2,7 @@
 
 argcomplete (rather than shtab) because it covers bash, zsh *and* fish, and completes from
 the live parser, so a new command or option completes without regenerating anything. The
-script calls ``evidence`` back with ``_ARGCOMPLETE`` set; :func:`evidence.cli.main.run_command`
+script calls ``evidence`` back with ``_ARGCOMPLETE`` set; :func:`evidence.cli.runner.run_command`
 answers before parsing.
 """
 

@@ -44,6 +44,7 @@ from evidence.table import EvidenceTable
 __all__ = [
     "AUDIENCES",
     "BIB_PROBLEMS",
+    "DEFAULT_STYLE",
     "LAYOUTS",
     "SUBTYPES",
     "Built",
@@ -54,6 +55,7 @@ __all__ = [
     "TableRequest",
     "build",
     "cell_pieces",
+    "checked_style",
     "column_name",
     "known_columns",
     "select_parts",
@@ -76,6 +78,22 @@ def subtype_of(problem: Problem, *, from_input: bool = False) -> str:
         return "input"
     code = codes.lookup(problem.code)
     return code.subtype if code is not None else problem.code
+
+
+DEFAULT_STYLE = "unsrt"
+
+
+def checked_style(style: str, where: str = "") -> tuple[str, Notice | None]:
+    """``style`` if it is a pybtex or CSL style; else the default and a warning (subtype
+    ``option``) naming the close matches, so the build carries on."""
+    from evidence.render.styles import StyleError, style_kind
+
+    try:
+        style_kind(style)
+    except StyleError as error:
+        message = f"{error}; the reference list uses {DEFAULT_STYLE!r} instead{where}"
+        return DEFAULT_STYLE, Notice("option", message, None, None)
+    return style, None
 
 
 def split_list(text: str | None) -> tuple[str, ...]:

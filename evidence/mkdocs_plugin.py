@@ -56,6 +56,7 @@ from evidence._docbuild import (
     PubMedSettings,
     TableRequest,
     build,
+    checked_style,
     known_columns,
     select_parts,
     split_list,
@@ -280,13 +281,16 @@ class EvidencePlugin(BasePlugin[EvidenceConfig]):  # type: ignore[no-untyped-cal
             )
         audience = str(options.get("audience", config.audience))
         hidden = _items(options.get("hide-columns"))
+        style, style_notice = checked_style(str(options.get("style", config.style)))
+        if style_notice is not None:
+            self._report(style_notice, where, names)
         try:
             parts, unknown = select_parts(
                 built.table,
                 audience=audience,
                 layout=str(options.get("layout", config.layout)),
                 hide_columns=hidden,
-                style=str(options.get("style", config.style)),
+                style=style,
             )
         except ValueError as error:
             self._report(Notice("option", str(error), None, None), where, names)

@@ -65,6 +65,7 @@ from evidence._docbuild import (
     TableRequest,
     build,
     cell_pieces,
+    checked_style,
     column_name,
     known_columns,
     select_parts,
@@ -256,13 +257,16 @@ class EvidenceTableDirective(SphinxDirective):
         audience = self.options.get("audience", self.config.evidence_audience)
         layout = self.options.get("layout", self.config.evidence_layout)
         hidden = split_list(self.options.get("hide-columns"))
+        style, style_notice = checked_style(self.options.get("style", self.config.evidence_style))
+        if style_notice is not None:
+            self._warn(style_notice)
         try:
             parts, unknown = select_parts(
                 table,
                 audience=audience,
                 layout=layout,
                 hide_columns=hidden,
-                style=self.options.get("style", self.config.evidence_style),
+                style=style,
                 references=not linked,
             )
         except ValueError as error:  # a bad evidence_audience or evidence_layout value

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from evidence.model import PubMedStatus
     from evidence.snapshot import diff_records, load_snapshot, write_snapshot
 
-    protect_inputs(args, args.snapshot, args.write_ids)
+    protect_inputs(args, args.snapshot, args.write_ids, args.write_bib)
     if args.write_ids and len(args.bib) > 1:
         print(
             "evidence fetch: error: --write-ids copies one .bib file; give one --bib",
@@ -105,6 +105,17 @@ def run(args: argparse.Namespace) -> int:
                 f"{args.snapshot}: warning: the snapshot is partial ({reason}); its "
                 "'complete' field says so and 'evidence check' reports it: fetch again when "
                 "PubMed can be reached",
+                file=sys.stderr,
+            )
+    if args.write_bib:
+        from evidence.bibliography import write_bibliography
+
+        enriched = {k: s.record for k, s in collection.studies.items() if s.record is not None}
+        write_bibliography(references.values(), args.write_bib, records=enriched)
+        if not args.quiet:
+            print(
+                f"wrote {args.write_bib} ({plural(len(references), 'reference')}, "
+                f"{len(enriched)} enriched from PubMed)",
                 file=sys.stderr,
             )
     if args.write_ids:

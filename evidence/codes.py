@@ -215,6 +215,9 @@ _ALL: tuple[Code, ...] = (
          "remove or replace it; it no longer counts towards the verdict"),
     Code("excluded", _W, "table", "a cited study does not count towards the verdict",
          "see the reason given"),
+    Code("pooling-unavailable", _W, "table",
+         "comparative effects of one outcome were not pooled (statsmodels missing, or "
+         "nothing poolable)", "pip install 'evidence[stats]', or see the reason given"),
     Code("mismatch", _W, "table", "a .bib entry disagrees with its PubMed record",
          "check the entry against the record; nothing was overwritten"),
     Code("not-found", _W, "table", "a PMID in the bibliography is not in PubMed",

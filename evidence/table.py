@@ -25,7 +25,16 @@ from typing import Any
 
 import pandas as pd
 
-from evidence.assess import Proportion, pool_proportions, wilson_interval
+from evidence.assess import (
+    COMPARATIVE_COLUMNS,
+    Comparison,
+    PoolingSettings,
+    Proportion,
+    compare_claim,
+    comparison_rows,
+    pool_proportions,
+    wilson_interval,
+)
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.support import SupportCheck, support_for_record
@@ -140,6 +149,15 @@ POOLED_COLUMNS = (
 
 POOLED_DTYPES = {"k": "int64", "estimate": "float64", "low": "float64", "high": "float64"}
 
+COMPARATIVE_DTYPES = {
+    **dict.fromkeys(("t_events", "t_n", "c_events", "c_n", "k", "q_df"), "Int64"),
+    **dict.fromkeys(
+        ("t_mean", "t_sd", "c_mean", "c_sd", "estimate", "low", "high", "weight"), "Float64"
+    ),
+    **dict.fromkeys(("correction", "tau2", "i2", "q", "q_p", "p_value"), "Float64"),
+    **dict.fromkeys(("pi_low", "pi_high"), "Float64"),
+}
+
 
 @dataclass(frozen=True)
 class EvidenceTable:
@@ -158,6 +176,13 @@ class EvidenceTable:
     title: str = "Evidence table"
     pooled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POOLED_COLUMNS))
     studies: Mapping[str, Study] = field(default_factory=dict)
+    comparative: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COMPARATIVE_COLUMNS)
+    )
+    """Comparative effects (RR, OR, MD...): per study and pooled, one block per claim,
+    outcome and measure; columns :data:`~evidence.assess.comparisons.COMPARATIVE_COLUMNS`."""
+    comparisons: Mapping[str, tuple[Comparison, ...]] = field(default_factory=dict)
+    """The same as records, by claim id, largest group first (what plots are drawn from)."""
     formatted_references: dict[str, tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -286,6 +311,7 @@ def build_table(
     studies: Mapping[str, Study] | Collection | None = None,
     excluded: Mapping[str, str] | None = None,
     title: str = "Evidence table",
+    pooling: PoolingSettings | None = None,
 ) -> EvidenceTable:
     """Build the evidence table for ``claims`` citing ``references``.
 
@@ -296,7 +322,9 @@ def build_table(
     ``studies`` brings PubMed records and their assessment (see
     :func:`evidence.studies.collect_studies`); without it each cited reference is assessed
     from the .bib alone. Retracted studies do not count towards verdicts; ``excluded``
-    adds other keys that must not count, with the reason.
+    adds other keys that must not count, with the reason. ``pooling`` says how comparative
+    effects (two-arm numbers, reported effects) are pooled; see
+    :class:`~evidence.assess.comparisons.PoolingSettings`.
 
     >>> from evidence.model import Citation, Claim, Reference, Stance
     >>> refs = {"katz2003": Reference("katz2003", "article", year=2003)}
@@ -347,6 +375,8 @@ def build_table(
     claim_rows: list[dict[str, Any]] = []
     evidence_rows: list[dict[str, Any]] = []
     pooled_rows: list[dict[str, Any]] = []
+    comparative_rows: list[dict[str, Any]] = []
+    comparisons: dict[str, tuple[Comparison, ...]] = {}
     judgements: dict[str, Judgement] = {}
     for claim in claim_list:
         where = claim.location or SourceLocation("<claims>")
@@ -370,8 +400,9 @@ def build_table(
             evidence_rows.append(row)
             if study is None or citation.key in exclusions:
                 continue
-            if citation.n is not None:
-                participants[citation.key] = max(participants.get(citation.key, 0), citation.n)
+            size = citation.n if citation.n is not None else _arms_total(citation)
+            if size is not None:
+                participants[citation.key] = max(participants.get(citation.key, 0), size)
             counted.append(
                 CitedStudy(
                     key=citation.key,
@@ -385,6 +416,22 @@ def build_table(
             )
         pools = _pool(claim.id, canonical.citations, exclusions, study_of)
         pooled_rows.extend(pools)
+        counted_keys = {key for key in study_of if key not in exclusions}
+        compared = compare_claim(claim.id, canonical.citations, counted_keys, pooling)
+        if compared:
+            comparisons[claim.id] = tuple(compared)
+        for comparison in compared:
+            comparative_rows.extend(comparison_rows(comparison, lambda k: labels.get(k, k)))
+            if comparison.note:
+                remarks.append(
+                    Problem(
+                        where,
+                        f"claim '{claim.id}': the {comparison.measure.label}s"
+                        f"{_for_outcome(comparison.outcome)} {comparison.note}",
+                        code="pooling-unavailable",
+                        severity=Severity.WARNING,
+                    )
+                )
         headline = pools[0]["_estimate"] if pools else None
         certainty = assess_certainty(canonical, judgement, counted, pooled=headline)
         claim_rows.append(
@@ -429,7 +476,19 @@ def build_table(
         title=title,
         pooled=_frame(pooled_rows, POOLED_COLUMNS, POOLED_DTYPES),
         studies=study_of,
+        comparative=_frame(comparative_rows, COMPARATIVE_COLUMNS, COMPARATIVE_DTYPES),
+        comparisons=comparisons,
     )
+
+
+def _arms_total(citation: Citation) -> int | None:
+    """Participants in both arms of a comparative citation (``None`` without arms)."""
+    arms = citation.arms
+    return None if arms is None else arms.treatment_n + arms.control_n
+
+
+def _for_outcome(outcome: str) -> str:
+    return f" for {outcome!r}" if outcome else ""
 
 
 def _frame(

@@ -6,9 +6,18 @@ and the shared helpers, never the table, renderers or front ends. ``design`` (wi
 (proportions: Wilson intervals and random-effects pooling) import only the standard library,
 ``evidence.model`` and each other. ``effects`` (RR, OR, RD, MD, SMD with their variances) and
 ``meta`` (fixed and random-effects pooling of them, statsmodels where it has the method) are
-the comparative side. Siblings import each other directly, never this package.
+the comparative side; ``comparisons`` groups a claim's comparative citations by outcome and
+measure and pools each group for the table. Siblings import each other directly, never this package.
 """
 
+from evidence.assess.comparisons import (
+    COMPARATIVE_COLUMNS,
+    Comparison,
+    PoolingSettings,
+    citation_measure,
+    compare_claim,
+    comparison_rows,
+)
 from evidence.assess.design import (
     DesignAssessment,
     assess_design,
@@ -39,17 +48,23 @@ from evidence.assess.statistics import (
 )
 
 __all__ = [
+    "COMPARATIVE_COLUMNS",
+    "Comparison",
     "DesignAssessment",
     "EffectSize",
     "MetaAnalysis",
     "PooledEstimate",
     "PoolingError",
+    "PoolingSettings",
     "Proportion",
     "RetractionAssessment",
     "StatsDependencyError",
     "assess_design",
     "assess_retraction",
     "binary_effect",
+    "citation_measure",
+    "compare_claim",
+    "comparison_rows",
     "continuous_effect",
     "design_rank",
     "effect_size",

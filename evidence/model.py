@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.errors import SourceLocation
 
 if TYPE_CHECKING:  # evidence.comparative sits at this stage too; annotations only
-    from evidence.comparative import BinaryArms, ContinuousArms, Measure, ReportedEffect
+    import evidence.comparative
 
 __all__ = [
     "AbstractSection",
@@ -331,9 +331,9 @@ class Citation:
     location: SourceLocation | None = field(default=None, compare=False)
     # Comparative numbers (docs/effects.md): two-arm counts or means, or a reported effect;
     # ``measure`` is the one asked for beside the arms (None: RR for counts, MD for means).
-    arms: BinaryArms | ContinuousArms | None = None
-    effect: ReportedEffect | None = None
-    measure: Measure | None = None
+    arms: evidence.comparative.BinaryArms | evidence.comparative.ContinuousArms | None = None
+    effect: evidence.comparative.ReportedEffect | None = None
+    measure: evidence.comparative.Measure | None = None
     arm_labels: tuple[str, str] = ("", "")
 
 

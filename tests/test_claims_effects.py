@@ -174,8 +174,8 @@ def test_the_documented_examples_load() -> None:
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "claims.md").read_text("utf-8")
     section = page[page.index("### Comparative numbers") : page.index("## JSON")]
-    yaml_text = re.search(r"```yaml\n(.*?)```", section, re.S)
-    csv_text = re.search(r"```text\n(.*?)```", section, re.S)
+    yaml_text = re.search(r"```\{code-block\} yaml\n(.*?)```", section, re.S)
+    csv_text = re.search(r"```\{code-block\} text\n(.*?)```", section, re.S)
     assert yaml_text
     assert csv_text
     claims = parse_claims(yaml_text.group(1), "yaml")

@@ -151,3 +151,42 @@ def test_single_arm_claims_have_no_comparative_rows() -> None:
     table = build_table(claims, {})
     assert table.comparative.empty
     assert table.comparisons == {}
+
+
+def test_every_format_shows_the_comparative_part() -> None:
+    import csv
+    import io
+    import json
+
+    from evidence.render import table_parts
+
+    table = _bcg()
+    parts = table_parts(table, "reviewers", "unsrt")  # type: ignore[arg-type]
+    effects = next(p for p in parts if p.id == "effects")
+    assert effects.headers[5] == "Effect (95% CI)"
+    pooled = effects.rows[13]  # type: ignore[union-attr]
+    assert pooled[5].text == "RR 0.49 (0.34\N{EN DASH}0.70)"
+    assert "prediction interval 0.13\N{EN DASH}1.78" in pooled[7].text
+    assert effects.rows[0][3].text == "4/123"  # type: ignore[union-attr]
+    assert effects.rows[0][2].studies[0].key == "aronson1948"  # type: ignore[union-attr]
+    markdown = table.to_markdown()  # type: ignore[attr-defined]
+    assert "| bcg-lowers-tb | tuberculosis | Pooled (random effects (REML τ²); k=13) |" in markdown
+    assert "Comparative effects" in table.to_html()  # type: ignore[attr-defined]
+    latex = table.to_latex()  # type: ignore[attr-defined]
+    assert "& RR 0.49 (0.34\N{EN DASH}0.70) & 100.0\\% &" in latex
+    document = json.loads(table.to_json())  # type: ignore[attr-defined]
+    assert [r["row"] for r in document["comparative"]].count("pooled") == 1
+    rows = list(csv.DictReader(io.StringIO(table.to_csv())))  # type: ignore[attr-defined]
+    assert rows[0]["t_events"] == "4"
+    assert float(rows[0]["pooled_effect"]) == pytest.approx(0.4894, abs=5e-5)
+    assert rows[-1]["weight"] == ""  # the single-study claim: nothing pooled
+
+
+def test_tables_without_effects_render_as_before() -> None:
+    import json
+
+    claims = load_claims(ROOT / "docs" / "examples" / "sacroiliac.yaml")
+    table = build_table(claims, {})
+    assert "comparative" not in json.loads(table.to_json())
+    assert "t_events" not in table.to_csv().splitlines()[0]
+    assert "Comparative effects" not in table.to_markdown()

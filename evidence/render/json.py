@@ -1,5 +1,5 @@
 """JSON: the documented schema (docs/formats.md): ``claims``, ``evidence``, ``pooled``,
-``remarks`` and ``references``."""
+``remarks`` and ``references``, and ``comparative`` when a claim has comparative effects."""
 
 from __future__ import annotations
 
@@ -74,6 +74,8 @@ def render_json(table: EvidenceTable, *, indent: int | None = 2) -> str:
         "claims": claims,
         "evidence": evidence,
         "pooled": pooled,
+        # Only when there are comparative effects, so other tables' JSON stays as it was.
+        **({"comparative": rows(frames.comparative, ())} if frames.comparative else {}),
         "remarks": remarks,
         "references": references,
     }

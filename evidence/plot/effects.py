@@ -49,8 +49,7 @@ EffectPlotDependencyError = PlotDependencyError
 """The name this error had when effect plots were a module of their own."""
 
 effect_figure_bytes = figure_bytes
-"""The name :func:`~evidence.plot.common.figure_bytes` had when effect plots were a module
-of their own."""
+"""The name ``figure_bytes`` had when effect plots were a module of their own."""
 
 # Tick values for a log axis: the 1-2-5 series readers know from printed forest plots.
 _LOG_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)

@@ -224,18 +224,26 @@ class EvidenceTable:
         outcome: str | None = None,
         path: str | os.PathLike[str] | None = None,
     ) -> Any:
-        """A forest plot of one claim's proportions, pooled estimate as a diamond.
+        """A forest plot of one claim: its comparative effects, else its proportions.
 
-        Plots the counted citations that report ``events`` and ``n`` for ``outcome``
-        (default: the claim's pooled outcome, else every such citation). Writes PNG or SVG
-        to ``path`` when given; returns the matplotlib figure. Needs the ``plot`` extra.
-        Raises ``ValueError`` for an unknown claim or one with no numbers to plot.
+        A claim with comparative effects (two-arm numbers or reported effects; see
+        :attr:`comparisons`) gets the effect plot of ``outcome`` (default: its largest
+        group): ratios on a log axis with the line of no effect at 1, each study's arms,
+        effect and weight, the pooled diamond and the prediction interval. Otherwise the
+        plot shows the counted citations that report ``events`` and ``n`` for ``outcome``
+        (default: the claim's pooled outcome, else every such citation), the pooled
+        proportion as a diamond. Writes PNG, SVG or PDF to ``path`` when given; returns the
+        matplotlib figure. Needs the ``plot`` extra. Raises ``ValueError`` for an unknown
+        claim or one with no numbers to plot.
         """
         from evidence.plot import ForestRow, forest_plot, pooled_weights
 
         if claim_id not in set(self.claims["id"]):
             known = ", ".join(map(str, self.claims["id"]))
             raise ValueError(f"no claim with id {claim_id!r}; the claims are: {known}")
+        comparison = self._comparison(claim_id, outcome)
+        if comparison is not None:
+            return self._effect_plot(comparison, path)
         claim = self.claims[self.claims["id"] == claim_id].iloc[0]
         wanted = outcome or claim["pooled_outcome"]
         found: list[tuple[str, Proportion]] = []
@@ -267,6 +275,30 @@ class EvidenceTable:
             ]
         title = str(wanted) if isinstance(wanted, str) and wanted else str(claim["text"])
         return forest_plot(rows, pooled=pooled, title=title, path=path)
+
+    def _comparison(self, claim_id: str, outcome: str | None) -> Comparison | None:
+        """The claim's comparison for ``outcome`` (its largest one by default), if any."""
+        found = self.comparisons.get(claim_id, ())
+        if outcome:
+            return next((c for c in found if c.outcome == outcome), None)
+        return found[0] if found else None
+
+    def _effect_plot(self, comparison: Comparison, path: str | os.PathLike[str] | None) -> Any:
+        from evidence.plot import effect_forest_plot
+
+        rows = self.evidence[self.evidence["claim_id"] == comparison.claim_id]
+        label_of = dict(zip(rows["key"], rows["study"], strict=True))
+        labels = [str(label_of.get(key, key)) for key in comparison.keys]
+        treatment, control = comparison.arm_labels
+        claim = self.claims[self.claims["id"] == comparison.claim_id].iloc[0]
+        return effect_forest_plot(
+            comparison.effects,
+            labels,
+            result=comparison.result,
+            title=_capital(comparison.outcome) or str(claim["text"]),
+            arm_labels=(_capital(treatment or "treatment"), _capital(control or "control")),
+            path=path,
+        )
 
     def _repr_html_(self) -> str:
         return self.render("html")
@@ -479,6 +511,10 @@ def build_table(
         comparative=_frame(comparative_rows, COMPARATIVE_COLUMNS, COMPARATIVE_DTYPES),
         comparisons=comparisons,
     )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _arms_total(citation: Citation) -> int | None:

@@ -81,8 +81,15 @@ def _arm_texts(effect: EffectSize) -> tuple[str, str]:
     return "", ""
 
 
+# A narrow axis (one precise study) would show only "1"; these fill it in.
+_FINE_LOG_TICKS = (0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2)
+
+
 def _log_ticks(low: float, high: float) -> list[float]:
     ticks = [t for t in _LOG_TICKS if low <= t <= high]
+    if len(ticks) < 3:
+        finer = [t for t in _FINE_LOG_TICKS if low <= t <= high]
+        ticks = finer if len(finer) > len(ticks) else ticks
     if len(ticks) > 7:  # keep the labels apart: every other value, always keeping 1
         ticks = [t for i, t in enumerate(ticks) if i % 2 == ticks.index(1.0) % 2 or t == 1.0]
     return ticks or [1.0]

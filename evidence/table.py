@@ -440,7 +440,7 @@ def build_table(
                     key=citation.key,
                     stance=citation.stance,
                     design=StudyDesign(row["design"]),
-                    n=citation.n,
+                    n=size,
                     events=citation.events,
                     risk_of_bias=citation.risk_of_bias,
                     interval=interval,
@@ -465,7 +465,14 @@ def build_table(
                     )
                 )
         headline = pools[0]["_estimate"] if pools else None
-        certainty = assess_certainty(canonical, judgement, counted, pooled=headline)
+        certainty = assess_certainty(
+            canonical,
+            judgement,
+            counted,
+            pooled=headline,
+            effect=compared[0].summary() if compared else None,
+            thresholds=(pooling or PoolingSettings()).thresholds,
+        )
         claim_rows.append(
             {
                 "id": claim.id,

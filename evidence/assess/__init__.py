@@ -10,6 +10,10 @@ the comparative side; ``comparisons`` groups a claim's comparative citations by 
 measure and pools each group for the table. Siblings import each other directly, never this package.
 """
 
+from evidence.assess.certainty_effects import (
+    GRADE_RATIO_THRESHOLDS,
+    EffectThresholds,
+)
 from evidence.assess.comparisons import (
     COMPARATIVE_COLUMNS,
     Comparison,
@@ -49,9 +53,11 @@ from evidence.assess.statistics import (
 
 __all__ = [
     "COMPARATIVE_COLUMNS",
+    "GRADE_RATIO_THRESHOLDS",
     "Comparison",
     "DesignAssessment",
     "EffectSize",
+    "EffectThresholds",
     "MetaAnalysis",
     "PooledEstimate",
     "PoolingError",

@@ -24,6 +24,7 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from evidence.assess.certainty_effects import EffectThresholds
 from evidence.assess.effects import EffectSize, effect_size
 from evidence.assess.meta import (
     MetaAnalysis,
@@ -58,6 +59,8 @@ class PoolingSettings:
     ``hartung_knapp`` widens the interval for few studies; ``mantel_haenszel`` pools
     groups in which every study has two-arm counts by Mantel-Haenszel (a fixed effect, no
     tau^2) instead; ``model="fixed"`` asks for inverse-variance fixed effect.
+    ``thresholds`` are what the certainty rules call an appreciable effect and
+    inconsistent studies (GRADE's defaults: RR 0.75 and 1.25, SMD 0.2, I² 50%).
     """
 
     tau2_method: str = "REML"
@@ -66,6 +69,7 @@ class PoolingSettings:
     model: Model = "random"
     prediction: Prediction = "t"
     confidence: float = 0.95
+    thresholds: EffectThresholds = field(default_factory=EffectThresholds)
 
     def __post_init__(self) -> None:
         # Fail where the settings are made, not deep inside a table build.
@@ -99,6 +103,15 @@ class Comparison:
     def keys(self) -> tuple[str, ...]:
         """The cited keys, in order."""
         return tuple(c.key for c in self.citations)
+
+    def summary(self) -> MetaAnalysis | None:
+        """The effect the certainty rules judge: the pooled one, or the only study's own
+        (which needs no statsmodels); ``None`` when neither exists."""
+        if self.result is not None:
+            return self.result
+        if len(self.effects) != 1 or not self.effects[0].usable:
+            return None
+        return pool(self.effects, confidence=self.confidence)
 
 
 def citation_measure(citation: Citation) -> Measure | None:

@@ -80,3 +80,18 @@ def test_cli_plot_writes_the_effect_plot(
                  "-o", str(target), "--offline"])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     assert target.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_cli_table_has_the_comparative_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code = main(["table", str(BCG), "--bib", str(BCG_BIB), "--format", "json", "--offline"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    rows = json.loads(out)["comparative"]
+    pooled = next(r for r in rows if r["row"] == "pooled")
+    assert (round(pooled["estimate"], 2), pooled["k"], round(pooled["tau2"], 4)) == (
+        0.49,
+        13,
+        0.3132,
+    )

@@ -190,3 +190,21 @@ def test_tables_without_effects_render_as_before() -> None:
     assert "comparative" not in json.loads(table.to_json())
     assert "t_events" not in table.to_csv().splitlines()[0]
     assert "Comparative effects" not in table.to_markdown()
+
+
+def test_nothing_poolable_is_a_remark_with_the_rows_kept() -> None:
+    claim = Claim(
+        "c",
+        "Drug X prevents a rare event.",
+        (
+            Citation("a", Stance.SUPPORTS, outcome="event", arms=BinaryArms(0, 30, 0, 30)),
+            Citation("b", Stance.SUPPORTS, outcome="event", arms=BinaryArms(0, 40, 0, 41)),
+        ),
+        location=None,
+    )
+    table = build_table([claim], {k: _ref(k) for k in "ab"})
+    assert list(table.comparative["row"]) == ["study", "study"]
+    remarks = [r for r in table.remarks if r.code == "pooling-unavailable"]
+    assert len(remarks) == 1
+    assert "cannot be pooled" in remarks[0].message
+    assert "'event'" in remarks[0].message

@@ -414,6 +414,14 @@ def plot_html(table: EvidenceTable, claim_id: str, prefix: str) -> tuple[str, No
     svg = figure_bytes(figure, "svg").decode("utf-8")
     svg = svg[svg.find("<svg") :]  # an XML declaration and doctype are not allowed inline
     svg = re.sub(r'(\bid="|url\(#|href="#)', rf"\g<1>{prefix}-", svg)
+    # Scale to the page's column (never above the drawn size) instead of being cut off by
+    # it: the viewBox keeps the proportions once the fixed height is gone.
+    svg = re.sub(
+        r'<svg([^>]*?) width="([0-9.]+)pt" height="[0-9.]+pt"',
+        r'<svg\1 style="width: 100%; max-width: \2pt; height: auto"',
+        svg,
+        count=1,
+    )
     label = f"Forest plot of claim {claim_id}"
     return (
         f'<figure class="evidence-forest-plot" role="img" aria-label="{label}">{svg}</figure>',

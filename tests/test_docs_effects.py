@@ -32,6 +32,7 @@ def _check_page(html: str) -> None:
     svg = plots[0]
     assert "<svg" in svg
     assert "<?xml" not in svg
+    assert 'height: auto" viewBox=' in svg  # scales to the column, proportions kept
     for text in ("Aronson 1948", "4/123", "0.49 [0.34, 0.70]", "Risk ratio (log scale)"):
         assert text in svg
     ids = re.findall(r'\bid="([^"]+)"', svg)

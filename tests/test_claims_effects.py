@@ -184,3 +184,19 @@ def test_the_documented_examples_load() -> None:
     rows = parse_claims(csv_text.group(1), "csv")[0].citations
     assert rows[0].arms == claims[0].citations[0].arms
     assert rows[1].effect == claims[0].citations[2].effect
+
+
+@pytest.mark.parametrize(
+    ("spelled", "design"),
+    [
+        ("Randomized Controlled Trial", StudyDesign.RANDOMISED_TRIAL),
+        ("systematic review and meta-analysis", StudyDesign.SYSTEMATIC_REVIEW),
+        ("case series", StudyDesign.CASE_SERIES),
+    ],
+)
+def test_bib_design_spellings_are_normalised(spelled: str, design: StudyDesign) -> None:
+    from evidence.assess import assess_design
+    from evidence.model import Reference
+
+    found = assess_design(None, reference=Reference("k", "article", design=spelled))
+    assert found.design is design

@@ -27,12 +27,15 @@ import pandas as pd
 
 from evidence.assess import (
     COMPARATIVE_COLUMNS,
+    COMPARATIVE_DTYPES,
     Comparison,
     PoolingSettings,
     Proportion,
+    arms_total,
     compare_claim,
     comparison_rows,
     pool_proportions,
+    pooling_remark,
     wilson_interval,
 )
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
@@ -148,15 +151,6 @@ POOLED_COLUMNS = (
 """Columns of :attr:`EvidenceTable.pooled`: one row per claim and pooled outcome."""
 
 POOLED_DTYPES = {"k": "int64", "estimate": "float64", "low": "float64", "high": "float64"}
-
-COMPARATIVE_DTYPES = {
-    **dict.fromkeys(("t_events", "t_n", "c_events", "c_n", "k", "q_df"), "Int64"),
-    **dict.fromkeys(
-        ("t_mean", "t_sd", "c_mean", "c_sd", "estimate", "low", "high", "weight"), "Float64"
-    ),
-    **dict.fromkeys(("correction", "tau2", "i2", "q", "q_p", "p_value"), "Float64"),
-    **dict.fromkeys(("pi_low", "pi_high"), "Float64"),
-}
 
 
 @dataclass(frozen=True)
@@ -284,21 +278,13 @@ class EvidenceTable:
         return found[0] if found else None
 
     def _effect_plot(self, comparison: Comparison, path: str | os.PathLike[str] | None) -> Any:
-        from evidence.plot import effect_forest_plot
+        from evidence.plot import comparison_forest_plot
 
         rows = self.evidence[self.evidence["claim_id"] == comparison.claim_id]
         label_of = dict(zip(rows["key"], rows["study"], strict=True))
-        labels = [str(label_of.get(key, key)) for key in comparison.keys]
-        treatment, control = comparison.arm_labels
         claim = self.claims[self.claims["id"] == comparison.claim_id].iloc[0]
-        return effect_forest_plot(
-            comparison.effects,
-            labels,
-            result=comparison.result,
-            title=_capital(comparison.outcome) or str(claim["text"]),
-            arm_labels=(_capital(treatment or "treatment"), _capital(control or "control")),
-            path=path,
-        )
+        labels = [str(label_of.get(key, key)) for key in comparison.keys]
+        return comparison_forest_plot(comparison, labels, title=str(claim["text"]), path=path)
 
     def _repr_html_(self) -> str:
         return self.render("html")
@@ -432,7 +418,7 @@ def build_table(
             evidence_rows.append(row)
             if study is None or citation.key in exclusions:
                 continue
-            size = citation.n if citation.n is not None else _arms_total(citation)
+            size = citation.n if citation.n is not None else arms_total(citation)
             if size is not None:
                 participants[citation.key] = max(participants.get(citation.key, 0), size)
             counted.append(
@@ -455,15 +441,7 @@ def build_table(
         for comparison in compared:
             comparative_rows.extend(comparison_rows(comparison, lambda k: labels.get(k, k)))
             if comparison.note:
-                remarks.append(
-                    Problem(
-                        where,
-                        f"claim '{claim.id}': the {comparison.measure.label}s"
-                        f"{_for_outcome(comparison.outcome)} {comparison.note}",
-                        code="pooling-unavailable",
-                        severity=Severity.WARNING,
-                    )
-                )
+                remarks.append(pooling_remark(comparison, where))
         headline = pools[0]["_estimate"] if pools else None
         certainty = assess_certainty(
             canonical,
@@ -518,20 +496,6 @@ def build_table(
         comparative=_frame(comparative_rows, COMPARATIVE_COLUMNS, COMPARATIVE_DTYPES),
         comparisons=comparisons,
     )
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _arms_total(citation: Citation) -> int | None:
-    """Participants in both arms of a comparative citation (``None`` without arms)."""
-    arms = citation.arms
-    return None if arms is None else arms.treatment_n + arms.control_n
-
-
-def _for_outcome(outcome: str) -> str:
-    return f" for {outcome!r}" if outcome else ""
 
 
 def _frame(

@@ -16,11 +16,14 @@ from evidence.assess.certainty_effects import (
 )
 from evidence.assess.comparisons import (
     COMPARATIVE_COLUMNS,
+    COMPARATIVE_DTYPES,
     Comparison,
     PoolingSettings,
+    arms_total,
     citation_measure,
     compare_claim,
     comparison_rows,
+    pooling_remark,
 )
 from evidence.assess.design import (
     DesignAssessment,
@@ -53,6 +56,7 @@ from evidence.assess.statistics import (
 
 __all__ = [
     "COMPARATIVE_COLUMNS",
+    "COMPARATIVE_DTYPES",
     "GRADE_RATIO_THRESHOLDS",
     "Comparison",
     "DesignAssessment",
@@ -65,6 +69,7 @@ __all__ = [
     "Proportion",
     "RetractionAssessment",
     "StatsDependencyError",
+    "arms_total",
     "assess_design",
     "assess_retraction",
     "binary_effect",
@@ -79,6 +84,7 @@ __all__ = [
     "mantel_haenszel",
     "pool",
     "pool_proportions",
+    "pooling_remark",
     "reported_effect_size",
     "wilson_interval",
 ]

@@ -37,15 +37,19 @@ from evidence.assess.meta import (
     pool,
 )
 from evidence.comparative import BinaryArms, ContinuousArms, Measure
+from evidence.errors import Problem, Severity, SourceLocation
 from evidence.model import Citation, Stance
 
 __all__ = [
     "COMPARATIVE_COLUMNS",
+    "COMPARATIVE_DTYPES",
     "Comparison",
     "PoolingSettings",
+    "arms_total",
     "citation_measure",
     "compare_claim",
     "comparison_rows",
+    "pooling_remark",
 ]
 
 _COUNTED = (Stance.SUPPORTS, Stance.CONTRADICTS, Stance.MIXED)
@@ -124,6 +128,24 @@ def citation_measure(citation: Citation) -> Measure | None:
     if isinstance(citation.arms, ContinuousArms):
         return citation.measure or Measure.MD
     return None
+
+
+def arms_total(citation: Citation) -> int | None:
+    """Participants in both arms of a comparative citation (``None`` without arms)."""
+    arms = citation.arms
+    return None if arms is None else arms.treatment_n + arms.control_n
+
+
+def pooling_remark(comparison: Comparison, where: SourceLocation) -> Problem:
+    """The table's warning that ``comparison`` was not pooled, and why (its ``note``)."""
+    outcome = f" for {comparison.outcome!r}" if comparison.outcome else ""
+    measure = comparison.measure.label.split(" (")[0]
+    return Problem(
+        where,
+        f"claim '{comparison.claim_id}': the {measure}s{outcome} {comparison.note}",
+        code="pooling-unavailable",
+        severity=Severity.WARNING,
+    )
 
 
 def compare_claim(
@@ -244,6 +266,17 @@ COMPARATIVE_COLUMNS = (
     "note",
 )
 """Columns of the table's ``comparative`` frame: ``row`` is ``"study"`` or ``"pooled"``."""
+
+COMPARATIVE_DTYPES = {
+    **dict.fromkeys(("t_events", "t_n", "c_events", "c_n", "k", "q_df"), "Int64"),
+    **dict.fromkeys(
+        ("t_mean", "t_sd", "c_mean", "c_sd", "estimate", "low", "high", "weight"), "Float64"
+    ),
+    **dict.fromkeys(("correction", "tau2", "i2", "q", "q_p", "p_value"), "Float64"),
+    **dict.fromkeys(("pi_low", "pi_high"), "Float64"),
+}
+"""pandas dtypes of the ``comparative`` frame's number columns (nullable: a pooled row has
+no arms, a study row no heterogeneity)."""
 
 
 def _arm_cells(citation: Citation) -> dict[str, Any]:

@@ -12,6 +12,7 @@ names below from ``evidence.plot``.
 from evidence.plot.common import FORMATS, PlotDependencyError, figure_bytes
 from evidence.plot.effects import (
     EffectPlotDependencyError,
+    comparison_forest_plot,
     effect_figure_bytes,
     effect_forest_plot,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "EffectPlotDependencyError",
     "ForestRow",
     "PlotDependencyError",
+    "comparison_forest_plot",
     "effect_figure_bytes",
     "effect_forest_plot",
     "figure_bytes",

@@ -25,7 +25,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from evidence.assess import EffectSize, MetaAnalysis
+from evidence.assess import Comparison, EffectSize, MetaAnalysis
 from evidence.comparative import BinaryArms, ContinuousArms, Measure
 from evidence.plot.common import GAP as _GAP
 from evidence.plot.common import LINE_COLOUR as _LINE_COLOUR
@@ -43,7 +43,12 @@ from evidence.plot.common import text_widths as _widths
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["EffectPlotDependencyError", "effect_figure_bytes", "effect_forest_plot"]
+__all__ = [
+    "EffectPlotDependencyError",
+    "comparison_forest_plot",
+    "effect_figure_bytes",
+    "effect_forest_plot",
+]
 
 EffectPlotDependencyError = PlotDependencyError
 """The name this error had when effect plots were a module of their own."""
@@ -427,3 +432,29 @@ def effect_forest_plot(
     if path is not None and chosen is not None:
         write_figure(figure, path, chosen)
     return figure
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def comparison_forest_plot(
+    comparison: Comparison,
+    labels: Sequence[str],
+    *,
+    title: str = "",
+    path: str | os.PathLike[str] | None = None,
+) -> Figure:
+    """:func:`effect_forest_plot` of one claim's comparison (see
+    ``evidence.assess.comparisons``): its studies labelled ``labels``, its pooled result,
+    its arms' labels as column headings, and its outcome as the title (``title`` when it
+    has none)."""
+    treatment, control = comparison.arm_labels
+    return effect_forest_plot(
+        comparison.effects,
+        labels,
+        result=comparison.result,
+        title=_capital(comparison.outcome) or title,
+        arm_labels=(_capital(treatment or "treatment"), _capital(control or "control")),
+        path=path,
+    )

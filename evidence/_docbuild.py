@@ -58,6 +58,7 @@ __all__ = [
     "checked_style",
     "column_name",
     "known_columns",
+    "plot_html",
     "select_parts",
     "split_list",
     "study_labels",
@@ -409,3 +410,37 @@ def cell_pieces(
         else:
             pieces.append((study.label, study.key, study.number))
     return pieces
+
+
+# --- forest plots on a page (issue 18) ------------------------------------------------
+
+
+def plot_html(table: EvidenceTable, claim_id: str, prefix: str) -> tuple[str, Notice | None]:
+    """One claim's forest plot as inline SVG for an HTML page, or a notice saying why not.
+
+    The effect plot for a claim with comparative effects, the proportion plot otherwise
+    (see :meth:`~evidence.table.EvidenceTable.plot`). Element ids get ``prefix`` so two plots
+    on one page never share a clip path; the SVG keeps its text as text.
+    """
+    from evidence.plot import PlotDependencyError, figure_bytes
+
+    try:
+        figure = table.plot(claim_id)
+    except (ValueError, PlotDependencyError) as error:
+        return "", Notice("option", f"no forest plot for claim {claim_id!r}: {error}", None, None)
+    svg = figure_bytes(figure, "svg").decode("utf-8")
+    svg = svg[svg.find("<svg") :]  # an XML declaration and doctype are not allowed inline
+    svg = re.sub(r'(\bid="|url\(#|href="#)', rf"\g<1>{prefix}-", svg)
+    # Scale to the page's column (never above the drawn size) instead of being cut off by
+    # it: the viewBox keeps the proportions once the fixed height is gone.
+    svg = re.sub(
+        r'<svg([^>]*?) width="([0-9.]+)pt" height="[0-9.]+pt"',
+        r'<svg\1 style="width: 100%; max-width: \2pt; height: auto"',
+        svg,
+        count=1,
+    )
+    label = f"Forest plot of claim {claim_id}"
+    return (
+        f'<figure class="evidence-forest-plot" role="img" aria-label="{label}">{svg}</figure>',
+        None,
+    )

@@ -416,7 +416,7 @@ def reported_effect(
         for name, value in (("estimate", est), ("lower bound", low), ("upper bound", high)):
             if value is not None and value <= 0:
                 check.add(
-                    f"a {kind.label} cannot be 0 or below, but the {name} is {value:g}",
+                    f"a ratio ({kind.label}) cannot be 0 or below, but the {name} is {value:g}",
                     "effect-ratio-not-positive",
                 )
     if est is not None and low is not None and high is not None:

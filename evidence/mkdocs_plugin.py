@@ -19,9 +19,10 @@ then write in a page::
 
 The block holds YAML options: ``claims`` (required), ``bib`` (one path or a list),
 ``snapshot``, ``ids`` and ``tags`` (which claims), ``audience``, ``layout``,
-``hide-columns``, ``title`` and ``style``; they mean what the Sphinx directive's options
-mean (:mod:`evidence.sphinxext`). Problems are logged through MkDocs' logger as warnings
-that start with ``path:line:`` and end with ``[evidence.SUBTYPE]``, so
+``hide-columns``, ``title``, ``style`` and ``plot`` (claim ids whose forest plot follows
+the table); they mean what the Sphinx directive's options mean
+(:mod:`evidence.sphinxext`). Problems are logged through MkDocs' logger as warnings that
+start with ``path:line:`` and end with ``[evidence.SUBTYPE]``, so
 ``mkdocs build --strict`` fails on them; ``warnings: info`` logs them at INFO instead,
 and ``ignore: [uncited]`` drops some subtypes altogether. ``mkdocs serve`` watches every
 claims, .bib and snapshot file a page uses.
@@ -58,6 +59,7 @@ from evidence._docbuild import (
     build,
     checked_style,
     known_columns,
+    plot_html,
     select_parts,
     split_list,
     study_labels,
@@ -69,7 +71,18 @@ __all__ = ["EvidenceConfig", "EvidencePlugin", "find_blocks"]
 log = get_plugin_logger(__name__)
 
 _OPTIONS = frozenset(
-    {"claims", "bib", "snapshot", "ids", "tags", "audience", "layout", "hide-columns", "title"}
+    {
+        "claims",
+        "bib",
+        "snapshot",
+        "ids",
+        "tags",
+        "audience",
+        "layout",
+        "hide-columns",
+        "title",
+        "plot",
+    }
     | {"style"}
 )
 
@@ -303,7 +316,13 @@ class EvidencePlugin(BasePlugin[EvidenceConfig]):  # type: ignore[no-untyped-cal
                 where,
                 names,
             )  # fmt: skip
-        return _html(built.table.title, parts, study_labels(built.table), audience, serial)
+        page_html = _html(built.table.title, parts, study_labels(built.table), audience, serial)
+        for claim_id in _items(options.get("plot")):
+            svg, refused = plot_html(built.table, claim_id, f"evidence-{serial}-plot-{claim_id}")
+            if refused is not None:
+                self._report(refused, where, names)
+            page_html += svg
+        return page_html
 
 
 def _as_list(value: Any) -> list[str]:

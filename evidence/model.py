@@ -13,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.errors import SourceLocation
+
+if TYPE_CHECKING:  # evidence.comparative sits at this stage too; annotations only
+    import evidence.comparative
 
 __all__ = [
     "AbstractSection",
@@ -106,6 +109,55 @@ class StudyDesign(_Vocabulary):
     def label(self) -> str:
         return _DESIGN_LABELS.get(self.value, self.value.replace("-", " "))
 
+    @classmethod
+    def from_text(cls, text: str) -> StudyDesign:
+        """A design as people write it: the values and labels, plus common spellings.
+
+        "RCT", "randomized controlled trial", "randomised trial", "meta-analysis",
+        "systematic review and meta-analysis", "cohort study", "case series"... are
+        accepted (case, spaces, ``_`` and ``-`` forgiven; US "randomiz" read as
+        "randomis"). Raises ``ValueError`` naming the accepted values.
+
+        >>> StudyDesign.from_text("Randomized Controlled Trial").value
+        'randomised-trial'
+        >>> StudyDesign.from_text("meta-analysis").value
+        'systematic-review'
+        """
+        wanted = " ".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
+        wanted = wanted.replace("randomiz", "randomis").replace("nonrandomis", "non randomis")
+        wanted = wanted.removesuffix(" study").removesuffix(" studies")
+        alias = _DESIGN_ALIASES.get(wanted)
+        if alias is not None:
+            return cls(alias)
+        return cls(cls.parse(wanted).value)
+
+
+# Spellings (lower case, single spaces, "randomis", no trailing "study") -> design value.
+_DESIGN_ALIASES = {
+    "rct": "randomised-trial",
+    "rcts": "randomised-trial",
+    "randomised controlled trial": "randomised-trial",
+    "randomised clinical trial": "randomised-trial",
+    "randomised trial": "randomised-trial",
+    "non randomised controlled trial": "non-randomised-trial",
+    "non randomised trial": "non-randomised-trial",
+    "controlled clinical trial": "non-randomised-trial",
+    "quasi experimental": "non-randomised-trial",
+    "meta analysis": "systematic-review",
+    "metaanalysis": "systematic-review",
+    "systematic review": "systematic-review",
+    "systematic review and meta analysis": "systematic-review",
+    "systematic review / meta analysis": "systematic-review",
+    "case control": "case-control",
+    "cross sectional": "cross-sectional",
+    "case series": "case-series",
+    "case report": "case-report",
+    "narrative review": "narrative-review",
+    "practice guideline": "guideline",
+    "editorial": "editorial-or-opinion",
+    "opinion": "editorial-or-opinion",
+    "commentary": "editorial-or-opinion",
+}
 
 _DESIGN_LABELS = {
     "systematic-review": "systematic review / meta-analysis",
@@ -281,6 +333,12 @@ class Citation:
     risk_of_bias: RiskOfBias | None = None
     note: str = ""
     location: SourceLocation | None = field(default=None, compare=False)
+    # Comparative numbers (docs/effects.md): two-arm counts or means, or a reported effect;
+    # ``measure`` is the one asked for beside the arms (None: RR for counts, MD for means).
+    arms: evidence.comparative.BinaryArms | evidence.comparative.ContinuousArms | None = None
+    effect: evidence.comparative.ReportedEffect | None = None
+    measure: evidence.comparative.Measure | None = None
+    arm_labels: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,7 @@ from evidence._docbuild import (
     checked_style,
     column_name,
     known_columns,
+    plot_html,
     select_parts,
     split_list,
     study_labels,
@@ -131,7 +132,9 @@ class EvidenceTableDirective(SphinxDirective):
     * ``:hide-columns:`` -- columns to leave out, named by header: ``doi, notes``;
     * ``:title:`` -- the heading above the table (default: the claims file's title; empty
       for none);
-    * ``:style:`` -- the pybtex style of the reference list (``evidence_style``).
+    * ``:style:`` -- the pybtex style of the reference list (``evidence_style``);
+    * ``:plot:`` -- claim ids whose forest plot follows the table (inline SVG, HTML only):
+      the effect plot for a claim with comparative effects, else the proportion plot.
     """
 
     required_arguments = 1
@@ -148,6 +151,7 @@ class EvidenceTableDirective(SphinxDirective):
         "hide-columns": directives.unchanged_required,
         "title": directives.unchanged,
         "style": directives.unchanged_required,
+        "plot": directives.unchanged_required,
     }
 
     # -- inputs ---------------------------------------------------------------------
@@ -293,6 +297,12 @@ class EvidenceTableDirective(SphinxDirective):
                 container.extend(_print_or_screen(maker.grid(part), part))
             else:
                 container.extend(maker.items(part))
+        for claim_id in split_list(self.options.get("plot")):
+            svg, refused = plot_html(table, claim_id, f"{prefix}-plot-{claim_id}")
+            if refused is not None:
+                self._warn(refused)
+            else:  # HTML builders show it; the others have no place for inline SVG
+                container += nodes.raw("", svg, format="html")
         return [container]
 
 

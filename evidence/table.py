@@ -30,7 +30,19 @@ from typing import Any
 
 import pandas as pd
 
-from evidence.assess import Proportion, pool_proportions, wilson_interval
+from evidence.assess import (
+    COMPARATIVE_COLUMNS,
+    COMPARATIVE_DTYPES,
+    Comparison,
+    PoolingSettings,
+    Proportion,
+    arms_total,
+    compare_claim,
+    comparison_rows,
+    pool_proportions,
+    pooling_remark,
+    wilson_interval,
+)
 from evidence.assess.abstracts import Abstract, abstract_for
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
@@ -200,6 +212,13 @@ class EvidenceTable:
     title: str = "Evidence table"
     pooled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POOLED_COLUMNS))
     studies: Mapping[str, Study] = field(default_factory=dict)
+    comparative: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COMPARATIVE_COLUMNS)
+    )
+    """Comparative effects (RR, OR, MD...): per study and pooled, one block per claim,
+    outcome and measure; columns :data:`~evidence.assess.comparisons.COMPARATIVE_COLUMNS`."""
+    comparisons: Mapping[str, tuple[Comparison, ...]] = field(default_factory=dict)
+    """The same as records, by claim id, largest group first (what plots are drawn from)."""
     formatted_references: dict[str, tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -241,18 +260,26 @@ class EvidenceTable:
         outcome: str | None = None,
         path: str | os.PathLike[str] | None = None,
     ) -> Any:
-        """A forest plot of one claim's proportions, pooled estimate as a diamond.
+        """A forest plot of one claim: its comparative effects, else its proportions.
 
-        Plots the counted citations that report ``events`` and ``n`` for ``outcome``
-        (default: the claim's pooled outcome, else every such citation). Writes PNG or SVG
-        to ``path`` when given; returns the matplotlib figure. Needs the ``plot`` extra.
-        Raises ``ValueError`` for an unknown claim or one with no numbers to plot.
+        A claim with comparative effects (two-arm numbers or reported effects; see
+        :attr:`comparisons`) gets the effect plot of ``outcome`` (default: its largest
+        group): ratios on a log axis with the line of no effect at 1, each study's arms,
+        effect and weight, the pooled diamond and the prediction interval. Otherwise the
+        plot shows the counted citations that report ``events`` and ``n`` for ``outcome``
+        (default: the claim's pooled outcome, else every such citation), the pooled
+        proportion as a diamond. Writes PNG, SVG or PDF to ``path`` when given; returns the
+        matplotlib figure. Needs the ``plot`` extra. Raises ``ValueError`` for an unknown
+        claim or one with no numbers to plot.
         """
         from evidence.plot import ForestRow, figure_bytes, forest_plot, pooled_weights
 
         if claim_id not in set(self.claims["id"]):
             known = ", ".join(map(str, self.claims["id"]))
             raise ValueError(f"no claim with id {claim_id!r}; the claims are: {known}")
+        comparison = self._comparison(claim_id, outcome)
+        if comparison is not None:
+            return self._effect_plot(comparison, path)
         claim = self.claims[self.claims["id"] == claim_id].iloc[0]
         wanted = outcome or claim["pooled_outcome"]
         found: list[tuple[str, Proportion]] = []
@@ -289,6 +316,22 @@ class EvidenceTable:
         figure._repr_png_ = lambda: figure_bytes(figure, "png")  # type: ignore[attr-defined]
         figure._repr_svg_ = lambda: figure_bytes(figure, "svg").decode()  # type: ignore[attr-defined]
         return figure
+
+    def _comparison(self, claim_id: str, outcome: str | None) -> Comparison | None:
+        """The claim's comparison for ``outcome`` (its largest one by default), if any."""
+        found = self.comparisons.get(claim_id, ())
+        if outcome:
+            return next((c for c in found if c.outcome == outcome), None)
+        return found[0] if found else None
+
+    def _effect_plot(self, comparison: Comparison, path: str | os.PathLike[str] | None) -> Any:
+        from evidence.plot import comparison_forest_plot
+
+        rows = self.evidence[self.evidence["claim_id"] == comparison.claim_id]
+        label_of = dict(zip(rows["key"], rows["study"], strict=True))
+        claim = self.claims[self.claims["id"] == comparison.claim_id].iloc[0]
+        labels = [str(label_of.get(key, key)) for key in comparison.keys]
+        return comparison_forest_plot(comparison, labels, title=str(claim["text"]), path=path)
 
     # -- notebooks --------------------------------------------------------------------
     def _repr_html_(self) -> str:
@@ -345,6 +388,7 @@ def build_table(
     studies: Mapping[str, Study] | Collection | None = None,
     excluded: Mapping[str, str] | None = None,
     title: str = "Evidence table",
+    pooling: PoolingSettings | None = None,
 ) -> EvidenceTable:
     """Build the evidence table for ``claims`` citing ``references``.
 
@@ -355,7 +399,9 @@ def build_table(
     ``studies`` brings PubMed records and their assessment (see
     :func:`evidence.studies.collect_studies`); without it each cited reference is assessed
     from the .bib alone. Retracted studies do not count towards verdicts; ``excluded``
-    adds other keys that must not count, with the reason.
+    adds other keys that must not count, with the reason. ``pooling`` says how comparative
+    effects (two-arm numbers, reported effects) are pooled; see
+    :class:`~evidence.assess.comparisons.PoolingSettings`.
 
     >>> from evidence.model import Citation, Claim, Reference, Stance
     >>> refs = {"katz2003": Reference("katz2003", "article", year=2003)}
@@ -406,6 +452,8 @@ def build_table(
     claim_rows: list[dict[str, Any]] = []
     evidence_rows: list[dict[str, Any]] = []
     pooled_rows: list[dict[str, Any]] = []
+    comparative_rows: list[dict[str, Any]] = []
+    comparisons: dict[str, tuple[Comparison, ...]] = {}
     judgements: dict[str, Judgement] = {}
     # Each study's abstract and its sentences' terms, made once per build however many
     # claims cite the study (the support checks were most of a large build's time).
@@ -439,14 +487,15 @@ def build_table(
             evidence_rows.append(row)
             if study is None or citation.key in exclusions:
                 continue
-            if citation.n is not None:
-                participants[citation.key] = max(participants.get(citation.key, 0), citation.n)
+            size = citation.n if citation.n is not None else arms_total(citation)
+            if size is not None:
+                participants[citation.key] = max(participants.get(citation.key, 0), size)
             counted.append(
                 CitedStudy(
                     key=citation.key,
                     stance=citation.stance,
                     design=StudyDesign(row["design"]),
-                    n=citation.n,
+                    n=size,
                     events=citation.events,
                     risk_of_bias=citation.risk_of_bias,
                     interval=interval,
@@ -454,8 +503,23 @@ def build_table(
             )
         pools = _pool(claim.id, canonical.citations, exclusions, study_of)
         pooled_rows.extend(pools)
+        counted_keys = {key for key in study_of if key not in exclusions}
+        compared = compare_claim(claim.id, canonical.citations, counted_keys, pooling)
+        if compared:
+            comparisons[claim.id] = tuple(compared)
+        for comparison in compared:
+            comparative_rows.extend(comparison_rows(comparison, lambda k: labels.get(k, k)))
+            if comparison.note:
+                remarks.append(pooling_remark(comparison, where))
         headline = pools[0]["_estimate"] if pools else None
-        certainty = assess_certainty(canonical, judgement, counted, pooled=headline)
+        certainty = assess_certainty(
+            canonical,
+            judgement,
+            counted,
+            pooled=headline,
+            effect=compared[0].summary() if compared else None,
+            thresholds=(pooling or PoolingSettings()).thresholds,
+        )
         claim_rows.append(
             {
                 "id": claim.id,
@@ -510,6 +574,8 @@ def build_table(
         title=title,
         pooled=_frame(pooled_rows, POOLED_COLUMNS, POOLED_DTYPES),
         studies=study_of,
+        comparative=_frame(comparative_rows, COMPARATIVE_COLUMNS, COMPARATIVE_DTYPES),
+        comparisons=comparisons,
     )
 
 

@@ -38,7 +38,6 @@ STAGES: dict[str, int] = {
     "evidence.studies": 5,
     "evidence.snapshot": 5,
     "evidence.plot": 6,
-    "evidence.plot_effects": 6,
     "evidence.render": 6,
     "evidence.table": 7,
     "evidence.pipeline": 8,

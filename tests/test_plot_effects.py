@@ -24,7 +24,7 @@ from evidence.assess.effects import (
 )
 from evidence.assess.meta import MetaAnalysis, mantel_haenszel, pool
 from evidence.errors import OutputError
-from evidence.plot_effects import (
+from evidence.plot import (
     EffectPlotDependencyError,
     effect_figure_bytes,
     effect_forest_plot,

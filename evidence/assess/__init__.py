@@ -6,9 +6,25 @@ and the shared helpers, never the table, renderers or front ends. ``design`` (wi
 (proportions: Wilson intervals and random-effects pooling) import only the standard library,
 ``evidence.model`` and each other. ``effects`` (RR, OR, RD, MD, SMD with their variances) and
 ``meta`` (fixed and random-effects pooling of them, statsmodels where it has the method) are
-the comparative side. Siblings import each other directly, never this package.
+the comparative side; ``comparisons`` groups a claim's comparative citations by outcome and
+measure and pools each group for the table. Siblings import each other directly, never this package.
 """
 
+from evidence.assess.certainty_effects import (
+    GRADE_RATIO_THRESHOLDS,
+    EffectThresholds,
+)
+from evidence.assess.comparisons import (
+    COMPARATIVE_COLUMNS,
+    COMPARATIVE_DTYPES,
+    Comparison,
+    PoolingSettings,
+    arms_total,
+    citation_measure,
+    compare_claim,
+    comparison_rows,
+    pooling_remark,
+)
 from evidence.assess.design import (
     DesignAssessment,
     assess_design,
@@ -39,17 +55,27 @@ from evidence.assess.statistics import (
 )
 
 __all__ = [
+    "COMPARATIVE_COLUMNS",
+    "COMPARATIVE_DTYPES",
+    "GRADE_RATIO_THRESHOLDS",
+    "Comparison",
     "DesignAssessment",
     "EffectSize",
+    "EffectThresholds",
     "MetaAnalysis",
     "PooledEstimate",
     "PoolingError",
+    "PoolingSettings",
     "Proportion",
     "RetractionAssessment",
     "StatsDependencyError",
+    "arms_total",
     "assess_design",
     "assess_retraction",
     "binary_effect",
+    "citation_measure",
+    "compare_claim",
+    "comparison_rows",
     "continuous_effect",
     "design_rank",
     "effect_size",
@@ -58,6 +84,7 @@ __all__ = [
     "mantel_haenszel",
     "pool",
     "pool_proportions",
+    "pooling_remark",
     "reported_effect_size",
     "wilson_interval",
 ]

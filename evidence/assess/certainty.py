@@ -15,9 +15,13 @@ rules, tried in this order. Each returns a sentence carrying its numbers, so a r
 3. :func:`rule_risk_of_bias` — down one for a study rated at ``high`` risk of bias, or
    ``some-concerns`` on most of the participants.
 4. :func:`rule_inconsistency` — down one when studies disagree (mixed verdict) or the
-   pooled estimate has I² above 50%.
+   pooled estimate has I² above 50%; for a comparative effect (RR, OR, MD...) also when
+   its prediction interval includes no effect while its confidence interval does not.
 5. :func:`rule_imprecision` — down one for fewer than 400 participants in all or a
-   confidence interval wider than 30 percentage points (the two count as one step).
+   confidence interval wider than 30 percentage points (the two count as one step); for a
+   comparative effect the interval counts as imprecise when it includes no effect or
+   crosses a threshold of an appreciable effect (RR 0.75 and 1.25 by default; see
+   ``evidence.assess.certainty_effects``).
 6. :func:`rule_floor` — never below very low.
 7. :func:`rule_user_judgement` — a certainty written in the claims file wins; the computed
    rating is kept as an extra reason.
@@ -44,10 +48,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from evidence.assess.certainty_effects import (
+    EffectThresholds,
+    effect_imprecision,
+    effect_inconsistency,
+)
 from evidence.assess.design import design_rank
 from evidence.assess.judge import Judgement
+from evidence.assess.meta import MetaAnalysis
 from evidence.assess.statistics import PooledEstimate, Proportion
 from evidence.model import Certainty, Claim, RiskOfBias, Stance, StudyDesign, Verdict
 
@@ -190,6 +200,8 @@ class BodyOfEvidence:
     contradicting: int = 0
     both_ways: int = 0
     pooled: PooledEstimate | None = None
+    effect: MetaAnalysis | None = None
+    thresholds: EffectThresholds = field(default_factory=EffectThresholds)
 
     @property
     def side_phrase(self) -> str:
@@ -257,9 +269,12 @@ def body_of_evidence(
     studies: Iterable[CitedStudy],
     *,
     pooled: PooledEstimate | None = None,
+    effect: MetaAnalysis | None = None,
+    thresholds: EffectThresholds | None = None,
 ) -> BodyOfEvidence:
     """The studies the rules rate for ``judgement``: those on the verdict's side, without
-    excluded or unknown keys, one per key in citation order."""
+    excluded or unknown keys, one per key in citation order. ``effect`` is the claim's
+    comparative effect (pooled, or one study's), judged with ``thresholds``."""
     stances = _SIDE_STANCES.get(judgement.verdict, frozenset())
     skip = set(judgement.excluded) | set(judgement.unknown_keys)
     groups: dict[str, list[CitedStudy]] = {}
@@ -275,6 +290,8 @@ def body_of_evidence(
         contradicting=len(judgement.contradicted_by),
         both_ways=len(judgement.mixed),
         pooled=pooled,
+        effect=effect,
+        thresholds=thresholds or EffectThresholds(),
     )
 
 
@@ -358,8 +375,9 @@ def rule_risk_of_bias(body: BodyOfEvidence) -> CertaintyStep | None:
 
 def rule_inconsistency(body: BodyOfEvidence) -> CertaintyStep | None:
     """Down one level for inconsistency when the studies disagree (the verdict is mixed),
-    or when the pooled estimate shows high heterogeneity (I² above 50%). Both together
-    still count as one step."""
+    or when the pooled estimate shows high heterogeneity (I² above 50%), or when a pooled
+    comparative effect's prediction interval includes no effect while its confidence
+    interval does not. Any of these together still count as one step."""
     found: list[str] = []
     if body.verdict is Verdict.MIXED:
         parts = []
@@ -380,6 +398,8 @@ def rule_inconsistency(body: BodyOfEvidence) -> CertaintyStep | None:
             f"I² = {_over(pooled.i2, HIGH_HETEROGENEITY)}% across the {pooled.k} pooled studies "
             f"(> {_percent(HIGH_HETEROGENEITY)})"
         )
+    if body.effect is not None:
+        found.extend(effect_inconsistency(body.effect, body.thresholds))
     if not found:
         return None
     tail = " (counted as one step)" if len(found) > 1 else ""
@@ -405,7 +425,9 @@ def rule_imprecision(body: BodyOfEvidence) -> CertaintyStep | None:
     """Down one level for imprecision when the rated studies are small (fewer than 400
     participants in all, a rule of thumb for GRADE's optimal information size) or their
     confidence interval is wide (more than 30 percentage points, pooled if there is a
-    pooled estimate). Both together still count as one step."""
+    pooled estimate). For a comparative effect the interval is imprecise when it includes no
+    effect or crosses a threshold of an appreciable effect. Both together still count as
+    one step."""
     found: list[str] = []
     sized = [s for s in body.studies if s.n is not None]
     total = sum(s.n or 0 for s in sized)
@@ -421,7 +443,9 @@ def rule_imprecision(body: BodyOfEvidence) -> CertaintyStep | None:
             )
         else:
             found.append(f"{total} participants in all (< {OPTIMAL_INFORMATION_SIZE})")
-    interval = _interval(body)
+    interval = _interval(body) if body.effect is None else None
+    if body.effect is not None and (wide := effect_imprecision(body.effect, body.thresholds)):
+        found.append(wide)
     if interval is not None:
         low, high, confidence, whose = interval
         if high - low > WIDE_INTERVAL:
@@ -433,7 +457,7 @@ def rule_imprecision(body: BodyOfEvidence) -> CertaintyStep | None:
     if found:
         tail = " (counted as one step)" if len(found) > 1 else ""
         return CertaintyStep(1, "down one for imprecision: " + ", and ".join(found) + tail)
-    if not sized and interval is None:
+    if not sized and interval is None and body.effect is None:
         return CertaintyStep(
             0,
             f"imprecision not checked: none of the {body.side_phrase} gives its number of "
@@ -506,12 +530,16 @@ def rule_description(name: str) -> str:
 
 
 def _computed(
-    judgement: Judgement, studies: Sequence[CitedStudy], pooled: PooledEstimate | None
+    judgement: Judgement,
+    studies: Sequence[CitedStudy],
+    pooled: PooledEstimate | None,
+    effect: MetaAnalysis | None = None,
+    thresholds: EffectThresholds | None = None,
 ) -> CertaintyAssessment:
     not_rated = rule_not_rated(judgement)
     if not_rated is not None:
         return CertaintyAssessment(None, (not_rated,), "computed", (rule_not_rated.__name__,))
-    body = body_of_evidence(judgement, studies, pooled=pooled)
+    body = body_of_evidence(judgement, studies, pooled=pooled, effect=effect, thresholds=thresholds)
     start, start_reason = rule_start_from_design(body)
     reasons = [start_reason]
     fired = [rule_start_from_design.__name__]
@@ -537,12 +565,16 @@ def assess_certainty(
     studies: Sequence[CitedStudy],
     *,
     pooled: PooledEstimate | None = None,
+    effect: MetaAnalysis | None = None,
+    thresholds: EffectThresholds | None = None,
 ) -> CertaintyAssessment:
     """Rate the certainty of the evidence for ``claim`` (see the module docstring).
 
     ``studies`` are the claim's counted citations; only those on the verdict's side are
     rated. ``pooled`` is the pooled estimate of their proportions, when the caller pooled
-    them. A ``certainty`` written on the claim wins (``source="user"``).
+    them; ``effect`` the claim's comparative effect (pooled, or a single study's), judged
+    against ``thresholds`` (GRADE's defaults: RR 0.75 and 1.25, SMD 0.2, I² 50%). A
+    ``certainty`` written on the claim wins (``source="user"``).
 
     >>> from evidence.assess.judge import judge_claim
     >>> from evidence.model import Citation
@@ -555,7 +587,7 @@ def assess_certainty(
     """
     if claim.id != judgement.claim_id:
         raise ValueError(f"judgement is for claim {judgement.claim_id!r}, not {claim.id!r}")
-    computed = _computed(judgement, studies, pooled)
+    computed = _computed(judgement, studies, pooled, effect, thresholds)
     return rule_user_judgement(claim, computed) or computed
 
 

@@ -443,7 +443,7 @@ def _user_design(text: str, where: str) -> StudyDesign:
     if wanted in _DESIGN_ALIASES:
         return _DESIGN_ALIASES[wanted]
     try:
-        return StudyDesign(StudyDesign.parse(text).value)
+        return StudyDesign.from_text(text)
     except ValueError:
         accepted = ", ".join(d.value for d in StudyDesign)
         raise ValueError(

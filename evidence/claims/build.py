@@ -39,10 +39,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
+from evidence.claims.comparative import read_comparative
 from evidence.claims.fields import (
     CERTAINTY_FIELDS,
     CITATION_FIELDS,
     CLAIM_FIELDS,
+    COMPARATIVE_FIELDS,
+    CSV_COMPARATIVE_COLUMNS,
     DESIGNS,
     LEVELS,
     MAX_COUNT,
@@ -169,9 +172,8 @@ def _choice(
 
 
 def _design(text: str) -> StudyDesign:
-    # US spelling is the norm in many journals; the vocabulary itself is British.
-    spelled = re.sub(r"randomiz", "randomis", text, flags=re.IGNORECASE)
-    return StudyDesign(StudyDesign.parse(spelled).value)
+    # US spelling and common names ("RCT", "meta-analysis") are read by StudyDesign.from_text.
+    return StudyDesign.from_text(text)
 
 
 # Plain decimal notation only: no YAML 1.1 octal (012), hex, underscores, inf or nan.
@@ -410,7 +412,8 @@ def _citation(node: Node, claim: str, report: Report) -> Citation | None:
         )
         return None
     errors = report.errors
-    fields = _Fields(node, CITATION_FIELDS, "citation", report)
+    extra = CSV_COMPARATIVE_COLUMNS if report.csv else COMPARATIVE_FIELDS
+    fields = _Fields(node, CITATION_FIELDS + extra, "citation", report)
     key = _required_text(fields, "key", f"a citation of {claim}", report)
     what = f"citation {key!r} of {claim}" if key else f"a citation of {claim}"
     stance_node = fields.get("stance")
@@ -441,6 +444,13 @@ def _citation(node: Node, claim: str, report: Report) -> Citation | None:
         _text(fields.get(name), f"the {name} of {what}", report)
         for name in ("finding", "outcome", "locator", "quote", "note")
     )
+    numbers = read_comparative(
+        fields.get,
+        node.line,
+        what,
+        report,
+        lambda inner, allowed, where: _Fields(inner, allowed, where, report),
+    )
     if report.errors > errors or key is None or stance is None:
         return None
     return Citation(
@@ -456,6 +466,10 @@ def _citation(node: Node, claim: str, report: Report) -> Citation | None:
         quote=quote,
         note=note,
         location=report.at(node.line),
+        arms=numbers.arms,
+        effect=numbers.effect,
+        measure=numbers.measure,
+        arm_labels=numbers.arm_labels,
     )
 
 

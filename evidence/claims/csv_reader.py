@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, field
 
 from evidence.claims.fields import (
-    CITATION_FIELDS,
+    CSV_CITATION_COLUMNS,
     CSV_CLAIM_COLUMNS,
     CSV_COLUMNS,
     column_name,
@@ -144,14 +144,14 @@ def read_csv(text: str, report: Report) -> Node | None:
                     "csv-conflict",
                 )
         key = value.get("key", "").strip()
-        citation_cells = [n for n in CITATION_FIELDS if n in value and value[n].strip()]
+        citation_cells = [n for n in CSV_CITATION_COLUMNS if n in value and value[n].strip()]
         if key:
             group.citations.append(
                 Map(
                     line,
                     [
                         (name, line, Scalar(value[name] if value[name].strip() else None, line))
-                        for name in CITATION_FIELDS
+                        for name in CSV_CITATION_COLUMNS
                         if name in value
                     ],
                 )

@@ -68,10 +68,48 @@ CITATION_FIELDS = (
     "note",
 )
 CERTAINTY_FIELDS = ("level", "reason")
+
+# --- comparative numbers (issue 18; read in evidence.claims.comparative) ---------------
+# Beside the fields above a citation may carry two-arm numbers or a reported effect:
+#   measure: RR                    # optional beside arms: RR | OR | RD (counts), MD | SMD
+#   arms:                          #   (means); default RR for counts, MD for means
+#     treatment: {events: 4, n: 123, label: vaccinated}   # or {mean: 5.1, sd: 1.2, n: 40}
+#     control: {events: 11, n: 139, label: unvaccinated}
+#   effect: {measure: HR, estimate: 0.8, lower: 0.6, upper: 1.1, confidence: 0.95}
+# A citation has arms or an effect, never both, and neither beside single-arm n/events.
+COMPARATIVE_FIELDS = ("measure", "arms", "effect")
+ARMS_FIELDS = ("treatment", "control")
+ARM_FIELDS = ("events", "n", "mean", "sd", "label")
+EFFECT_FIELDS = ("measure", "estimate", "lower", "upper", "confidence")
+# CSV flattens them: t_ is the treatment arm, c_ the control arm; estimate, lower, upper
+# and confidence make a reported effect whose measure is the measure column.
+CSV_COMPARATIVE_COLUMNS = (
+    "measure",
+    "t_events",
+    "t_n",
+    "c_events",
+    "c_n",
+    "t_mean",
+    "t_sd",
+    "c_mean",
+    "c_sd",
+    "t_label",
+    "c_label",
+    "estimate",
+    "lower",
+    "upper",
+    "confidence",
+)
+CSV_COMPARATIVE_ALIASES = {
+    f"{arm}_{name}": f"{arm[0]}_{name}"
+    for arm in ("treatment", "control")
+    for name in ("events", "n", "mean", "sd", "label")
+}
+# --- end of comparative numbers ---------------------------------------------------------
 # Where a field in the wrong mapping belongs ("check the indentation").
 WHERE_FIELDS_BELONG = MappingProxyType(
     {
-        **dict.fromkeys(CITATION_FIELDS, "a citation"),
+        **dict.fromkeys(CITATION_FIELDS + COMPARATIVE_FIELDS, "a citation"),
         **dict.fromkeys(CLAIM_FIELDS, "a claim"),
         **dict.fromkeys(CERTAINTY_FIELDS, "certainty"),
     }
@@ -79,8 +117,9 @@ WHERE_FIELDS_BELONG = MappingProxyType(
 
 # CSV is long form: the claim's columns, then one citation's.
 CSV_CLAIM_COLUMNS = ("claim_id", "text", "tags", "certainty", "certainty_reason", "claim_note")
-CSV_COLUMNS = CSV_CLAIM_COLUMNS + CITATION_FIELDS
-CSV_ALIASES = MappingProxyType({"id": "claim_id"})
+CSV_CITATION_COLUMNS = CITATION_FIELDS + CSV_COMPARATIVE_COLUMNS
+CSV_COLUMNS = CSV_CLAIM_COLUMNS + CSV_CITATION_COLUMNS
+CSV_ALIASES = MappingProxyType({"id": "claim_id", **CSV_COMPARATIVE_ALIASES})
 
 # Counts larger than this are typing slips (and would make int() of "1e999999" hang).
 MAX_COUNT = 10**10

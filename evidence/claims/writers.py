@@ -19,8 +19,9 @@ from typing import Any
 
 import yaml
 
-from evidence.claims.fields import CITATION_FIELDS, CSV_CLAIM_COLUMNS
+from evidence.claims.fields import CITATION_FIELDS, CSV_CLAIM_COLUMNS, CSV_COMPARATIVE_COLUMNS
 from evidence.claims.yaml_reader import YAML_PREFIX
+from evidence.comparative import BinaryArms, ContinuousArms
 from evidence.model import Certainty, CertaintyJudgement, Citation, Claim, RiskOfBias, Stance
 from evidence.spreadsheet import neutralise
 
@@ -37,6 +38,7 @@ def normalised(claim: Claim) -> Claim:
             quote=c.quote.strip(),
             note=c.note.strip(),
             design=c.design.strip() if c.design is not None else None,
+            arm_labels=(c.arm_labels[0].strip(), c.arm_labels[1].strip()),
         )
         for c in claim.citations
     )
@@ -69,7 +71,62 @@ def _citation_fields(citation: Citation) -> dict[str, Any]:
             value = RiskOfBias(value).label
         if name in ("key", "stance") or (value is not None and value != ""):
             fields[name] = value
+    fields.update(_comparative_fields(citation))
     return fields
+
+
+def _arm(citation: Citation, index: int) -> dict[str, Any]:
+    """One arm (0 treatment, 1 control) as the claims file writes it."""
+    arm: dict[str, Any] = {}
+    if isinstance(citation.arms, BinaryArms):
+        counts = citation.arms.cells
+        arm = {"events": counts[2 * index], "n": counts[2 * index] + counts[2 * index + 1]}
+    elif isinstance(citation.arms, ContinuousArms):
+        a = citation.arms
+        arm = (
+            {"mean": a.treatment_mean, "sd": a.treatment_sd, "n": a.treatment_n}
+            if index == 0
+            else {"mean": a.control_mean, "sd": a.control_sd, "n": a.control_n}
+        )
+    if citation.arm_labels[index]:
+        arm["label"] = citation.arm_labels[index]
+    return arm
+
+
+def _comparative_fields(citation: Citation) -> dict[str, Any]:
+    """``measure``, ``arms`` and ``effect`` (issue 18), nested as YAML and JSON write them."""
+    fields: dict[str, Any] = {}
+    if citation.measure is not None:
+        fields["measure"] = citation.measure.value
+    if citation.arms is not None:
+        fields["arms"] = {"treatment": _arm(citation, 0), "control": _arm(citation, 1)}
+    effect = citation.effect
+    if effect is not None:
+        fields["effect"] = {
+            "measure": effect.measure.value,
+            "estimate": effect.estimate,
+            "lower": effect.lower,
+            "upper": effect.upper,
+        }
+        if effect.confidence != 0.95:
+            fields["effect"]["confidence"] = effect.confidence
+    return fields
+
+
+def _comparative_cells(citation: Citation | None) -> dict[str, str]:
+    """The same numbers as CSV's flat ``t_``/``c_`` and effect columns."""
+    if citation is None:
+        return {}
+    fields = _comparative_fields(citation)
+    cells: dict[str, Any] = {}
+    if "measure" in fields:
+        cells["measure"] = fields["measure"]
+    for arm, values in fields.get("arms", {}).items():
+        for name, value in values.items():
+            cells[f"{arm[0]}_{name}"] = value
+    for name, value in fields.get("effect", {}).items():
+        cells[name] = value
+    return {name: str(value) for name, value in cells.items()}
 
 
 class _Tags(list[str]):
@@ -163,7 +220,15 @@ def write_csv(claims: Sequence[Claim], name: str = "csv") -> str:
     # The default "\r\n" row ending (RFC 4180) also makes the writer quote cells holding a
     # lone "\r"; with "\n" such a cell would be written bare and split the row.
     writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow(_CSV_WRITE_ORDER)
+    # The comparative columns only when some citation has such numbers, so that files
+    # without them keep the columns they always had.
+    comparative = any(
+        c.arms is not None or c.effect is not None or c.measure is not None
+        for claim in claims
+        for c in claim.citations
+    )
+    extra = CSV_COMPARATIVE_COLUMNS if comparative else ()
+    writer.writerow(_CSV_WRITE_ORDER + extra)
     for claim in claims:
         # Claim columns go on the claim's first row only, so an edit happens in one place.
         head: list[str] = [
@@ -179,6 +244,8 @@ def write_csv(claims: Sequence[Claim], name: str = "csv") -> str:
         for index, citation in enumerate(citations):
             fields = _citation_fields(citation) if citation is not None else {}
             cells = [str(fields.get(column, "")) for column in CITATION_FIELDS]
+            flat = _comparative_cells(citation)
+            cells += [flat.get(column, "") for column in extra]
             # No cell a spreadsheet would run as a formula (the reader undoes the quote).
             writer.writerow([neutralise(cell) for cell in (head if index == 0 else rest) + cells])
     return buffer.getvalue()

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from evidence.assess import PoolingSettings
 from evidence.bibliography import Bibliography, merge_bibliographies
 from evidence.claims import ClaimSet
 from evidence.model import Claim, PubMedRecord, PubMedStatus, Reference
@@ -79,8 +80,10 @@ class Pipeline:
         names: Mapping[Path, str] | None = None,
         progress: bool = False,
         encoding: str = "utf-8",
+        pooling: PoolingSettings | None = None,
     ) -> None:
         self.pubmed = pubmed or PubMedSettings()
+        self.pooling = pooling  # how comparative effects are pooled (None: REML defaults)
         self.reader = reader or Reader(bib_cache=self.pubmed.bib_cache(), encoding=encoding)
         self.names = dict(names or {})
         self.progress = progress
@@ -145,7 +148,9 @@ class Pipeline:
         collection = self.studies(
             cited_references(claims, references), snapshot=snapshot, memo=memo
         )
-        return build_table(claims, references, studies=collection, title=title)
+        return build_table(
+            claims, references, studies=collection, title=title, pooling=self.pooling
+        )
 
     def run(
         self,
@@ -184,12 +189,16 @@ def evidence_table(
     api_key: str | None = None,
     base_url: str | None = None,
     title: str | None = None,
+    pooling: PoolingSettings | None = None,
 ) -> EvidenceTable:
     """The evidence table for a claims file and one or more bibliographies, in one call.
 
     The same steps the command line and the docs builds take (:class:`Pipeline`)::
 
         table = evidence.evidence_table("claims.yaml", ["a.bib", "b.bib"], offline=True)
+
+    ``pooling`` chooses how comparative effects are pooled
+    (:class:`~evidence.assess.comparisons.PoolingSettings`; REML random effects by default).
     """
     settings = PubMedSettings(
         offline=offline,
@@ -200,5 +209,5 @@ def evidence_table(
         base_url=base_url,
     )
     bibs = [bib] if isinstance(bib, str | os.PathLike) else list(bib)
-    table, _ = Pipeline(settings).run(claims, bibs, snapshot=snapshot, title=title)
+    table, _ = Pipeline(settings, pooling=pooling).run(claims, bibs, snapshot=snapshot, title=title)
     return table

@@ -72,15 +72,48 @@ decision."""
 
 CSV_COLUMNS = CSV_CLAIM_COLUMNS + CSV_EVIDENCE_COLUMNS
 
+CSV_EFFECT_COLUMNS = (
+    "measure", "t_events", "t_n", "c_events", "c_n", "t_mean", "t_sd", "c_mean", "c_sd",
+    "effect", "effect_low", "effect_high", "weight",
+    "pooled_effect", "pooled_low", "pooled_high", "pooled_k", "i2", "tau2", "pi_low", "pi_high",
+)  # fmt: skip
+"""Columns added after :data:`CSV_COLUMNS` when a claim has comparative effects: the
+citation's arms, its effect (natural scale) and weight, and its group's pooled effect."""
+
+
+def _effect_cells(frames: TableRows) -> dict[tuple[str, str, str], list[Any]]:
+    """The effect columns of each (claim, key, outcome) in the comparative frame."""
+    pooled: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for rec in frames.comparative:
+        if rec["row"] == "pooled":
+            pooled[rec["claim_id"], rec["outcome"], rec["measure"]] = rec
+    cells: dict[tuple[str, str, str], list[Any]] = {}
+    for rec in frames.comparative:
+        if rec["row"] != "study":
+            continue
+        top = pooled.get((rec["claim_id"], rec["outcome"], rec["measure"]), {})
+        values = [rec[c] for c in CSV_EFFECT_COLUMNS[:9]]
+        values += [rec["estimate"], rec["low"], rec["high"], rec["weight"]]
+        values += [top.get(c) for c in ("estimate", "low", "high", "k", "i2", "tau2")]
+        values += [top.get("pi_low"), top.get("pi_high")]
+        cells.setdefault((rec["claim_id"], rec["key"], rec["outcome"]), values)
+    return cells
+
 
 @register("csv")
 def render_csv(table: EvidenceTable) -> str:
-    """Long form: one row per claim x citation; an uncited claim is one row with no key."""
+    """Long form: one row per claim x citation; an uncited claim is one row with no key.
+
+    With comparative effects the ``CSV_EFFECT_COLUMNS`` follow (empty for citations
+    without an effect); without them the columns are ``CSV_COLUMNS`` alone.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    by_claim: dict[str, list[dict[str, Any]]] = {}
     frames = TableRows(table)
+    effects = _effect_cells(frames) if frames.comparative else None
+    extra = CSV_EFFECT_COLUMNS if effects is not None else ()
+    writer.writerow(CSV_COLUMNS + extra)
+    by_claim: dict[str, list[dict[str, Any]]] = {}
     for rec in frames.evidence:
         by_claim.setdefault(rec["claim_id"], []).append(rec)
     for claim in frames.claims:
@@ -90,8 +123,12 @@ def render_csv(table: EvidenceTable) -> str:
         ]  # fmt: skip
         rows = by_claim.get(claim["id"])
         if not rows:
-            writer.writerow([csv_cell(v) for v in head] + [""] * len(CSV_EVIDENCE_COLUMNS))
+            blank = [""] * (len(CSV_EVIDENCE_COLUMNS) + len(extra))
+            writer.writerow([csv_cell(v) for v in head] + blank)
         for rec in rows or ():
             values = head + [rec[c] for c in CSV_EVIDENCE_COLUMNS]
+            if effects is not None:
+                found = effects.get((claim["id"], rec["key"], rec["outcome"]))
+                values += found if found is not None else [None] * len(extra)
             writer.writerow([csv_cell(v) for v in values])
     return buffer.getvalue()

@@ -1,5 +1,5 @@
 """JSON: the documented schema (docs/formats.md): ``claims``, ``evidence``, ``pooled``,
-``remarks`` and ``references``."""
+``remarks`` and ``references``, and ``comparative`` when a claim has comparative effects."""
 
 from __future__ import annotations
 
@@ -75,6 +75,8 @@ def render_json(table: EvidenceTable, *, indent: int | None = 2, style: str = "u
         "claims": claims,
         "evidence": evidence,
         "pooled": pooled,
+        # Only when there are comparative effects, so other tables' JSON stays as it was.
+        **({"comparative": rows(frames.comparative, ())} if frames.comparative else {}),
         "remarks": remarks,
         "references": references,
     }

@@ -49,7 +49,9 @@ __all__ = [
 
 AUDIENCES = ("reviewers", "patients")
 
-PART_IDS = ("claims", "evidence", "pooled", "certainty", "abstracts", "remarks", "references")
+PART_IDS = (
+    "claims", "evidence", "pooled", "effects", "certainty", "abstracts", "remarks", "references",
+)  # fmt: skip
 """The ids of the parts :func:`table_parts` can return, in the order they come."""
 
 REFERENCE_ANCHOR = "ref"
@@ -169,6 +171,11 @@ class TableRows:
     def pooled(self) -> list[dict[str, Any]]:
         """The rows of ``table.pooled``."""
         return records(self.table.pooled)
+
+    @cached_property
+    def comparative(self) -> list[dict[str, Any]]:
+        """The rows of ``table.comparative`` (comparative effects, per study and pooled)."""
+        return records(self.table.comparative)
 
     @cached_property
     def studies(self) -> dict[str, StudyLink]:
@@ -432,6 +439,96 @@ def _pooled_grid(rows: TableRows) -> Grid:
     return Grid("pooled", "Pooled estimates (random effects)", headers, tuple(out))
 
 
+# --- comparative effects (issue 18): a part of its own --------------------------------
+
+
+def _number(value: Any) -> str:
+    """A ratio or difference as tables print them: 2 decimals, 3 below 0.1 (not 0.00)."""
+    number = float(value)
+    return f"{number:.3f}" if number != 0 and abs(number) < 0.1 else f"{number:.2f}"
+
+
+def effect_text(measure: str, estimate: Any, low: Any, high: Any) -> str:
+    """``RR 0.41 (0.13\N{EN DASH}1.26)``: an effect on its natural scale with its
+    interval, or ``""`` without an estimate."""
+    if not plain_text(estimate):
+        return ""
+    text = f"{measure} {_number(estimate)}"
+    if plain_text(low) and plain_text(high):
+        text += f" ({_number(low)}\N{EN DASH}{_number(high)})"
+    return text
+
+
+def _arm_text(rec: Mapping[str, Any], arm: str) -> str:
+    if plain_text(rec[f"{arm}_events"]):
+        return f"{rec[f'{arm}_events']}/{rec[f'{arm}_n']}"
+    if plain_text(rec[f"{arm}_mean"]):
+        mean, sd = float(rec[f"{arm}_mean"]), float(rec[f"{arm}_sd"])
+        return f"{mean:g} (SD {sd:g}), n={rec[f'{arm}_n']}"
+    return ""
+
+
+def _heterogeneity_text(rec: Mapping[str, Any]) -> str:
+    """``I² 92%, τ² 0.313, Q 152.23 on 12 df (p < 0.001); prediction interval 0.13-1.78``."""
+    if not plain_text(rec["q"]):
+        return ""
+    parts = [f"I\N{SUPERSCRIPT TWO} {float(rec['i2']) * 100:.0f}%"]
+    if plain_text(rec["tau2"]) and "random" in plain_text(rec["method"]):
+        parts.append(f"\N{GREEK SMALL LETTER TAU}\N{SUPERSCRIPT TWO} {float(rec['tau2']):.3g}")
+    q = f"Q {float(rec['q']):.2f} on {rec['q_df']} df"
+    if plain_text(rec["q_p"]):
+        p = float(rec["q_p"])
+        q += " (p < 0.001)" if p < 0.001 else f" (p = {p:.3f})"
+    parts.append(q)
+    text = ", ".join(parts)
+    if plain_text(rec["pi_low"]) and plain_text(rec["pi_high"]):
+        text += (
+            f"; prediction interval {_number(rec['pi_low'])}\N{EN DASH}{_number(rec['pi_high'])}"
+        )
+    return text
+
+
+def _effects_grid(rows: TableRows) -> Grid:
+    """Comparative effects: each study's effect and weight, then each group's pooled row."""
+    out = []
+    for rec in rows.comparative:
+        measure = plain_text(rec["measure"])
+        outcome = plain_text(rec["outcome"])
+        pooled = rec["row"] == "pooled"
+        if pooled:
+            study = Cell(f"Pooled ({plain_text(rec['method'])}; k={rec['k']})")
+            notes = _heterogeneity_text(rec)
+            if plain_text(rec["note"]):
+                notes = f"{notes}; {rec['note']}" if notes else plain_text(rec["note"])
+        else:
+            study = rows.study_cells.get(rec["key"]) or Cell(plain_text(rec["study"]))
+            notes = plain_text(rec["excluded"])
+            if plain_text(rec["correction"]) and float(rec["correction"]) > 0:
+                added = f"{float(rec['correction']):g} added to each cell (a zero cell)"
+                notes = f"{notes}; {added}" if notes else added
+            if rec["source"] == "reported":
+                notes = f"{notes}; as reported" if notes else "as reported"
+        labels = [plain_text(rec["t_label"]), plain_text(rec["c_label"])]
+        if not pooled and any(labels):
+            outcome += f" ({labels[0] or 'treatment'} vs {labels[1] or 'control'})"
+        out.append(
+            (
+                Cell(plain_text(rec["claim_id"])),
+                Cell(outcome),
+                study,
+                Cell("" if pooled else _arm_text(rec, "t")),
+                Cell("" if pooled else _arm_text(rec, "c")),
+                Cell(effect_text(measure, rec["estimate"], rec["low"], rec["high"])),
+                Cell(f"{float(rec['weight']) * 100:.1f}%" if plain_text(rec["weight"]) else ""),
+                Cell(notes),
+            )
+        )
+    headers = (
+        "Claim", "Outcome", "Study", "Treatment", "Control", "Effect (95% CI)", "Weight", "Notes",
+    )  # fmt: skip
+    return Grid("effects", "Comparative effects", headers, tuple(out))
+
+
 def _certainty_list(rows: TableRows) -> Listing:
     items = []
     for rec in rows.claims:
@@ -471,6 +568,8 @@ def table_parts(
     if audience == "reviewers":
         if len(table.pooled):
             parts.append(_pooled_grid(rows))
+        if len(table.comparative):
+            parts.append(_effects_grid(rows))
         for extra in (_certainty_list(rows), _abstract_list(rows)):
             if extra.items:
                 parts.append(extra)

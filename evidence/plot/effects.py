@@ -10,139 +10,54 @@ effect. Ratios (RR, OR, HR) are drawn on a **log axis** with the line of no effe
 differences on a linear axis with the line at 0. Studies left out of the pooled estimate (a
 double zero for a ratio) keep their row, marked "not estimable", as RevMan does.
 
-It is a module of its own rather than part of ``evidence.plot`` (forest plots of single
-proportions) so that the two could be written side by side; both follow the same rules:
-matplotlib is imported inside the functions, the figure is a bare
-``matplotlib.figure.Figure`` never registered with pyplot, settings apply only while
-drawing and saving (``rc_context``), SVG output is byte-for-byte reproducible with its text
-kept as text, and files are written whole or not at all. Artists carry SVG ids
+It follows the rules of ``evidence.plot.common``, which it shares with the proportion plots
+(``evidence.plot.proportions``): matplotlib imported inside the functions, a bare figure
+never registered with pyplot, settings only while drawing and saving, reproducible SVG with
+its text kept as text, files written whole or not at all. Artists carry SVG ids
 (``study-3-marker``, ``pooled-diamond``, ``prediction-interval``, ``no-effect``) so tests
 and style sheets can find them.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from evidence._files import atomic_write_bytes
-from evidence.assess.effects import BinaryArms, ContinuousArms, EffectSize, Measure
-from evidence.assess.meta import MetaAnalysis
-from evidence.errors import EvidenceError, OutputError, SourceLocation
+from evidence.assess import Comparison, EffectSize, MetaAnalysis
+from evidence.comparative import BinaryArms, ContinuousArms, Measure
+from evidence.plot.common import GAP as _GAP
+from evidence.plot.common import LINE_COLOUR as _LINE_COLOUR
+from evidence.plot.common import PLOT_WIDTH as _PLOT_WIDTH
+from evidence.plot.common import POOLED_COLOUR as _POOLED_COLOUR
+from evidence.plot.common import ROW_HEIGHT as _ROW_HEIGHT
+from evidence.plot.common import STUDY_COLOUR as _STUDY_COLOUR
+from evidence.plot.common import Cell as _Cell
+from evidence.plot.common import PlotDependencyError, figure_bytes, write_figure
+from evidence.plot.common import format_for as _format_for
+from evidence.plot.common import matplotlib_context as _matplotlib
+from evidence.plot.common import text_props as _props
+from evidence.plot.common import text_widths as _widths
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["EffectPlotDependencyError", "effect_figure_bytes", "effect_forest_plot"]
+__all__ = [
+    "EffectPlotDependencyError",
+    "comparison_forest_plot",
+    "effect_figure_bytes",
+    "effect_forest_plot",
+]
 
-FORMATS = ("png", "svg", "pdf")
-_METADATA: Mapping[str, Mapping[str, Any]] = {
-    "svg": {"Date": None},
-    "pdf": {"CreationDate": None, "ModDate": None},
-    "png": {},
-}
-_DPI = 150
-_STUDY_COLOUR = "#2b4c7e"
-_POOLED_COLOUR = "#1a1a1a"
-_LINE_COLOUR = "#555555"
-_GAP = 0.18  # inches between text columns
-_PLOT_WIDTH = 3.4  # inches for the plot itself
-_ROW_HEIGHT = 0.3  # inches per row
+EffectPlotDependencyError = PlotDependencyError
+"""The name this error had when effect plots were a module of their own."""
+
+effect_figure_bytes = figure_bytes
+"""The name ``figure_bytes`` had when effect plots were a module of their own."""
+
 # Tick values for a log axis: the 1-2-5 series readers know from printed forest plots.
 _LOG_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
-
-
-class EffectPlotDependencyError(EvidenceError, ImportError):
-    """matplotlib, needed for plots only, is not installed."""
-
-
-@contextmanager
-def _matplotlib() -> Iterator[Any]:
-    try:
-        import matplotlib
-    except ImportError as exc:
-        raise EffectPlotDependencyError(
-            "forest plots need matplotlib, which is not installed: pip install 'evidence[plot]'"
-        ) from exc
-    with matplotlib.rc_context(
-        {
-            "svg.hashsalt": "evidence-effect-forest-plot",  # stable ids: SVG output repeats
-            "svg.fonttype": "none",  # text stays text: searchable, read by screen readers
-            "font.family": "sans-serif",
-            "font.size": 9.0,
-        }
-    ):
-        yield matplotlib
-
-
-def effect_figure_bytes(figure: Figure, fmt: str) -> bytes:
-    """``figure`` saved as ``png``, ``svg`` or ``pdf`` with the reproducible settings."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    buffer = io.BytesIO()
-    with _matplotlib():
-        figure.savefig(
-            buffer,
-            format=fmt,
-            dpi=_DPI,
-            metadata=dict(_METADATA[fmt]),
-            bbox_inches="tight",  # never clip a long label or the numbers column
-            pad_inches=0.15,
-            facecolor="white",
-        )
-    return buffer.getvalue()
-
-
-def _format_for(path: str | os.PathLike[str], fmt: str | None) -> str:
-    chosen = (fmt or Path(path).suffix).lower().lstrip(".")
-    if chosen not in FORMATS:
-        raise OutputError(
-            f"cannot write a forest plot as {chosen or 'a file without a suffix'!r}: "
-            f"use one of {', '.join('.' + f for f in FORMATS)} (or pass fmt=)",
-            location=SourceLocation(os.fspath(path)),
-        )
-    return chosen
-
-
-@dataclass(frozen=True, slots=True)
-class _Cell:
-    text: str
-    y: float
-    bold: bool = False
-    small: bool = False
-
-
-def _props(cell: _Cell) -> dict[str, Any]:
-    props: dict[str, Any] = {"va": "center"}
-    if cell.bold:
-        props["fontweight"] = "bold"
-    if cell.small:
-        props["fontsize"] = "small"
-        props["color"] = _LINE_COLOUR
-    return props
-
-
-def _widths(columns: Sequence[Sequence[_Cell]]) -> list[float]:
-    """Width in inches of the widest text of each column, measured by the Agg renderer."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    scratch = Figure()
-    renderer = FigureCanvasAgg(scratch).get_renderer()  # type: ignore[no-untyped-call]
-    widths = []
-    for cells in columns:
-        widest = 0.0
-        for cell in cells:
-            text = scratch.text(0.0, 0.0, cell.text, **_props(cell))
-            widest = max(widest, text.get_window_extent(renderer).width / scratch.dpi)
-        widths.append(widest)
-    return widths
 
 
 def _number(value: float) -> str:
@@ -171,8 +86,15 @@ def _arm_texts(effect: EffectSize) -> tuple[str, str]:
     return "", ""
 
 
+# A narrow axis (one precise study) would show only "1"; these fill it in.
+_FINE_LOG_TICKS = (0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2)
+
+
 def _log_ticks(low: float, high: float) -> list[float]:
     ticks = [t for t in _LOG_TICKS if low <= t <= high]
+    if len(ticks) < 3:
+        finer = [t for t in _FINE_LOG_TICKS if low <= t <= high]
+        ticks = finer if len(finer) > len(ticks) else ticks
     if len(ticks) > 7:  # keep the labels apart: every other value, always keeping 1
         ticks = [t for i, t in enumerate(ticks) if i % 2 == ticks.index(1.0) % 2 or t == 1.0]
     return ticks or [1.0]
@@ -508,13 +430,31 @@ def effect_forest_plot(
     with _matplotlib():
         figure = _draw(effects, labels, result, title, arm_labels, favours)
     if path is not None and chosen is not None:
-        data = effect_figure_bytes(figure, chosen)
-        try:
-            atomic_write_bytes(path, data)
-        except OSError as exc:
-            raise OutputError(
-                f"cannot write the forest plot: {exc.strerror or exc}; "
-                "check that the folder exists and is writable",
-                location=SourceLocation(os.fspath(path)),
-            ) from exc
+        write_figure(figure, path, chosen)
     return figure
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def comparison_forest_plot(
+    comparison: Comparison,
+    labels: Sequence[str],
+    *,
+    title: str = "",
+    path: str | os.PathLike[str] | None = None,
+) -> Figure:
+    """:func:`effect_forest_plot` of one claim's comparison (see
+    ``evidence.assess.comparisons``): its studies labelled ``labels``, its pooled result,
+    its arms' labels as column headings, and its outcome as the title (``title`` when it
+    has none)."""
+    treatment, control = comparison.arm_labels
+    return effect_forest_plot(
+        comparison.effects,
+        labels,
+        result=comparison.result,
+        title=_capital(comparison.outcome) or title,
+        arm_labels=(_capital(treatment or "treatment"), _capital(control or "control")),
+        path=path,
+    )

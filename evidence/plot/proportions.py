@@ -5,30 +5,31 @@ confidence interval) and the pooled estimate as a diamond with a dashed line thr
 in the layout Cochrane reviews use: study names on the left, the plot in the middle,
 the numbers (``21/52``, ``40% (28-54%)`` with an en dash, weight) on the right.
 
-matplotlib is imported inside the functions, so the rest of the library works without
-it. No global state is touched: the figure is a bare :class:`matplotlib.figure.Figure`
-(never registered with pyplot, so nothing opens a window and nothing leaks), and the
-settings it needs are applied with ``rc_context`` only while it is drawn and saved.
-
-Saved SVG is byte-for-byte reproducible (fixed ``svg.hashsalt``, no date) and keeps its
-text as text (``svg.fonttype = "none"``), so screen readers, search and copy-paste work.
-Files are written whole or not at all.
+What every plot shares (matplotlib imported only inside functions, no global state,
+reproducible SVG with text kept as text, whole-or-nothing files) is in
+``evidence.plot.common``.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from evidence._files import atomic_write_bytes
 from evidence.assess import PooledEstimate, Proportion
-from evidence.errors import EvidenceError, OutputError, SourceLocation
+from evidence.plot.common import FORMATS, PlotDependencyError, figure_bytes, write_figure
+from evidence.plot.common import GAP as _GAP
+from evidence.plot.common import LINE_COLOUR as _LINE_COLOUR
+from evidence.plot.common import PLOT_WIDTH as _PLOT_WIDTH
+from evidence.plot.common import POOLED_COLOUR as _POOLED_COLOUR
+from evidence.plot.common import ROW_HEIGHT as _ROW_HEIGHT
+from evidence.plot.common import STUDY_COLOUR as _STUDY_COLOUR
+from evidence.plot.common import Cell as _Cell
+from evidence.plot.common import format_for as _format_for
+from evidence.plot.common import matplotlib_context as _matplotlib
+from evidence.plot.common import text_props as _text_props
+from evidence.plot.common import text_widths as _widths
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -42,24 +43,6 @@ __all__ = [
     "pooled_weights",
 ]
 
-FORMATS = ("png", "svg", "pdf")
-"""File formats :func:`forest_plot` and :func:`figure_bytes` write."""
-
-# Dates and tool versions would make every file different; drop them.
-_METADATA: Mapping[str, Mapping[str, Any]] = {
-    "svg": {"Date": None},
-    "pdf": {"CreationDate": None, "ModDate": None},
-    "png": {},
-}
-_DPI = 150
-_STUDY_COLOUR = "#2b4c7e"
-_POOLED_COLOUR = "#1a1a1a"
-_LINE_COLOUR = "#555555"
-
-
-class PlotDependencyError(EvidenceError, ImportError):
-    """matplotlib, needed for plots only, is not installed."""
-
 
 class ForestRow(NamedTuple):
     """One study in a forest plot: its name, proportion with interval, and weight.
@@ -71,26 +54,6 @@ class ForestRow(NamedTuple):
     label: str
     proportion: Proportion
     weight: float | None = None
-
-
-@contextmanager
-def _matplotlib() -> Iterator[Any]:
-    """matplotlib with our settings applied, or a clear message on how to install it."""
-    try:
-        import matplotlib
-    except ImportError as exc:
-        raise PlotDependencyError(
-            "forest plots need matplotlib, which is not installed: pip install 'evidence[plot]'"
-        ) from exc
-    with matplotlib.rc_context(
-        {
-            "svg.hashsalt": "evidence-forest-plot",  # stable element ids, so SVG output repeats
-            "svg.fonttype": "none",  # keep text as text: searchable, read by screen readers
-            "font.family": "sans-serif",
-            "font.size": 9.0,
-        }
-    ):
-        yield matplotlib
 
 
 def pooled_weights(proportions: Sequence[Proportion], pooled: PooledEstimate) -> tuple[float, ...]:
@@ -120,45 +83,6 @@ def _pct(value: float) -> str:
 def _estimate_text(estimate: float, low: float, high: float) -> str:
     """``40% (28-54%)``: the estimate and its interval, with an en dash as tables print it."""
     return f"{_pct(estimate)} ({100 * low:.0f}\N{EN DASH}{_pct(high)})"
-
-
-def _format_for(path: str | os.PathLike[str], fmt: str | None) -> str:
-    if fmt is not None:
-        chosen = fmt.lower().lstrip(".")
-        if chosen not in FORMATS:
-            raise OutputError(
-                f"cannot write a forest plot as {fmt!r}: use one of {', '.join(FORMATS)}",
-                location=SourceLocation(os.fspath(path)),
-            )
-        return chosen
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix not in FORMATS:
-        raise OutputError(
-            "cannot tell the forest plot's format from the file name: end it in "
-            + ", ".join(f".{f}" for f in FORMATS)
-            + ", or pass fmt=",
-            location=SourceLocation(os.fspath(path)),
-        )
-    return suffix
-
-
-def figure_bytes(figure: Figure, fmt: str) -> bytes:
-    """``figure`` saved as ``png``, ``svg`` or ``pdf``, with the reproducible settings
-    :func:`forest_plot` uses (so the same figure gives the same SVG bytes every time)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    buffer = io.BytesIO()
-    with _matplotlib():
-        figure.savefig(
-            buffer,
-            format=fmt,
-            dpi=_DPI,
-            metadata=dict(_METADATA[fmt]),
-            bbox_inches="tight",  # never clip a long label or the numbers column
-            pad_inches=0.15,
-            facecolor="white",
-        )
-    return buffer.getvalue()
 
 
 def _check_rows(rows: Sequence[ForestRow]) -> None:
@@ -193,52 +117,6 @@ def _weight_texts(rows: Sequence[ForestRow]) -> list[str]:
     return [
         "" if r.weight is None or total <= 0 else f"{100 * r.weight / total:.0f}%" for r in rows
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class _Cell:
-    """One piece of text in a column, drawn once the column widths are known."""
-
-    text: str
-    y: float
-    bold: bool = False
-    small: bool = False
-    gid: str = ""
-
-
-def _text_props(cell: _Cell) -> dict[str, Any]:
-    props: dict[str, Any] = {"va": "center"}
-    if cell.bold:
-        props["fontweight"] = "bold"
-    if cell.small:
-        props["fontsize"] = "small"
-        props["color"] = _LINE_COLOUR
-    if cell.gid:
-        props["gid"] = cell.gid
-    return props
-
-
-def _widths(columns: Sequence[Sequence[_Cell]]) -> list[float]:
-    """The width in inches of the widest text in each column, measured by the Agg renderer
-    (a guess per character clips bold or wide labels)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    scratch = Figure()
-    renderer = FigureCanvasAgg(scratch).get_renderer()  # type: ignore[no-untyped-call]
-    widths = []
-    for cells in columns:
-        widest = 0.0
-        for cell in cells:
-            text = scratch.text(0.0, 0.0, cell.text, **_text_props(cell))
-            widest = max(widest, text.get_window_extent(renderer).width / scratch.dpi)
-        widths.append(widest)
-    return widths
-
-
-_GAP = 0.18  # inches between columns of text
-_PLOT_WIDTH = 3.4  # inches for the plot itself
-_ROW_HEIGHT = 0.3  # inches per row
 
 
 def _draw(
@@ -442,13 +320,5 @@ def forest_plot(
     with _matplotlib():
         figure = _draw(rows, pooled, title, xlabel)
     if path is not None and chosen is not None:
-        data = figure_bytes(figure, chosen)
-        try:
-            atomic_write_bytes(path, data)
-        except OSError as exc:
-            raise OutputError(
-                f"cannot write the forest plot: {exc.strerror or exc}; "
-                "check that the folder exists and is writable",
-                location=SourceLocation(os.fspath(path)),
-            ) from exc
+        write_figure(figure, path, chosen)
     return figure

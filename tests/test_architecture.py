@@ -39,6 +39,7 @@ STAGES: dict[str, int] = {
     "evidence.table": 7,
     "evidence.pipeline": 8,
     "evidence.cli": 9,
+    "evidence.audit": 9,
     "evidence.docbuild": 9,
     "evidence._docbuild": 9,
     "evidence.sphinxext": 10,

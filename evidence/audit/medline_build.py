@@ -20,7 +20,8 @@ Three passes, each a set of partitions run by :func:`evidence.audit.engine.run_t
 Memory: pass 1 holds one batch of articles and one file's rows (a baseline file is
 30,000 records); passes 2 and 3 one bucket. The number of buckets grows with the input
 (one per ~25 MB of gzip, i.e. ~30,000 records) so a bucket stays that size at any scale;
-``buckets=`` overrides it. Each pass's partitions end with a marker file; a rerun skips
+``buckets=`` overrides it. Each pass's partitions end with a marker file in ``_done/``
+(beside, not inside, the Parquet folders, which stay pure datasets); a rerun skips
 finished ones, and passes 2-3 are redone only when pass 1's outputs changed.
 """
 
@@ -143,7 +144,7 @@ class IndexBuild:
 
 
 def _file_marker(job: _FileJob) -> Path:
-    return Path(job.out) / "parts" / f"file-{job.order:05d}.json"
+    return Path(job.out) / "_done" / f"file-{job.order:05d}.json"
 
 
 def _source_stamp(path: str) -> dict[str, Any]:
@@ -270,7 +271,7 @@ def compact_ids(task: Task) -> Summary:
 
 
 def _bucket_marker(job: _BucketJob, what: str) -> Path:
-    return Path(job.out) / what / f"bucket-{job.bucket:04d}.json"
+    return Path(job.out) / "_done" / f"{what}-{job.bucket:04d}.json"
 
 
 def _bucket_done(what: str) -> Any:
@@ -298,7 +299,7 @@ def build_index(
     partition succeeded, so a folder without it is never read as an index.
     """
     root = Path(out)
-    for sub in ("parts", "records", "idparts", "ids"):
+    for sub in ("parts", "records", "idparts", "ids", "_done"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     sources = [os.fspath(p) for p in paths]
     count = buckets or default_buckets(sources)
@@ -306,7 +307,7 @@ def build_index(
     previous = root / "build.json"
     if previous.exists() and json.loads(previous.read_text("utf-8")) != settings:
         # Other files or another bucket count: every partition's output is different.
-        for sub in ("parts", "records", "idparts", "ids"):
+        for sub in ("parts", "records", "idparts", "ids", "_done"):
             for old in (root / sub).iterdir():
                 old.unlink()
         (root / "manifest.json").unlink(missing_ok=True)

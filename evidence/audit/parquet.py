@@ -2,29 +2,32 @@
 
 Why Parquet through :mod:`pyarrow`: a columnar file that pandas, DuckDB, Spark and R read
 as they are, with per-row-group statistics so a reader can skip what it does not need. The
-files are built in memory and written with :func:`evidence._files.atomic_write_bytes`:
+files are built in memory and written with
+:func:`evidence._files.atomic_write_bytes`:
 a partition's file is either whole or absent.
 
 *Grouped* files hold one row group per value of a key column (a bucket number), so a
 later pass reads exactly its own rows from each file (:func:`read_groups`) without
-scanning the rest.
+scanning the rest. pyarrow is imported when used: it is the ``scale`` extra.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["read_groups", "table_bytes", "write_grouped"]
 
 
 def table_bytes(table: pa.Table, *, row_group_size: int | None = None) -> bytes:
     """``table`` as the bytes of a Parquet file (zstd-compressed)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, row_group_size=row_group_size, compression="zstd")
     return bytes(sink.getvalue().to_pybytes())
@@ -38,6 +41,10 @@ def write_grouped(
     schema: pa.Schema | None = None,
 ) -> bytes:
     """A Parquet file of ``rows`` sorted by ``sort`` with one row group per ``key`` value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     table = rows if isinstance(rows, pa.Table) else pa.table(dict(rows), schema=schema)
     if table.num_rows:
         table = table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in sort]))
@@ -56,6 +63,10 @@ def write_grouped(
 
 def read_groups(paths: Iterable[str | os.PathLike[str]], key: str, value: int) -> pa.Table:
     """The rows whose ``key`` is ``value`` from grouped files, reading only their groups."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     tables = []
     schema = None
     for path in paths:

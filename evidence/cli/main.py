@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from evidence.cli import check, extract, fetch, plot, table
+from evidence.cli import audit, check, extract, fetch, medline_index, plot, table
 from evidence.cli.parser import build_parser
 from evidence.cli.steps import EXIT_UNUSABLE, print_problems
 from evidence.errors import EvidenceError
@@ -18,6 +18,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fetch": fetch.run,
     "plot": plot.run,
     "extract": extract.run,
+    "audit": audit.run,
+    "medline-index": medline_index.run,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from evidence._version import __version__
 from evidence.cli.steps import EXIT_UNUSABLE
@@ -218,4 +219,66 @@ def build_parser() -> argparse.ArgumentParser:
         "--context", type=int, default=0, metavar="N", help="add N sentences each side"
     )
     _add_pubmed(extract)
+    _add_audit(commands)
+    _add_medline_index(commands)
     return parser
+
+
+def _add_engine(sub: argparse.ArgumentParser) -> None:
+    group = sub.add_argument_group("engine (Dask; needs pip install 'evidence[scale]')")
+    group.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:8786",
+        help="run on this existing Dask cluster (default: a local cluster on this machine)",
+    )
+    group.add_argument(
+        "--workers", type=int, metavar="N", help="local worker processes (default: all cores)"
+    )
+    group.add_argument(
+        "--serial", action="store_true", help="no Dask: run every partition in this process"
+    )
+
+
+def _add_audit(commands: Any) -> None:
+    audit = commands.add_parser(
+        "audit",
+        help="check every citation of a corpus against retractions (Dask)",
+        description="Audit a corpus (folders or tar packages of JATS, Markdown, text, "
+        "reStructuredText or LaTeX articles): each citing sentence, the cited work's "
+        "identifiers, its retraction status (from the MEDLINE index, else the snapshot or "
+        "the cache, else PubMed unless --offline) and whether its abstract mentions the "
+        "sentence. Writes Parquet datasets OUT/citations and OUT/articles; a rerun resumes. "
+        "--report OUT renders the articles citing retracted work as HTML and Markdown.",
+    )
+    audit.add_argument("corpus", metavar="CORPUS", nargs="*", help="folders, .tar(.gz) packages")
+    audit.add_argument("-o", "--output", metavar="OUT", help="the output folder")
+    audit.add_argument("--index", metavar="INDEX", help="a folder built by 'medline-index'")
+    audit.add_argument(
+        "--report", metavar="OUT", help="write OUT/report.html and OUT/report.md, and exit"
+    )
+    audit.add_argument(
+        "--batch", type=int, default=25, metavar="N", help="articles per partition (default 25)"
+    )
+    audit.add_argument("--no-support", action="store_true", help="skip the abstract check")
+    audit.add_argument(
+        "--restart", action="store_true", help="discard OUT's finished partitions first"
+    )
+    _add_engine(audit)
+    _add_pubmed(audit)
+
+
+def _add_medline_index(commands: Any) -> None:
+    index = commands.add_parser(
+        "medline-index",
+        help="build an offline index from MEDLINE/PubMed XML (Dask)",
+        description="Stream MEDLINE/PubMed XML files (baseline and update files, .xml or "
+        ".xml.gz) into a Parquet index: PMID, DOI, PMCID, title, year, journal, publication "
+        "types, retraction status and notices, abstract. Later files override earlier ones; "
+        "DeleteCitation removes records. A rerun finishes an interrupted build.",
+    )
+    index.add_argument("files", metavar="FILES", nargs="+", help="MEDLINE XML files, in order")
+    index.add_argument("-o", "--output", required=True, metavar="INDEX", help="the index folder")
+    index.add_argument(
+        "--buckets", type=int, metavar="N", help="buckets (default: one per ~25 MB of gzip)"
+    )
+    _add_engine(index)

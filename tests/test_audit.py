@@ -1,0 +1,229 @@
+"""The corpus audit and the MEDLINE index, serially and on a real two-process Dask cluster.
+
+The corpus is the real JATS fixtures; in one article the reference that cites PMID
+26922822 is renumbered to PMID 27685632, the real retracted publication of the PubMed
+fixtures, so exactly the sentences citing that reference must be flagged. The index is
+built from the real EFetch fixtures (same PubmedArticleSet as MEDLINE files), plus a
+small update file with a DeleteCitation.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import distributed
+import pyarrow.parquet as pq
+import pytest
+from conftest import shared_path
+
+from evidence.assess import assess_retraction
+from evidence.audit import Engine, build_index
+from evidence.audit.check import AuditSettings
+from evidence.audit.run import load_audit, run_audit
+from evidence.pubmed import parse_efetch
+from evidence.pubmed.medline import MedlineIndex, iter_medline
+
+RETRACTED = "27685632"
+NOTICE = "30683838"
+SEEDED_ARTICLE = "tidypmc__PMC6385181.xml"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> object:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        yield client
+
+
+def _efetch_files() -> list[Path]:
+    folder = shared_path("fixtures", "pubmed")
+    return sorted(p for p in folder.glob("efetch_pubmed_*.xml") if "empty" not in p.name)
+
+
+@pytest.fixture(scope="module")
+def medline_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The EFetch fixtures as MEDLINE files (two of them gzipped), then an update file
+    that deletes one record and replaces another's title."""
+    folder = tmp_path_factory.mktemp("medline")
+    files = []
+    for i, path in enumerate(_efetch_files()):
+        target = folder / (path.name + (".gz" if i % 5 == 0 else ""))
+        data = path.read_bytes()
+        target.write_bytes(gzip.compress(data) if target.suffix == ".gz" else data)
+        files.append(target)
+    case = next(p for p in _efetch_files() if "case_report" in p.name).read_bytes()
+    changed = case.replace(b"<ArticleTitle>", b"<ArticleTitle>UPDATED ", 1)
+    update = changed.replace(
+        b"</PubmedArticleSet>",
+        b'<DeleteCitation><PMID Version="1">29963580</PMID></DeleteCitation></PubmedArticleSet>',
+    )
+    (folder / "update.xml").write_bytes(update)
+    return [*files, folder / "update.xml"]
+
+
+@pytest.fixture(scope="module")
+def index(medline_files: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("index")
+    build = build_index(medline_files, out, engine=Engine(serial=True), buckets=3)
+    assert not build.failed
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    for path in sorted(shared_path("fixtures", "jats").iterdir()):
+        if path.suffix in (".xml", ".nxml"):
+            data = path.read_bytes()
+            if path.name == SEEDED_ARTICLE:
+                data = data.replace(b">26922822<", f">{RETRACTED}<".encode())
+            (folder / path.name).write_bytes(data)
+    return folder
+
+
+def _frames(out: Path) -> tuple[object, object]:
+    citations, articles, manifest = load_audit(out)
+    assert manifest["missing"] == []
+    return citations, articles
+
+
+def test_medline_stream_equals_efetch_records() -> None:
+    for path in _efetch_files():
+        streamed = [item.record for item in iter_medline(path)]
+        assert streamed == parse_efetch(path.read_bytes())
+
+
+def test_index_statuses_and_updates(index: Path, medline_files: list[Path]) -> None:
+    records = MedlineIndex(index)
+    assert records[RETRACTED].title.startswith("Hsa-miR-623")
+    assert assess_retraction(records[RETRACTED]).status.value == "retracted"
+    assert assess_retraction(records[NOTICE]).status.value == "retraction-notice"
+    assert "29963580" not in records  # deleted by the update file
+    assert records["219391"].title.startswith("UPDATED ")  # the later file wins
+    # The stored status columns are the assessment of the same records one by one.
+    table = pq.read_table(index / "records").to_pylist()
+    assert len(table) == len(records) == len(set(records))
+    for row in table:
+        assert row["retraction"] == assess_retraction(records[row["pmid"]]).status.value
+    doi = records[RETRACTED].doi
+    assert doi is not None
+    assert records.pmids_for([doi]) == {doi: RETRACTED}
+
+
+def test_index_on_cluster_equals_serial(
+    cluster: object, index: Path, medline_files: list[Path], tmp_path: Path
+) -> None:
+    build = build_index(medline_files, tmp_path, engine=Engine(client=cluster), buckets=3)
+    assert not build.failed
+    for what in ("records", "ids"):
+        assert pq.read_table(tmp_path / what).equals(pq.read_table(index / what))
+
+
+def test_audit_serial_finds_exactly_the_seeded_citations(
+    corpus: Path, index: Path, tmp_path: Path
+) -> None:
+    run = run_audit(
+        [corpus],
+        AuditSettings(os.fspath(tmp_path), index=os.fspath(index)),
+        engine=Engine(serial=True),
+        batch=3,
+    )
+    assert run.report.ok
+    citations, articles = _frames(tmp_path)
+    flagged = citations[citations["status"] == "retracted"]
+    assert set(flagged["cited_pmid"]) == {RETRACTED}
+    assert set(flagged["source"].map(lambda s: Path(s).name)) == {SEEDED_ARTICLE}
+    assert (flagged["notices"].str.contains(NOTICE)).all()
+    assert len(flagged) == 1
+    assert "deaths" in flagged.iloc[0]["sentence"]
+    assert len(articles) == 10
+    assert articles["error"].isna().all()
+    assert int(articles["retracted"].sum()) == 1
+
+
+def test_audit_on_cluster_equals_serial_and_report(
+    cluster: object, corpus: Path, index: Path, tmp_path: Path
+) -> None:
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    for out, engine in ((serial, Engine(serial=True)), (parallel, Engine(client=cluster))):
+        settings = AuditSettings(os.fspath(out), index=os.fspath(index))
+        assert run_audit([corpus], settings, engine=engine, batch=2).report.ok
+    (a_cit, a_art), (b_cit, b_art) = _frames(serial), _frames(parallel)
+    assert a_cit.equals(b_cit)
+    assert a_art.equals(b_art)
+    from evidence.cli import main
+
+    assert main(["audit", "--report", os.fspath(parallel)]) == 0
+    markdown = (parallel / "report.md").read_text("utf-8")
+    assert "PMC6385181" in markdown
+    assert f"PMID {RETRACTED}" in markdown
+
+
+def test_killed_worker_still_gives_the_complete_result(
+    cluster: object, corpus: Path, index: Path, tmp_path: Path
+) -> None:
+    reference = tmp_path / "reference"
+    settings = AuditSettings(os.fspath(reference), index=os.fspath(index))
+    run_audit([corpus], settings, engine=Engine(serial=True), batch=1)
+    pids = cluster.run(os.getpid)  # type: ignore[attr-defined]
+    killed: list[int] = []
+
+    def kill_one(key: str, summary: object) -> None:
+        if not killed:
+            victim = sorted(pids.values())[0]
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
+
+    out = tmp_path / "killed"
+    settings = AuditSettings(os.fspath(out), index=os.fspath(index))
+    run = run_audit([corpus], settings, engine=Engine(client=cluster), batch=1, on_result=kill_one)
+    assert killed
+    assert run.report.ok
+    (a_cit, a_art), (b_cit, b_art) = _frames(reference), _frames(out)
+    assert a_cit.equals(b_cit)
+    assert a_art.equals(b_art)
+
+
+def test_rerun_after_interrupt_redoes_only_unfinished(
+    cluster: object, corpus: Path, index: Path, tmp_path: Path
+) -> None:
+    settings = AuditSettings(os.fspath(tmp_path), index=os.fspath(index))
+    seen: list[str] = []
+
+    def interrupt(key: str, summary: object) -> None:
+        seen.append(key)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_audit([corpus], settings, engine=Engine(serial=True), batch=1, on_result=interrupt)
+    finished = sorted(p.stem for p in (tmp_path / "done").iterdir())
+    assert finished == sorted(seen)
+    stamps = {k: (tmp_path / "done" / f"{k}.json").stat().st_mtime_ns for k in finished}
+    rerun = run_audit([corpus], settings, engine=Engine(client=cluster), batch=1)
+    assert sorted(rerun.report.skipped) == finished
+    assert len(rerun.report.results) == 10 - len(finished)
+    assert not set(rerun.report.results) & set(finished)
+    assert all((tmp_path / "done" / f"{k}.json").stat().st_mtime_ns == t for k, t in stamps.items())
+    citations, _ = _frames(tmp_path)
+    assert set(citations[citations["status"] == "retracted"]["cited_pmid"]) == {RETRACTED}
+
+
+def test_failed_partition_is_reported_not_dropped(corpus: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "corpus"
+    shutil.copytree(corpus, broken)
+    out = tmp_path / "out"
+    settings = AuditSettings(os.fspath(out), index=os.fspath(tmp_path / "no-such-index"))
+    run = run_audit([broken], settings, engine=Engine(serial=True, retries=1), batch=5)
+    assert len(run.report.failed) == 2
+    assert "not a MEDLINE index" in next(iter(run.report.failed.values()))
+    _, _, manifest = load_audit(out)
+    assert set(manifest["failed"]) == set(run.report.failed) == set(manifest["missing"])

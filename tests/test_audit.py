@@ -227,3 +227,64 @@ def test_failed_partition_is_reported_not_dropped(corpus: Path, tmp_path: Path) 
     assert "not a MEDLINE index" in next(iter(run.report.failed.values()))
     _, _, manifest = load_audit(out)
     assert set(manifest["failed"]) == set(run.report.failed) == set(manifest["missing"])
+
+
+ARTICLE_MD = """\
+# MicroRNA and lung cancer
+
+In this cell line, microRNA 623 slowed the growth of lung adenocarcinoma [1]. Pain in the
+sacroiliac joint is a known sequel of lumbar fusion [2].
+
+## References
+
+1. Wei S, Zhang ZY, Fu SL. Hsa-miR-623 suppresses tumor progression in human lung
+   adenocarcinoma. Cell Death Dis. 2016;7(9):e2388. PMID: 27685632.
+2. Katz V, Schofferman J, Reynolds J. The sacroiliac joint: a potential cause of pain after
+   lumbar fusion to the sacrum. J Spinal Disord Tech. 2003;16(1):96-9.
+"""
+
+
+def test_tar_package_with_markdown_and_jats(corpus: Path, index: Path, tmp_path: Path) -> None:
+    """Members of a .tar.gz are partitions; Markdown goes through the extractor's registry."""
+    import tarfile
+
+    package = tmp_path / "articles.tar.gz"
+    with tarfile.open(package, "w:gz") as tar:
+        tar.add(corpus / SEEDED_ARTICLE, arcname=f"pmc/{SEEDED_ARTICLE}")
+        note = tmp_path / "review.md"
+        note.write_text(ARTICLE_MD, "utf-8")
+        tar.add(note, arcname="pmc/review.md")
+    out = tmp_path / "out"
+    run = run_audit(
+        [package],
+        AuditSettings(os.fspath(out), index=os.fspath(index)),
+        engine=Engine(serial=True),
+        batch=1,
+    )
+    assert run.partitions == 2
+    assert run.report.ok
+    citations, articles = _frames(out)
+    assert list(articles["reader"]) == ["jats-collector", "markdown"]
+    flagged = citations[citations["status"] == "retracted"]
+    assert sorted(flagged["source"]) == [
+        f"{package}:pmc/review.md",
+        f"{package}:pmc/{SEEDED_ARTICLE}",
+    ]
+    md = flagged[flagged["source"].str.endswith("review.md")].iloc[0]
+    assert md["location"] == f"{package}:pmc/review.md:3:1"
+    assert md["sentence"].startswith("In this cell line, microRNA 623 slowed")
+    assert md["mentions"]  # the retracted paper's abstract is about exactly this
+    katz = citations[citations["ref_id"] == "2"]
+    assert list(katz["record_source"]) == ["no-identifier"]
+    assert list(katz["status"]) == ["unknown"]
+
+
+def test_index_is_an_offline_snapshot_for_the_client(index: Path) -> None:
+    from evidence.model import PubMedStatus
+    from evidence.pubmed import PubMedClient
+
+    with PubMedClient(snapshot=MedlineIndex(index), offline=True) as client:
+        result = client.fetch([RETRACTED, "29963580"])
+    assert result[RETRACTED].status is PubMedStatus.SNAPSHOT
+    assert assess_retraction(result[RETRACTED].record).is_retracted
+    assert result["29963580"].status is PubMedStatus.NOT_LOOKED_UP  # deleted from the index

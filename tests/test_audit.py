@@ -288,3 +288,36 @@ def test_index_is_an_offline_snapshot_for_the_client(index: Path) -> None:
     assert result[RETRACTED].status is PubMedStatus.SNAPSHOT
     assert assess_retraction(result[RETRACTED].record).is_retracted
     assert result["29963580"].status is PubMedStatus.NOT_LOOKED_UP  # deleted from the index
+
+
+def test_medline_stream_across_tiny_reads(
+    medline_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles cut by the read size anywhere still come out whole, with their lines."""
+    import evidence.pubmed.medline as medline
+
+    whole = [[(i.pmid, str(i.location)) for i in iter_medline(p)] for p in medline_files]
+    monkeypatch.setattr(medline, "_READ", 7)
+    assert [[(i.pmid, str(i.location)) for i in iter_medline(p)] for p in medline_files] == whole
+    assert whole[-1][-1] == ("29963580", f"{medline_files[-1]}:{whole[-1][-1][1].rsplit(':')[-1]}")
+    fetched = sum(len(parse_efetch(p.read_bytes())) for p in _efetch_files())
+    assert sum(len(items) for items in whole) == fetched + 2  # the update: a record, a deletion
+
+
+def test_medline_refuses_entities_and_cut_files(tmp_path: Path) -> None:
+    from evidence.errors import PubMedResponseError
+
+    retracted = next(p for p in _efetch_files() if "retracted" in p.name).read_bytes()
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_bytes(
+        b'<?xml version="1.0"?><!DOCTYPE PubmedArticleSet [<!ENTITY a "aaaa">]>'
+        + retracted[retracted.index(b"<PubmedArticleSet>") :]
+    )
+    with pytest.raises(PubMedResponseError, match="declares an entity"):
+        list(iter_medline(bomb))
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(retracted[: len(retracted) // 2])
+    with pytest.raises(PubMedResponseError, match="cut off") as caught:
+        list(iter_medline(cut))
+    assert caught.value.location is not None
+    assert caught.value.location.line == 4  # the article that starts there is not finished

@@ -124,14 +124,20 @@ def iter_medline(
 
 
 class _Scanner:
-    """Cuts a file into article byte blocks and builds records a batch at a time."""
+    """Cuts a file into article byte blocks and builds records a batch at a time.
+
+    ``buffer[pos:]`` is what has been read and not yet consumed; ``line`` is the file line
+    at ``pos``. The buffer is compacted only when more is read (once per MiB), never per
+    article: slicing it per article made the scan quadratic in the read size.
+    """
 
     def __init__(self, handle: IO[bytes], source: str, problems: list[Problem] | None) -> None:
         self.handle = handle
         self.source = source
         self.problems = problems
         self.buffer = b""
-        self.line = 1  # the file line at which ``buffer`` starts
+        self.pos = 0
+        self.line = 1
         self.eof = False
 
     def _more(self) -> bool:
@@ -147,12 +153,14 @@ class _Scanner:
         if not data:
             self.eof = True
             return False
-        self.buffer += data
+        self.buffer = self.buffer[self.pos :] + data
+        self.pos = 0
         return True
 
     def _consume(self, upto: int) -> None:
-        self.line += self.buffer.count(b"\n", 0, upto)
-        self.buffer = self.buffer[upto:]
+        """Move ``pos`` to the absolute buffer offset ``upto``, counting lines."""
+        self.line += self.buffer.count(b"\n", self.pos, upto)
+        self.pos = upto
 
     def _prologue(self) -> None:
         """Check the file up to the root element: a PubmedArticleSet, no entity declared."""
@@ -160,7 +168,7 @@ class _Scanner:
             root = _ROOT.search(self.buffer)
             if root is not None:
                 break
-            if not self._more() or len(self.buffer) > 16 * _READ:
+            if not self._more() or len(self.buffer) > (16 << 20):
                 raise PubMedResponseError(
                     "not a MEDLINE/PubMed XML file: no <PubmedArticleSet> element (expected "
                     "a baseline or update file such as pubmed26n0001.xml.gz)",
@@ -178,7 +186,7 @@ class _Scanner:
         self._prologue()
         batch: list[tuple[bytes, int]] = []
         while True:
-            start = _ITEM_START.search(self.buffer)
+            start = _ITEM_START.search(self.buffer, self.pos)
             if start is None:
                 if self._more():
                     continue
@@ -187,14 +195,17 @@ class _Scanner:
             end_tag = b"</" + tag + b">"
             end = self.buffer.find(end_tag, start.end())
             while end < 0:
+                offset = start.start() - self.pos  # _more() moves the buffer
                 if not self._more():
                     raise self._cut_off(start.start(), tag)
+                start = _ITEM_START.search(self.buffer, offset)
+                assert start is not None  # the same match, moved
                 end = self.buffer.find(end_tag, start.end())
             stop = end + len(end_tag)
             self._consume(start.start())
             line = self.line
-            block = self.buffer[: stop - start.start()]
-            self._consume(stop - start.start())
+            block = self.buffer[start.start() : stop]
+            self._consume(stop)
             if tag == b"DeleteCitation":
                 yield from self._flush(batch)
                 batch = []
@@ -207,7 +218,7 @@ class _Scanner:
             if len(batch) >= BATCH:
                 yield from self._flush(batch)
                 batch = []
-        if b"</PubmedArticleSet>" not in self.buffer:
+        if b"</PubmedArticleSet>" not in self.buffer[self.pos :]:
             raise PubMedResponseError(
                 "the MEDLINE file is cut off: it ends before </PubmedArticleSet> (download "
                 "it again and compare its MD5 with NLM's .md5 file)",
@@ -216,7 +227,7 @@ class _Scanner:
         yield from self._flush(batch)
 
     def _cut_off(self, offset: int, tag: bytes) -> PubMedResponseError:
-        line = self.line + self.buffer.count(b"\n", 0, offset)
+        line = self.line + self.buffer.count(b"\n", self.pos, offset)
         return PubMedResponseError(
             f"the MEDLINE file is cut off inside a <{tag.decode()}> element (download it "
             "again and compare its MD5 with NLM's .md5 file)",

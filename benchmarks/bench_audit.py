@@ -6,7 +6,7 @@ extra. Everything is replicated from the real fixtures with renumbered identifie
 * **Index.** A pool of ``POOL`` PMIDs (``10000001`` ...). ``SEEDED`` of them, drawn with a
   fixed seed, are copies of the real retracted publication (``Retracted Publication`` and a
   ``RetractionIn`` link); every other one is a copy of a fixture record whose assessment
-  is clean. They are written as gzipped MEDLINE files of 10,000 records and indexed.
+  is clean. They are written as gzipped MEDLINE files of 5,000 records and indexed.
 * **Corpus.** Copies of the ten JATS fixtures, in ``.tar.gz`` packages of 100 articles
   (one partition each). In each copy every ``<pub-id pub-id-type="pmid">`` of the reference
   list is replaced by a pool PMID drawn with the copy's own seed; a seeded (retracted) PMID
@@ -45,7 +45,7 @@ from benchmarks._measure import FIXTURES, Result, machine, peak_rss_mb
 POOL = 20_000
 SEEDED = 50
 SEED = 19
-PER_FILE = 10_000
+PER_FILE = 5_000
 PER_PACKAGE = 100
 _ARTICLE = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>", re.S)
 _REF = re.compile(rb"<ref\s[^>]*id=\"([^\"]+)\".*?</ref>", re.S)
@@ -112,7 +112,12 @@ def write_corpus(
                 }
                 name = f"a{k:06d}-{sources[k % len(sources)].name}"
 
-                def renumber(ref: re.Match[bytes], name: str = name) -> bytes:
+                def renumber(
+                    ref: re.Match[bytes],
+                    name: str = name,
+                    rng: random.Random = rng,
+                    cited: set[bytes] = cited,
+                ) -> bytes:
                     rid = ref.group(1).decode()
                     pmid = rng.choice(pool if rid.encode() in cited else clean_pool)
                     if pmid in seeded and _REF_PMID.search(ref.group(0)):

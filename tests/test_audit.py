@@ -321,3 +321,57 @@ def test_medline_refuses_entities_and_cut_files(tmp_path: Path) -> None:
         list(iter_medline(cut))
     assert caught.value.location is not None
     assert caught.value.location.line == 4  # the article that starts there is not finished
+
+
+def test_commands_serially(
+    corpus: Path,
+    medline_files: list[Path],
+    index: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from evidence.cli import main
+
+    built = tmp_path / "index"
+    files = [os.fspath(p) for p in medline_files]
+    assert (
+        main(["medline-index", *files, "-o", os.fspath(built), "--serial", "--buckets", "3"]) == 0
+    )
+    assert pq.read_table(built / "records").equals(pq.read_table(index / "records"))
+    out = os.fspath(tmp_path / "out")
+    command = ["audit", os.fspath(corpus), "--index", os.fspath(index), "-o", out]
+    # Exit 1: citations of retracted work were found.
+    assert main([*command, "--serial", "--offline", "--batch", "4"]) == 1
+    err = capsys.readouterr().err
+    assert "10 articles" in err
+    assert "1 citing retracted work" in err
+    assert "3 run now" in err
+    # The same command again: every partition is done already.
+    assert main([*command, "--serial", "--offline", "--batch", "4"]) == 1
+    assert "3 partition(s) already done, 0 run now" in capsys.readouterr().err
+    # Other settings in the same folder are refused, not mixed in.
+    assert main([*command, "--serial", "--offline", "--batch", "2"]) == 2
+    assert "another audit" in capsys.readouterr().err
+
+
+def test_without_index_records_come_from_pubmed_in_one_batch(corpus: Path, tmp_path: Path) -> None:
+    from ncbi_server import NCBIServer
+
+    from evidence.pipeline import PubMedSettings
+
+    single = tmp_path / "corpus"
+    single.mkdir()
+    shutil.copy(corpus / SEEDED_ARTICLE, single / SEEDED_ARTICLE)
+    with NCBIServer(shared_path("fixtures", "pubmed")) as server:
+        pubmed = PubMedSettings(
+            cache=False, base_url=server.url, email="t@example.org", options={"max_rate": 100}
+        )
+        settings = AuditSettings(os.fspath(tmp_path / "out"), pubmed=pubmed)
+        assert run_audit([single], settings, engine=Engine(serial=True)).report.ok
+        fetches = [r for r in server.requests if r.endpoint == "efetch.fcgi"]
+    citations, _ = _frames(tmp_path / "out")
+    with_pmid = citations[citations["cited_pmid"].notna()]
+    assert set(with_pmid["record_source"]) == {"fetched"}
+    assert len(fetches) == 1  # every cited PMID of the partition in one request
+    flagged = citations[citations["status"] == "retracted"]
+    assert list(flagged["cited_pmid"]) == [RETRACTED]

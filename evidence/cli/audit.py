@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence._files import atomic_write_text
 from evidence.audit import Engine
 from evidence.cli.steps import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE, log, settings_for
+
+if TYPE_CHECKING:
+    from evidence.pipeline import PubMedSettings
 
 
 def engine_for(args: argparse.Namespace) -> Engine:
@@ -19,6 +25,27 @@ def engine_for(args: argparse.Namespace) -> Engine:
         workers=args.workers,
         progress=not args.quiet,
     )
+
+
+def _pubmed_share(args: argparse.Namespace) -> PubMedSettings:
+    """PubMed settings whose request rate, summed over the workers, stays within NCBI's.
+
+    Every worker process has its own client and rate limiter, so each gets its share of
+    the 3 (or, with a key, 10) requests per second. On a remote cluster the number of
+    workers is not known here: the audit stays offline there (use an index).
+    """
+    settings = settings_for(args)
+    if settings.offline or args.serial:
+        return settings
+    if args.scheduler:
+        log.warning(
+            "on a remote cluster the audit does not ask PubMed (the workers together would "
+            "exceed NCBI's rate limit); records come from --index, the snapshot and the cache"
+        )
+        return replace(settings, offline=True)
+    workers = args.workers or os.cpu_count() or 1
+    rate = 10.0 if os.environ.get("NCBI_API_KEY", "").strip() else 3.0
+    return replace(settings, options={**settings.options, "max_rate": rate / workers})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         out=args.output,
         index=args.index,
         snapshot=args.snapshot,
-        pubmed=settings_for(args),
+        pubmed=_pubmed_share(args),
         support=not args.no_support,
     )
     done = run_audit(

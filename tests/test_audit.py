@@ -375,3 +375,22 @@ def test_without_index_records_come_from_pubmed_in_one_batch(corpus: Path, tmp_p
     assert len(fetches) == 1  # every cited PMID of the partition in one request
     flagged = citations[citations["status"] == "retracted"]
     assert list(flagged["cited_pmid"]) == [RETRACTED]
+
+
+def test_unreadable_articles_are_rows_that_say_why(index: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "cut.nxml").write_bytes(b'<?xml version="1.0"?>\n<article>\n<body><p>Cut')
+    (folder / "latin1.md").write_bytes("Caf\xe9 au lait [1].\n".encode("latin-1"))
+    out = tmp_path / "out"
+    settings = AuditSettings(os.fspath(out), index=os.fspath(index))
+    assert run_audit([folder], settings, engine=Engine(serial=True), batch=5).report.ok
+    citations, articles = _frames(out)
+    assert len(citations) == 0
+    errors = dict(
+        zip(articles["source"].map(lambda s: Path(s).name), articles["error"], strict=True)
+    )
+    assert set(errors) == {"cut.nxml", "latin1.md"}
+    assert "cut.nxml:3" in errors["cut.nxml"]
+    assert "cannot read the JATS article as XML" in errors["cut.nxml"]
+    assert "UTF-8" in errors["latin1.md"]

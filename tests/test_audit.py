@@ -394,3 +394,23 @@ def test_unreadable_articles_are_rows_that_say_why(index: Path, tmp_path: Path) 
     assert "cut.nxml:3" in errors["cut.nxml"]
     assert "cannot read the JATS article as XML" in errors["cut.nxml"]
     assert "UTF-8" in errors["latin1.md"]
+
+
+def test_index_rerun_redoes_only_what_changed(medline_files: list[Path], tmp_path: Path) -> None:
+    first = build_index(medline_files, tmp_path, engine=Engine(serial=True), buckets=3)
+    assert len(first.passes["files"].results) == len(medline_files)
+    again = build_index(medline_files, tmp_path, engine=Engine(serial=True), buckets=3)
+    assert len(again.passes["files"].skipped) == len(medline_files)
+    assert not again.passes["records"].results  # nothing changed: no bucket rebuilt
+    assert not again.passes["ids"].results
+    # A file that changed is read again, and the buckets are rebuilt from the parts.
+    update = medline_files[-1]
+    original = update.read_bytes()
+    try:
+        update.write_bytes(original.replace(b"UPDATED ", b"AGAIN "))
+        third = build_index(medline_files, tmp_path, engine=Engine(serial=True), buckets=3)
+    finally:
+        update.write_bytes(original)
+    assert list(third.passes["files"].results) == [f"file-{len(medline_files) - 1:05d}"]
+    assert len(third.passes["records"].results) == 3
+    assert MedlineIndex(tmp_path)["219391"].title.startswith("AGAIN ")

@@ -46,8 +46,8 @@ NOT_CHECKED = "not-checked"
 @dataclass(frozen=True)
 class AuditSettings:
     """What every partition needs: the output folder, the index and snapshot paths (or
-    ``None``), the PubMed settings for records the index lacks, and whether to run the
-    support check."""
+    ``None``), the PubMed settings for records the index lacks (offline unless given), and
+    whether to run the support check."""
 
     out: str
     index: str | None = None

@@ -41,7 +41,8 @@ STAGES: dict[str, int] = {
     "evidence.render": 6,
     "evidence.table": 7,
     "evidence.pipeline": 8,
-    "evidence.cli": 9,
+    "evidence.cli": 10,  # above evidence.audit (9), whose commands it runs
+    "evidence.audit": 9,
     "evidence.docbuild": 9,
     "evidence._docbuild": 9,
     "evidence.sphinxext": 10,

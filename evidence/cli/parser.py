@@ -139,6 +139,12 @@ def _add_claims(sub: argparse.ArgumentParser, *, required: bool = True) -> None:
     _add_claims_from(sub)
     _add_bib(sub, required=required)
     _add_pubmed(sub)
+    sub.add_argument(
+        "--index",
+        metavar="INDEX",
+        help="an offline MEDLINE index built by 'evidence medline-index': records found there "
+        "are used before the cache and the network (needs the scale extra)",
+    )
 
 
 if TYPE_CHECKING:
@@ -360,6 +366,68 @@ def _completion(commands: Commands) -> None:
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
 
 
+def _add_engine(sub: argparse.ArgumentParser) -> None:
+    group = sub.add_argument_group("engine (Dask; needs pip install 'evidence[scale]')")
+    group.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:8786",
+        help="run on this existing Dask cluster (default: a local cluster on this machine)",
+    )
+    group.add_argument(
+        "--workers", type=int, metavar="N", help="local worker processes (default: all cores)"
+    )
+    group.add_argument(
+        "--serial", action="store_true", help="no Dask: run every partition in this process"
+    )
+
+
+def _add_audit(commands: Commands) -> None:
+    audit = _command(
+        commands,
+        "audit",
+        help="check every citation of a corpus against retractions (Dask)",
+        description="Audit a corpus (folders or tar packages of JATS, Markdown, text, "
+        "reStructuredText or LaTeX articles): each citing sentence, the cited work's "
+        "identifiers, its retraction status (from the MEDLINE index, else the snapshot or "
+        "the cache, else PubMed unless --offline) and whether its abstract mentions the "
+        "sentence. Writes Parquet datasets OUT/citations and OUT/articles; a rerun resumes. "
+        "--report OUT renders the articles citing retracted work as HTML and Markdown.",
+    )
+    audit.add_argument("corpus", metavar="CORPUS", nargs="*", help="folders, .tar(.gz) packages")
+    audit.add_argument("-o", "--output", metavar="OUT", help="the output folder")
+    audit.add_argument("--index", metavar="INDEX", help="a folder built by 'medline-index'")
+    audit.add_argument(
+        "--report", metavar="OUT", help="write OUT/report.html and OUT/report.md, and exit"
+    )
+    audit.add_argument(
+        "--batch", type=int, default=25, metavar="N", help="articles per partition (default 25)"
+    )
+    audit.add_argument("--no-support", action="store_true", help="skip the abstract check")
+    audit.add_argument(
+        "--restart", action="store_true", help="discard OUT's finished partitions first"
+    )
+    _add_engine(audit)
+    _add_pubmed(audit)
+
+
+def _add_medline_index(commands: Commands) -> None:
+    index = _command(
+        commands,
+        "medline-index",
+        help="build an offline index from MEDLINE/PubMed XML (Dask)",
+        description="Stream MEDLINE/PubMed XML files (baseline and update files, .xml or "
+        ".xml.gz) into a Parquet index: PMID, DOI, PMCID, title, year, journal, publication "
+        "types, retraction status and notices, abstract. Later files override earlier ones; "
+        "DeleteCitation removes records. A rerun finishes an interrupted build.",
+    )
+    index.add_argument("files", metavar="FILES", nargs="+", help="MEDLINE XML files, in order")
+    index.add_argument("-o", "--output", required=True, metavar="INDEX", help="the index folder")
+    index.add_argument(
+        "--buckets", type=int, metavar="N", help="buckets (default: one per ~25 MB of gzip)"
+    )
+    _add_engine(index)
+
+
 SUBCOMMANDS: tuple[Callable[[Commands], None], ...] = (
     _table,
     _check,
@@ -367,6 +435,8 @@ SUBCOMMANDS: tuple[Callable[[Commands], None], ...] = (
     _plot,
     _extract,
     _review,
+    _add_audit,
+    _add_medline_index,
     _completion,
 )
 """Each adds one command's parser; the order is the order of ``evidence --help``."""

@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "plot": "evidence.cli.plot",
     "extract": "evidence.cli.extract",
     "review": "evidence.cli.review",
+    "audit": "evidence.cli.audit",
+    "medline-index": "evidence.cli.medline_index",
     "completion": "evidence.cli.completion",
 }
 """Each command's module; its ``run(args) -> int`` runs the command."""

@@ -8,7 +8,7 @@ import io
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -18,6 +18,7 @@ from evidence.errors import ClaimFileError, OutputError, Problem, Severity, Sour
 if TYPE_CHECKING:
     from evidence.bibliography import Bibliography
     from evidence.claims import ClaimSet
+    from evidence.model import PubMedRecord
     from evidence.pipeline import Pipeline, PubMedSettings
     from evidence.snapshot import Snapshot
     from evidence.studies import Collection
@@ -75,6 +76,41 @@ def snapshot_of(args: argparse.Namespace, pipeline: Pipeline) -> Snapshot | None
     return pipeline.snapshot(args.snapshot)
 
 
+def record_source(
+    args: argparse.Namespace, snapshot: Snapshot | None
+) -> Mapping[str, PubMedRecord] | None:
+    """Where records come from before the cache and the network: the snapshot, then the
+    offline MEDLINE index of ``--index`` (both read-only mappings of records by PMID)."""
+    index = getattr(args, "index", None)
+    if not index:
+        return snapshot
+    from evidence.pubmed.medline import MedlineIndex
+
+    layers: list[Mapping[str, PubMedRecord]] = [snapshot] if snapshot is not None else []
+    return _Layers([*layers, MedlineIndex(index)], snapshot.fetched_at if snapshot else {})
+
+
+class _Layers(Mapping[str, "PubMedRecord"]):
+    """Records from the first layer that has them (the snapshot, then the index); the
+    snapshot's fetch times stay visible, for check --max-age."""
+
+    def __init__(self, layers: Sequence[Mapping[str, PubMedRecord]], fetched_at: object) -> None:
+        self.layers = layers
+        self.fetched_at = fetched_at
+
+    def __getitem__(self, pmid: str) -> PubMedRecord:
+        for layer in self.layers:
+            if pmid in layer:
+                return layer[pmid]
+        raise KeyError(pmid)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(pmid for layer in self.layers for pmid in layer))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def say_unreachable(collection: Collection) -> None:
     if collection.unreachable:
         # Said once, here, however many references were affected.
@@ -89,7 +125,8 @@ def build(args: argparse.Namespace) -> tuple[EvidenceTable, Bibliography, Snapsh
     args.claim_set = claims  # read once (it may be standard input); check looks at it again
     references = pipeline.bibliography(args.bib)
     snapshot = snapshot_of(args, pipeline)
-    collection = pipeline.studies(cited_references(claims, references), snapshot=snapshot)
+    source = record_source(args, snapshot)
+    collection = pipeline.studies(cited_references(claims, references), snapshot=source)
     if not getattr(args, "quiet", False):
         say_unreachable(collection)
     from evidence.table import build_table

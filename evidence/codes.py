@@ -154,6 +154,10 @@ _ALL: tuple[Code, ...] = (
          "add the reference to the bibliography or the article's reference list"),
     Code("duplicate-reference-number", _W, "article", "two reference-list entries, one number",
          "renumber the list; the first entry is used"),
+    Code("unreadable-citation", _W, "article",
+         "a reference manager's citation field whose stored data cannot be read",
+         "refresh the citations in the reference manager, or give a .bib; the field's shown "
+         "text is read as typed text"),
     Code("pubmed-unavailable", _W, "article", "PubMed could not match citations by title",
          "retry online, or give a .bib with the references"),
     # --- PubMed answers and snapshots -----------------------------------------------------

@@ -103,8 +103,10 @@ from evidence.bibliography import load_references
 from evidence.claims import ClaimSet
 from evidence.errors import ArticleError, Problem, Severity, SourceLocation
 from evidence.extract.claimtext import claim_text, is_statement
+from evidence.extract.embedded import embed_references
 from evidence.extract.formats import FILE_NAME, FORMATS, reader_for_suffix, reader_named
 from evidence.extract.ids import slug
+from evidence.extract.listed import reference_from_listed
 from evidence.extract.markers import Found, MarkerFinder
 from evidence.extract.matching import (
     TITLE_MATCH,
@@ -114,7 +116,7 @@ from evidence.extract.matching import (
     match_author_year,
     match_reference,
 )
-from evidence.extract.reader import ArticleFormat, read_bytes
+from evidence.extract.reader import ArticleFormat, Decoded, read_bytes
 from evidence.extract.records import (
     CitationMatcher,
     ExtractResult,
@@ -159,6 +161,7 @@ def extract_claims(
     include_uncited: bool = False,
     client: CitationMatcher | None = None,
     encoding: str = "utf-8",
+    list_references: bool = False,
 ) -> ExtractResult:
     """Claims from an article given as a path or as text (see the module docstring).
 
@@ -167,35 +170,46 @@ def extract_claims(
     ``format`` is given; text given directly is read as ``format`` (default Markdown,
     which also covers plain text). ``references`` is a bibliography (or the path of a
     .bib file) to map markers to keys; ``client`` a PubMed client used to resolve
-    numbered references the .bib lacks.
+    numbered references the .bib lacks. With ``list_references`` and no bibliography,
+    an entry of the document's own reference list that prints a PMID or DOI, or names a
+    first author and a year, is its own reference (``liliang2011``, listed in
+    ``.references``), so its citations map without a .bib.
 
     Raises :class:`~evidence.errors.ArticleError` when the file cannot be read or decoded,
     or the format is unknown. Everything else is reported in ``.problems`` and
     ``.unmapped``: an article with odd markers still gives its claims.
     """
     path = _as_path(text_or_path)
+    decoded: Decoded | None = None
     if path is None:
         text = str(text_or_path)
         source = "<string>"
         reader = reader_named(format or "markdown", source)
+        if reader.read is not None:
+            raise ArticleError(
+                f"unknown article format for text given as a string: {reader.name!r} is "
+                "read from a file; pass the file's path",
+                location=SourceLocation(source),
+            )
     else:
         source = os.fspath(path)
         reader = reader_named(format, source) if format else reader_for_suffix(source)
-        text = reader.decode(read_bytes(source), encoding, source)
+        data = read_bytes(source)
+        if reader.read is not None:
+            decoded = reader.read(data, source)
+            text = decoded.text
+        else:
+            text = reader.decode(data, encoding, source)
     bib: Mapping[str, Reference] | None
     if references is None or isinstance(references, Mapping):
         bib = references
     else:
         bib = load_references(references)
-    return parse_article(
-        text,
-        format=reader.name,
-        source=source,
-        references=bib,
-        context=context,
-        include_uncited=include_uncited,
-        client=client,
-    )
+    if context < 0:
+        raise ValueError(f"context must be 0 or more sentences, not {context}")
+    extraction = _Extraction(_normalise(text), reader, source, bib, client, decoded)
+    extraction.from_list = list_references
+    return extraction.run(context, include_uncited)
 
 
 def parse_article(
@@ -207,6 +221,7 @@ def parse_article(
     context: int = 0,
     include_uncited: bool = False,
     client: CitationMatcher | None = None,
+    list_references: bool = False,
 ) -> ExtractResult:
     """Claims from article ``text`` written in ``format``; ``source`` names it in locations.
 
@@ -216,10 +231,16 @@ def parse_article(
     reader = reader_named(format, source)
     if context < 0:
         raise ValueError(f"context must be 0 or more sentences, not {context}")
+    extraction = _Extraction(_normalise(text), reader, source, references, client)
+    extraction.from_list = list_references
+    return extraction.run(context, include_uncited)
+
+
+def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark: editors do not count it as a column
-    return _Extraction(text, reader, source, references, client).run(context, include_uncited)
+    return text
 
 
 def _as_path(value: str | os.PathLike[str]) -> Path | None:
@@ -252,18 +273,28 @@ class _Extraction:
         source: str,
         references: Mapping[str, Reference] | None,
         client: CitationMatcher | None,
+        decoded: Decoded | None = None,
     ) -> None:
         self.text = text
         self.reader = reader
         self.source = source
-        self.references = references
         self.client = client
         self.lines = line_starts(text)
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = list(decoded.problems) if decoded else []
+        self.embedded = decoded.references if decoded else ()
+        self.count = {"found": 0, "mapped": 0, "unchecked": 0, "reported": 0}
         self.unmapped: list[UnmappedMarker] = []
+        self.file_lines = decoded.lines if decoded else ()
+        self.from_list = False
+        self.references = references
+        if decoded is not None and decoded.references:
+            self.references = embed_references(references, decoded.references, self.source)
 
     def at(self, offset: int) -> SourceLocation:
         line = bisect.bisect_right(self.lines, offset) - 1
+        if self.file_lines:
+            # A structured format: the paragraph (or XML line) the text line came from.
+            return SourceLocation(self.source, self.file_lines[min(line, len(self.file_lines) - 1)])
         return SourceLocation(self.source, line + 1, offset - self.lines[line] + 1)
 
     def warn(self, offset: int | None, message: str, code: str) -> None:
@@ -300,6 +331,7 @@ class _Extraction:
             self.references,
             self.client,
             lambda message, code: self.warn(None, message, code),
+            from_list=self.from_list,
         )
         numbers = {entry.number: entry for entry in listed}
         cut = sentences(prose, found, region)
@@ -311,6 +343,10 @@ class _Extraction:
                 "no-claims",
             )
         claim_set = ClaimSet(claims, path=self.source, problems=self.problems)
+        census = dict(self.count)
+        if raw_entries:
+            census["listed"] = len(listed)
+        listed_refs = tuple(reference_from_listed(e) for e in listed if e.how == "list")
         return ExtractResult(
             claims=claim_set,
             markers=tuple(markers),
@@ -319,6 +355,8 @@ class _Extraction:
             problems=tuple(sorted(self.problems, key=lambda p: p.location.line or 0)),
             format=reader.name,
             path=self.source,
+            references=tuple(self.embedded) + listed_refs,
+            census=census,
         )
 
     def _listed(self, raw: list[RawEntry]) -> list[ListedReference]:
@@ -420,6 +458,12 @@ class _Extraction:
                     self.warn(
                         f.start, f"citation key '{item.value}' is not in the .bib", "unknown-key"
                     )
+                if ref is not None:
+                    self.count["mapped"] += 1
+                elif refs is None:
+                    self.count["unchecked"] += 1
+                else:
+                    self.count["reported"] += 1
                 key = ref.key if ref is not None else item.value
                 keys.append((key, Citation(key, Stance.UNKNOWN, locator=item.locator)))
             elif item.kind == "number":
@@ -435,9 +479,19 @@ class _Extraction:
                 elif entry.key is None:
                     pending.append((f"[{number}]", entry.how or "not mapped"))
                 else:
+                    self.count["mapped"] += 1
                     note = ""
                     if entry.how == "pubmed" and entry.pmid:
                         note = f"PMID {entry.pmid} (PubMed ECitMatch, reference {number})"
+                    elif entry.how == "list":
+                        ids = ", ".join(
+                            f"{name} {value}"
+                            for name, value in (("PMID", entry.pmid), ("DOI", entry.doi))
+                            if value
+                        )
+                        note = f"reference {number} of the document's list" + (
+                            f" ({ids})" if ids else ""
+                        )
                     citation = Citation(entry.key, Stance.UNKNOWN, note=note)
                     keys.append((entry.key, citation))
             else:
@@ -448,12 +502,15 @@ class _Extraction:
                         continue
                     pending.append((item.value, reason))
                 else:
+                    self.count["mapped"] += 1
                     keys.append((mapped, Citation(mapped, Stance.UNKNOWN, locator=item.locator)))
         if not cited:
             return None, []
         marker = Marker(
             f.kind, written, where, tuple(cited), tuple(dict.fromkeys(k for k, _ in keys))
         )
+        self.count["found"] += len(cited)
+        self.count["reported"] += len(pending)
         for what, reason in pending:
             self.unmapped.append(UnmappedMarker(marker, what, reason))
             self.warn(f.start, f"{what} not mapped to a .bib key: {reason}", "unmapped-citation")

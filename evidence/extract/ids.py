@@ -57,3 +57,21 @@ def new_key(entry: ListedReference, pmid: str, used: set[str]) -> str:
             return key
         key = f"{base}{letter}"
     return f"pmid{pmid}"
+
+
+def list_key(entry: ListedReference, used: set[str]) -> str:
+    """A key for a reference-list entry that is its own reference: first author and year
+    (``liliang2011``), else its PMID or list number; a letter added on a clash."""
+    name = "".join(ascii_words(entry.first_author))[:24]
+    if name and entry.year:
+        base = f"{name}{entry.year}"
+    elif entry.pmid:
+        base = f"pmid{entry.pmid}"
+    else:
+        base = f"ref{entry.number}"
+    key = base
+    n = 0
+    while key in used:
+        n += 1
+        key = f"{base}{chr(ord('a') + (n - 1) % 26)}{(n - 1) // 26 or ''}"
+    return key

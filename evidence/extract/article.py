@@ -323,6 +323,7 @@ class _Extraction:
             [entry.number for entry in listed],
             with_bib=self.references is not None,
             rst_labels=reader.rst_labels,
+            numeric=reader.typed_numbers,
         ).run()
         cited = {int(i.value) for f in found for i in f.items if i.kind == "number"}
         listed = map_listed(

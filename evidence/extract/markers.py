@@ -142,9 +142,16 @@ class MarkerFinder:
     """Finds every marker in the prose view; earlier, more specific patterns win overlaps."""
 
     def __init__(
-        self, view: str, listed: Sequence[int], *, with_bib: bool, rst_labels: bool = False
+        self,
+        view: str,
+        listed: Sequence[int],
+        *,
+        with_bib: bool,
+        rst_labels: bool = False,
+        numeric: bool = True,
     ) -> None:
         self.view = view
+        self.numeric = numeric
         self.with_bib = with_bib
         self.rst_labels = rst_labels
         self.listed = set(listed)
@@ -169,13 +176,15 @@ class MarkerFinder:
         if self.rst_labels:
             self.rst_citations()
         self.pandoc_brackets()
-        self.numeric_brackets()
-        self.superscript_tags()
+        if self.numeric:
+            self.numeric_brackets()
+            self.superscript_tags()
         self.author_year()
         self.pandoc_bare(self.with_bib)
-        self.numeric_parentheses()
-        self.unicode_superscripts()
-        self.plain_digits()
+        if self.numeric:
+            self.numeric_parentheses()
+            self.unicode_superscripts()
+            self.plain_digits()
         return sorted(self.found, key=lambda f: f.start)
 
     # -- key-based ------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from xml.sax.handler import (
     feature_namespaces,
 )
 
-import defusedxml.sax
 from defusedxml import DefusedXmlException
+from defusedxml.expatreader import DefusedExpatParser
 
 from evidence.errors import ArticleError, SourceLocation
 
@@ -92,7 +92,10 @@ def parse_xml(
 
     With ``namespaces`` the handler gets ``startElementNS``/``endElementNS`` calls.
     """
-    parser = defusedxml.sax.make_parser()
+    # Entity declarations are refused; an external DTD named by a DOCTYPE (every JATS
+    # file has one) is skipped, never fetched: the reader's external-entity features
+    # stay off, so expat is told to skip it rather than made to fail on it.
+    parser = DefusedExpatParser(forbid_dtd=False, forbid_entities=True, forbid_external=False)
     parser.setFeature(feature_namespaces, namespaces)
     parser.setFeature(feature_external_ges, False)
     parser.setFeature(feature_external_pes, False)

@@ -114,6 +114,8 @@ class ArticleFormat:
     A structured format (``.docx``, JATS) sets ``read`` instead of relying on
     ``decode``: ``read(data, source)`` returns a :class:`Decoded` whose text is then
     masked and searched like the others, with the references the file embeds.
+    ``typed_numbers`` false (JATS) means every numbered citation is structure, so digits
+    in brackets, parentheses or superscripts in the text are never taken as markers.
     """
 
     name: str
@@ -126,3 +128,4 @@ class ArticleFormat:
     list_items: bool = True
     rst_labels: bool = False
     read: Callable[[bytes, str], Decoded] | None = None
+    typed_numbers: bool = True

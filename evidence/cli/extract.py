@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence._files import atomic_write_text
 from evidence.cli.steps import EXIT_OK, pipeline_for, plural, print_problems, protect_inputs
+
+if TYPE_CHECKING:
+    from evidence.model import Reference
+    from evidence.pipeline import Pipeline
 
 
 def run(args: argparse.Namespace) -> int:
@@ -15,11 +21,13 @@ def run(args: argparse.Namespace) -> int:
 
     protect_inputs(args, args.output)
     pipeline = pipeline_for(args)
-    references = pipeline.bibliography(args.bib) if args.bib else None
+    references, aliases = _references(pipeline, args.bib or [])
     with pipeline.pubmed.client() as client:
         result = extract_claims(
             Path(args.article),
             references=references,
+            aliases=aliases,
+            list_references=args.list_references,
             format=args.format,
             context=args.context,
             include_uncited=args.with_uncited,
@@ -41,4 +49,28 @@ def run(args: argparse.Namespace) -> int:
             f"{args.article}; {plural(len(result.unmapped), 'citation')} not mapped",
             file=sys.stderr,
         )
+        print(f"census: {result.census_line()}", file=sys.stderr)
     return EXIT_OK
+
+
+def _references(
+    pipeline: Pipeline, paths: list[str]
+) -> tuple[Mapping[str, Reference] | None, dict[str, str]]:
+    """The bibliography the markers point to: .bib files through the pipeline, CSL-JSON
+    files (Manubot's references.json) read by the extract package, with their aliases."""
+    from evidence.extract import load_csl_library
+
+    if not paths:
+        return None, {}
+    bib_paths = [p for p in paths if Path(p).suffix.lower() != ".json"]
+    merged: dict[str, Reference] = dict(pipeline.bibliography(bib_paths)) if bib_paths else {}
+    aliases: dict[str, str] = {}
+    for path in paths:
+        if Path(path).suffix.lower() == ".json":
+            library, found = load_csl_library(path)
+            for key, ref in library.items():
+                merged.setdefault(key, ref)
+            aliases.update(found)
+    if len(paths) == 1 and bib_paths:
+        return pipeline.bibliography(bib_paths), aliases
+    return merged, aliases

@@ -96,6 +96,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -107,6 +108,12 @@ from evidence.extract.embedded import embed_references
 from evidence.extract.formats import FILE_NAME, FORMATS, reader_for_suffix, reader_named
 from evidence.extract.ids import slug
 from evidence.extract.listed import reference_from_listed
+from evidence.extract.manubot import (
+    IdentifierIndex,
+    link_aliases,
+    load_csl_library,
+    manuscript_aliases,
+)
 from evidence.extract.markers import Found, MarkerFinder
 from evidence.extract.matching import (
     TITLE_MATCH,
@@ -162,6 +169,7 @@ def extract_claims(
     client: CitationMatcher | None = None,
     encoding: str = "utf-8",
     list_references: bool = False,
+    aliases: Mapping[str, str] | None = None,
 ) -> ExtractResult:
     """Claims from an article given as a path or as text (see the module docstring).
 
@@ -173,7 +181,11 @@ def extract_claims(
     numbered references the .bib lacks. With ``list_references`` and no bibliography,
     an entry of the document's own reference list that prints a PMID or DOI, or names a
     first author and a year, is its own reference (``liliang2011``, listed in
-    ``.references``), so its citations map without a .bib.
+    ``.references``), so its citations map without a .bib. ``references`` may also be a
+    CSL-JSON file (``.json``: Manubot's ``references.json``, whose ``citations.tsv``
+    beside it is read too). ``aliases`` maps keys as written to the keys or identifiers
+    they stand for (Manubot ``tag:`` keys); a file's own link-reference lines, those of
+    the Markdown files beside it and a ``citation-tags.tsv`` there are added.
 
     Raises :class:`~evidence.errors.ArticleError` when the file cannot be read or decoded,
     or the format is unknown. Everything else is reported in ``.problems`` and
@@ -201,14 +213,23 @@ def extract_claims(
         else:
             text = reader.decode(data, encoding, source)
     bib: Mapping[str, Reference] | None
+    found_aliases: dict[str, str] = {}
     if references is None or isinstance(references, Mapping):
         bib = references
+    elif Path(references).suffix.lower() == ".json":
+        bib, found_aliases = load_csl_library(Path(references))
     else:
         bib = load_references(references)
+    if path is not None:
+        found_aliases.update(manuscript_aliases(path, text))
+    else:
+        found_aliases.update(link_aliases(text))
+    found_aliases.update(aliases or {})
     if context < 0:
         raise ValueError(f"context must be 0 or more sentences, not {context}")
     extraction = _Extraction(_normalise(text), reader, source, bib, client, decoded)
     extraction.from_list = list_references
+    extraction.aliases = found_aliases
     return extraction.run(context, include_uncited)
 
 
@@ -222,6 +243,7 @@ def parse_article(
     include_uncited: bool = False,
     client: CitationMatcher | None = None,
     list_references: bool = False,
+    aliases: Mapping[str, str] | None = None,
 ) -> ExtractResult:
     """Claims from article ``text`` written in ``format``; ``source`` names it in locations.
 
@@ -233,6 +255,7 @@ def parse_article(
         raise ValueError(f"context must be 0 or more sentences, not {context}")
     extraction = _Extraction(_normalise(text), reader, source, references, client)
     extraction.from_list = list_references
+    extraction.aliases = {**link_aliases(text), **(aliases or {})}
     return extraction.run(context, include_uncited)
 
 
@@ -241,6 +264,26 @@ def _normalise(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark: editors do not count it as a column
     return text
+
+
+# "[@tag:x]: doi:10.1/y" lines define aliases; they are never prose.
+ALIAS_LINE = re.compile(r"^\[@[^\]\s]+\]:[ \t]*\S+[ \t]*$", re.M)
+# Citation syntax that may hold a URL or a DOI that must not be blanked as one.
+_CITATION_SPAN = re.compile(
+    r"\[[^\[\]\n]*@[^\[\]\n]*\]|\\[A-Za-z]*cite[A-Za-z]*\*?(?:\[[^\]]*\]){0,2}\{[^{}]*\}"
+)
+
+
+def _blank_urls(view: TextView, text: str) -> None:
+    """Blank URLs and DOIs (their digits are never markers), except inside citation
+    syntax, where they are keys: ``[@doi:10.1/x]``, ``\\cite{10.1/x}``."""
+    protected = [m.span() for m in _CITATION_SPAN.finditer(text)]
+    starts = [a for a, _ in protected]
+    for match in URL.finditer(text):
+        i = bisect.bisect_right(starts, match.start()) - 1
+        if i >= 0 and protected[i][0] <= match.start() < protected[i][1]:
+            continue
+        view.blank(match.start(), match.end())
 
 
 def _as_path(value: str | os.PathLike[str]) -> Path | None:
@@ -286,6 +329,8 @@ class _Extraction:
         self.unmapped: list[UnmappedMarker] = []
         self.file_lines = decoded.lines if decoded else ()
         self.from_list = False
+        self.aliases: Mapping[str, str] = {}
+        self._ids: IdentifierIndex | None = None
         self.references = references
         if decoded is not None and decoded.references:
             self.references = embed_references(references, decoded.references, self.source)
@@ -312,7 +357,8 @@ class _Extraction:
         if region[1] > region[0]:
             view.blank(region[0], region[1])
         reader.mask_markup(text, view)
-        view.blank_matches(URL, text)
+        _blank_urls(view, text)
+        view.blank_matches(ALIAS_LINE, text)
         if reader.list_items:
             for bullet in BULLET.finditer(view.text()):
                 view.cut(bullet.start(), bullet.end())  # a list item starts a paragraph
@@ -390,7 +436,11 @@ class _Extraction:
             citations: dict[str, Citation] = {}
             notes: list[str] = []
             taken: list[Found] = []
+            kept: list[Found] = []
             for f in sentence.found:
+                if f.kind == "crossref":
+                    kept.append(f)  # never a citation, but read as "Figure a" in the text
+                    continue
                 marker, keys = self._resolve(f, numbers, notes)
                 if marker is None:
                     continue
@@ -398,7 +448,7 @@ class _Extraction:
                 markers.append(marker)
                 for key, citation in keys:
                     citations.setdefault(key, citation)
-            sentence.found = taken
+            sentence.found = taken + kept
             if not taken and not (include_uncited and self._statement(sentence)):
                 continue
             first = index
@@ -431,6 +481,28 @@ class _Extraction:
             )
         return markers, claims
 
+    def _by_identifier(self, key: str) -> Reference | None:
+        """The entry a Manubot key names: through its aliases (``tag:x`` -> ``doi:...``),
+        then by the identifier it is (``doi:``, ``pmid:``, ``pmcid:``, ``arxiv:``...)."""
+        refs = self.references
+        if refs is None:
+            return None
+        if self._ids is None:
+            self._ids = IdentifierIndex(refs)
+        seen = {key}
+        while True:
+            found = self._ids.find(key)
+            if found is not None:
+                return found
+            target = self.aliases.get(key)
+            if target is None or target in seen:
+                return None
+            seen.add(target)
+            found = lookup_key(refs, target)
+            if found is not None:
+                return found
+            key = target
+
     def _statement(self, sentence: Sentence) -> bool:
         return is_statement(self._clean(sentence))
 
@@ -446,7 +518,7 @@ class _Extraction:
         for item in f.items:
             cited.append(item.value)
             if item.kind == "key":
-                ref = lookup_key(refs, item.value)
+                ref = lookup_key(refs, item.value) or self._by_identifier(item.value)
                 if refs is not None and ref is None:
                     if not item.explicit:
                         self.warn(

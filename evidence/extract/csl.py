@@ -127,6 +127,10 @@ def _text(value: object) -> str:
     return ""
 
 
+def _raw(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def reference_from_csl(
     item: Mapping[str, Any], key: str, location: SourceLocation | None = None
 ) -> Reference:
@@ -147,6 +151,10 @@ def reference_from_csl(
         for name, csl in (("url", "URL"), ("publisher", "publisher"), ("isbn", "ISBN"))
         if _text(item.get(csl))
     }
+    # Manubot notes the identifier an item was made from: "standard_id: doi:10.1/x".
+    standard = re.search(r"(?m)^standard_id:\s*(\S+)", _raw(item.get("note")))
+    if standard:
+        fields["standard_id"] = standard.group(1)
     return Reference(
         key=key,
         entry_type=_ENTRY_TYPES.get(_text(item.get("type")), "misc"),

@@ -79,14 +79,17 @@ _SPHINX_CITE = re.compile(r":(?P<role>cite|footcite)(?::(?P<variant>[a-z]+))?:`(
 _SPHINX_NARRATIVE = frozenset({"t", "ts", "ct", "cts", "author", "authors", "cauthor"})
 _RST_CITE = re.compile(r"\[(?P<label>[A-Za-z_][\w.:+-]*)\]_")
 
-_PANDOC_KEY = r"(?P<key>\{[^{}]+\}|[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)"
+_PANDOC_KEY = r"(?P<key>\{[^{}]+\}|[\w](?:[\w:.#$%&+?<>~/=-]*[\w/])?)"
+# pandoc-crossref, Quarto and bookdown labels: figures, tables, sections, equations, code.
+_CROSSREF = re.compile(r"(?:fig|tbl|tab|sec|eq|lst|thm|lem|cor|def)[:-]", re.I)
+_CROSSREF_WORDS = {"fig": "Figure", "tbl": "Table", "tab": "Table", "sec": "Section", "eq": "Eq."}
 _PANDOC_BRACKET = re.compile(r"(?<![\w\]])\[(?P<body>[^\[\]\n]*(?<![\w.+-])-?@[^\[\]]*)\](?![(\[])")
 _PANDOC_ITEM = re.compile(rf"(?P<prefix>.*?)(?<![\w.+-])(?P<minus>-?)@{_PANDOC_KEY}(?P<suffix>.*)")
 _PANDOC_BARE = re.compile(
-    rf"(?<![\w.+@-])(?P<minus>-?)@{_PANDOC_KEY}(?:\s*\[(?P<locator>[^\[\]@]*)\])?"
+    rf"(?<![\w.+@\\-])(?P<minus>-?)@{_PANDOC_KEY}(?:\s*\[(?P<locator>[^\[\]@]*)\])?"
 )
 
-_RANGE = r"\d{1,4}(?:\s*[-\u2010-\u2014]\s*\d{1,4})?"
+_RANGE = r"\d{1,5}(?:\s*[-\u2010-\u2014]\s*\d{1,5})?"
 _NUMBER_LIST = rf"{_RANGE}(?:\s*[,;]\s*{_RANGE})*"
 # Not after "]" or "!" (Markdown links and images), nor "^" (footnotes); not before "(" or
 # "[" (a link's text).
@@ -120,6 +123,8 @@ def _expand_numbers(text: str) -> list[int] | None:
         if not part:
             return None
         bounds = re.split(r"\s*[-\u2010-\u2014\u2212\u207b]\s*", part)
+        if any(len(bound) > 6 or not (bound.isascii() and bound.isdigit()) for bound in bounds):
+            return None  # no list is that long: a number, not a citation
         if len(bounds) == 1:
             numbers.append(int(bounds[0]))
             continue
@@ -232,9 +237,19 @@ class MarkerFinder:
             self.add(Found("rst", match.start(), match.end(), [Item("key", label)]))
 
     def pandoc_brackets(self) -> None:
-        """``[@a; see @b, p. 4]``: every part of the brackets must cite a key."""
-        for match in _PANDOC_BRACKET.finditer(self.view):
+        """``[@a; see @b, p. 4]``: every part of the brackets must cite a key.
+
+        Cross-references (``[@fig:a]``, ``[@tbl-b]``) are never citations: brackets holding
+        only those become a ``crossref`` that the claim text reads as ``Figure a``.
+        """
+        view = self.view
+        for match in _PANDOC_BRACKET.finditer(view):
+            if view[match.end() : match.end() + 1] == ":" and (
+                match.start() == 0 or view[match.start() - 1] == "\n"
+            ):
+                continue  # "[@tag:x]: doi:10.1/y" defines an alias
             items: list[Item] = []
+            labels: list[str] = []
             valid = True
             for part in match.group("body").split(";"):
                 item = _PANDOC_ITEM.fullmatch(part.strip())
@@ -242,16 +257,33 @@ class MarkerFinder:
                     valid = False
                     break
                 key = item.group("key").strip("{}")
+                if _CROSSREF.match(key):
+                    labels.append(_crossref_label(key))
+                    continue
                 suffix = item.group("suffix").strip()
                 locator = suffix.lstrip(",").strip() if suffix.startswith(",") else suffix
                 items.append(Item("key", key, locator=locator))
-            if valid:
+            if not valid:
+                continue
+            if items:
                 self.add(Found("pandoc", match.start(), match.end(), items))
+            elif labels and self.free(match.start(), match.end()):
+                self.crossref(match.start(), match.end(), ", ".join(labels))
+
+    def crossref(self, start: int, end: int, label: str) -> None:
+        """Take ``[start, end)`` as a cross-reference: never a citation, read as ``label``."""
+        self.found.append(Found("crossref", start, end, [], narrative=label))
+        for i in range(start, end):
+            self.taken[i] = True
 
     def pandoc_bare(self, with_bib: bool) -> None:
         """``@katz2003 found`` (its authors stay in the claim text) and ``-@katz2003``."""
         for match in _PANDOC_BARE.finditer(self.view):
             key = match.group("key").strip("{}")
+            if _CROSSREF.match(key):
+                if self.free(match.start(), match.end()):
+                    self.crossref(match.start(), match.end(), _crossref_label(key))
+                continue
             if not with_bib and not any(c.isdigit() for c in key):
                 # Without a .bib to check against, "@article", "@string" or "@someone"
                 # are more likely code or handles than keys, which nearly always hold a year.
@@ -267,8 +299,8 @@ class MarkerFinder:
         numbers = _expand_numbers(text)
         if not numbers or any(n == 0 for n in numbers):
             return None
-        if any(n > 999 for n in numbers):
-            return None  # a year or a count, not a reference number
+        if any(n > 999 for n in numbers) and not all(n in self.listed for n in numbers):
+            return None  # a year or a count, unless the document's long list holds it
         if listed_only and not all(n in self.listed for n in numbers):
             return None
         return [Item("number", str(n)) for n in dict.fromkeys(numbers)]
@@ -286,8 +318,9 @@ class MarkerFinder:
             self.add(Found("numeric", match.start(), match.end(), items))
 
     def superscript_tags(self) -> None:
-        """``<sup>1</sup>`` and pandoc ``^1^``."""
-        for pattern in (_HTML_SUP, _PANDOC_SUP):
+        """``<sup>1</sup>``, and pandoc ``^1^`` when the document has a numbered list
+        (without one, ``^1^`` marks authors' affiliations and footnotes)."""
+        for pattern in (_HTML_SUP, _PANDOC_SUP) if self.listed else (_HTML_SUP,):
             for match in pattern.finditer(self.view):
                 if match.start() > 0 and self.view[match.start() - 1].isdigit():
                     continue
@@ -442,6 +475,12 @@ class MarkerFinder:
             self.add(
                 Found("author-year", match.start(), match.end(), items, strip=(paren, match.end()))
             )
+
+
+def _crossref_label(key: str) -> str:
+    """``fig:walking`` -> ``Figure walking``: what a cross-reference reads as in a claim."""
+    kind, label = re.split(r"[:-]", key, maxsplit=1)
+    return f"{_CROSSREF_WORDS.get(kind.lower(), kind.capitalize())} {label}"
 
 
 def _is_name(word: str) -> bool:

@@ -158,6 +158,9 @@ _ALL: tuple[Code, ...] = (
          "a reference manager's citation field whose stored data cannot be read",
          "refresh the citations in the reference manager, or give a .bib; the field's shown "
          "text is read as typed text"),
+    Code("vanished-claim", _W, "article",
+         "a claim of the claims file extracted onto is no longer in the document",
+         "delete it if it is gone for good; a reviewed one is kept until then"),
     Code("pubmed-unavailable", _W, "article", "PubMed could not match citations by title",
          "retry online, or give a .bib with the references"),
     # --- PubMed answers and snapshots -----------------------------------------------------

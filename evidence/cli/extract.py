@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence._files import atomic_write_text
+from evidence.claims import dump_claims
 from evidence.cli.steps import EXIT_OK, pipeline_for, plural, print_problems, protect_inputs
 
 if TYPE_CHECKING:
+    from evidence.extract import ExtractResult
+    from evidence.extract.merge import MergeResult
     from evidence.model import Reference
     from evidence.pipeline import Pipeline
 
@@ -35,7 +38,13 @@ def run(args: argparse.Namespace) -> int:
             encoding=args.encoding,
         )
     suffix = Path(args.output or "").suffix.lower()
-    text = result.dump({".json": "json", ".csv": "csv", ".tsv": "tsv"}.get(suffix, "yaml"))
+    fmt = {".json": "json", ".csv": "csv", ".tsv": "tsv"}.get(suffix, "yaml")
+    merged = None
+    if args.output and Path(args.output).exists() and not args.overwrite:
+        merged = _merge_onto(args.output, result)
+        text = dump_claims(merged.claims, fmt)
+    else:
+        text = result.dump(fmt)
     if args.output:
         atomic_write_text(args.output, text)
     else:
@@ -50,7 +59,29 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         print(f"census: {result.census_line()}", file=sys.stderr)
+        if merged is not None:
+            print_problems(merged.problems, sys.stderr)
+            print(f"merged onto {args.output}: {merged.summary()}", file=sys.stderr)
     return EXIT_OK
+
+
+def _merge_onto(path: str, result: ExtractResult) -> MergeResult:
+    """The extracted claims merged onto the claims file already at ``path`` (its review
+    kept); a file that cannot be read is an error that names ``--overwrite``."""
+    from evidence.claims import load_claims
+    from evidence.errors import ClaimFileError
+    from evidence.extract import merge_claims
+
+    try:
+        previous = load_claims(path)
+    except ClaimFileError as error:
+        raise ClaimFileError(
+            f"{error.message}; the output already exists and is merged onto (its review "
+            "kept): fix it, or pass --overwrite to replace it",
+            location=error.location,
+            problems=error.problems,
+        ) from None
+    return merge_claims(list(previous), list(result.claims), path=path)
 
 
 def _references(

@@ -220,7 +220,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the article's format (default: from its suffix)",
     )
     extract.add_argument(
-        "-o", "--output", metavar="FILE", help="claims file to write (.yaml, .json, .csv)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="claims file to write (.yaml, .json, .csv); when it exists, the new claims are "
+        "merged onto it: reviewed stances, findings, numbers and notes are kept",
+    )
+    extract.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --output instead of merging onto it (its review is lost)",
     )
     extract.add_argument(
         "--with-uncited", action="store_true", help="also list statements that cite nothing"

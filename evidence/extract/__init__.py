@@ -32,6 +32,7 @@ from evidence.extract.matching import (
     TITLE_MATCH_WITH_AUTHOR_AND_YEAR,
     match_reference,
 )
+from evidence.extract.merge import MergeResult, merge_claims
 from evidence.extract.records import (
     CitationMatcher,
     ExtractResult,
@@ -50,10 +51,12 @@ __all__ = [
     "ExtractResult",
     "ListedReference",
     "Marker",
+    "MergeResult",
     "UnmappedMarker",
     "extract_claims",
     "load_csl_library",
     "match_reference",
+    "merge_claims",
     "parse_article",
     "parse_reference_line",
     "sentence_spans",

@@ -328,6 +328,7 @@ class _Extraction:
         self.count = {"found": 0, "mapped": 0, "unchecked": 0, "reported": 0}
         self.unmapped: list[UnmappedMarker] = []
         self.file_lines = decoded.lines if decoded else ()
+        self.unit = decoded.unit if decoded else "line"
         self.from_list = False
         self.aliases: Mapping[str, str] = {}
         self._ids: IdentifierIndex | None = None
@@ -341,6 +342,13 @@ class _Extraction:
             # A structured format: the paragraph (or XML line) the text line came from.
             return SourceLocation(self.source, self.file_lines[min(line, len(self.file_lines) - 1)])
         return SourceLocation(self.source, line + 1, offset - self.lines[line] + 1)
+
+    def provenance(self, offset: int) -> str:
+        """Where a claim came from, as the claims file's ``source`` says it."""
+        where = self.at(offset)
+        if self.unit == "paragraph":
+            return f"{where.path}, paragraph {where.line}"
+        return f"{where.path}:{where.line}"
 
     def warn(self, offset: int | None, message: str, code: str) -> None:
         where = self.at(offset) if offset is not None else SourceLocation(self.source)
@@ -477,6 +485,7 @@ class _Extraction:
                     citations=tuple(citations.values()),
                     note="; ".join(dict.fromkeys(notes)),
                     location=self.at(sentence.start),
+                    source=self.provenance(sentence.start),
                 )
             )
         return markers, claims

@@ -440,6 +440,7 @@ class _Extraction:
         markers: list[Marker] = []
         claims: list[Claim] = []
         ids: set[str] = set()
+        counters: dict[str, int] = {}
         for index, sentence in enumerate(sentences):
             citations: dict[str, Citation] = {}
             notes: list[str] = []
@@ -476,7 +477,7 @@ class _Extraction:
             text = " ".join(self._clean(sentences[k]) for k in range(first, last + 1))
             if not text:
                 continue
-            claim_id = slug(text, ids)
+            claim_id = slug(text, ids, counters)
             ids.add(claim_id)
             claims.append(
                 Claim(

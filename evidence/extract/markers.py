@@ -337,10 +337,13 @@ class MarkerFinder:
             items = self._numbers(match.group("nums"), listed_only=True)
             if items is None or not self._ends_phrase(match.end()):
                 continue
-            before = view[: match.start()].rstrip(" \t")
-            if not before or before[-1] in "\n.!?:;=<>±~≈+*/(" or before[-1].isdigit():
+            end = match.start()  # the text before, spaces skipped, scanned in place
+            while end > 0 and view[end - 1] in " \t":
+                end -= 1
+            last = view[end - 1] if end else ""
+            if not last or last in "\n.!?:;=<>±~≈+*/(" or last.isdigit():
                 continue  # "(1) First, ..." enumerations, "= (2)", "x (3)"
-            word, _ = _preceding_word(before, len(before))
+            word, _ = _preceding_word(view, end)
             if word.lower() in FUNCTION_WORDS or word.lower() in NUMBER_WORDS:
                 continue
             self.add(Found("numeric", match.start(), match.end(), items))
@@ -354,8 +357,15 @@ class MarkerFinder:
             nxt = rest[1:2]
             return not nxt or nxt.isspace() or nxt in ")]\"'\u201d"
         if rest[0] in " \t":
-            tail = self.view[at:].lstrip(" \t")
-            return not tail or tail[0] == "\n" or tail[0].isupper() or tail[0] in '[("\u201c'
+            # Scan in place: a copy of the rest of the view per candidate is quadratic.
+            view = self.view
+            i = at
+            while i < len(view) and view[i] in " \t":
+                i += 1
+            if i == len(view):
+                return True
+            head = view[i]
+            return head == "\n" or head.isupper() or head in '[("\u201c'
         return False
 
     def unicode_superscripts(self) -> None:

@@ -380,6 +380,10 @@ class _Extraction:
             numeric=reader.typed_numbers,
         ).run()
         cited = {int(i.value) for f in found for i in f.items if i.kind == "number"}
+        if raw_entries and not raw_entries[0].numbered and not cited:
+            # An unnumbered list read in order serves numeric citations; with none, it
+            # is an author-year bibliography and lists nothing.
+            listed, raw_entries = [], []
         listed = map_listed(
             listed,
             cited,
@@ -401,6 +405,7 @@ class _Extraction:
         census = dict(self.count)
         if raw_entries:
             census["listed"] = len(listed)
+            census["numbered"] = max(entry.number for entry in listed)
         listed_refs = tuple(reference_from_listed(e) for e in listed if e.how == "list")
         return ExtractResult(
             claims=claim_set,
@@ -428,6 +433,16 @@ class _Extraction:
                 continue
             seen.add(entry.number)
             listed.append(parse_reference_line(entry.text, entry.number, where))
+        if seen:
+            missing = [n for n in range(1, max(seen) + 1) if n not in seen]
+            if missing:
+                shown = ", ".join(map(str, missing[:10])) + (", ..." if len(missing) > 10 else "")
+                self.warn(
+                    raw[0].start,
+                    f"the reference list numbers its entries up to {max(seen)} but "
+                    f"{len(missing)} are not found ({shown}); citations of them are reported",
+                    "reference-list-gap",
+                )
         return listed
 
     def _claims(

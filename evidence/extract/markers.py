@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from evidence.bibliography import decode_latex
 from evidence.extract.words import (
     FUNCTION_WORDS,
+    LABEL_WORDS,
     MONTHS_AND_NON_NAMES,
     NAME,
     NUMBER_WORDS,
     UNITS,
+    UNITS_AFTER,
     YEAR,
 )
 
@@ -94,7 +96,10 @@ _NUMBER_LIST = rf"{_RANGE}(?:\s*[,;]\s*{_RANGE})*"
 # Not after "]" or "!" (Markdown links and images), nor "^" (footnotes); not before "(" or
 # "[" (a link's text).
 _NUMERIC_BRACKET = re.compile(rf"(?<![\]!^])\[(?P<nums>{_NUMBER_LIST})\](?P<rst>_)?(?![(\[])")
+# Web pages write each number in its own brackets: "[1][4]" is one citation of two.
+_BRACKET_RUN = re.compile(rf"(?<![\]!^])(?:\[{_NUMBER_LIST}\]){{2,}}(?![(\[])")
 _NUMERIC_PAREN = re.compile(rf"\((?P<nums>{_NUMBER_LIST})\)")
+_NEXT_WORD = re.compile(r"[ \t]*([A-Za-z%\u00b5\u03bc/]+)")
 _HTML_SUP = re.compile(rf"<sup>\s*(?P<nums>{_NUMBER_LIST})\s*</sup>", re.I)
 _PANDOC_SUP = re.compile(rf"\^(?P<nums>{_NUMBER_LIST})\^")
 _UNICODE_SUP = re.compile(rf"[{_SUPER}]+(?:\s?[,\u207b\u2010-\u2014-]\s?[{_SUPER}]+)*")
@@ -102,16 +107,21 @@ _PLAIN_DIGITS = re.compile(
     r"(?P<nums>\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?(?:,\s?\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?)*)"
 )
 
+# Years of one author group: "2003", "2011a,b", "2011a, 2011b", "2003, 2005".
+_AY_YEARS = rf"{YEAR}(?:\s*,\s*(?:{YEAR}|[a-z](?![\w.])))*"
+# Initials printed after a surname inside a citation: "Chen Y", "Chen Y.", "Liliang PC".
+_INITIALS = r"(?:\s+[A-Z]{1,3}\.?(?:\s?[A-Z]\.)*(?![\w]))?"
 _AY_ITEM = re.compile(
     rf"(?:(?:see\s+also|see|e\.g\.|i\.e\.|cf\.|but\s+see|reviewed\s+in)[,:]?\s+)?"
-    rf"(?P<first>{NAME})(?:(?:\s*,\s*(?:{NAME}))*\s*(?:,?\s*(?:and|&)\s+)(?P<second>{NAME}))?"
-    rf"(?P<etal>,?\s+et\s+al\.?)?(?:'s|\u2019s)?,?\s+(?P<years>{YEAR}(?:\s*,\s*{YEAR})*)"
+    rf"(?P<first>{NAME}){_INITIALS}"
+    rf"(?:(?:\s*,\s*(?:{NAME}){_INITIALS})*\s*(?:,?\s*(?:and|&)\s+)(?P<second>{NAME}){_INITIALS})?"
+    rf"(?P<etal>,?\s+et\s+al\.?)?(?:'s|\u2019s)?,?\s+(?P<years>{_AY_YEARS})"
     rf"(?:\s*[,:]\s*(?P<locator>(?:p|pp|ch|chap|sec|fig|table)\.?\s*[\w\u2013-]+))?\s*"
 )
 _AY_PAREN = re.compile(rf"\((?P<body>[^()]*?{YEAR}[^()]*)\)")
 _AY_NARRATIVE = re.compile(
     rf"(?<![\w-])(?P<first>{NAME})(?:\s+(?:and|&)\s+(?P<second>{NAME})|(?P<etal>\s+et\s+al\.?))?"
-    rf"(?:'s|\u2019s)?\s+\((?P<years>{YEAR}(?:\s*,\s*{YEAR})*)"
+    rf"(?:'s|\u2019s)?\s+\((?P<years>{_AY_YEARS})"
     rf"(?:\s*,\s*(?P<locator>(?:p|pp)\.?\s*[\w\u2013-]+))?\)"
 )
 
@@ -306,15 +316,21 @@ class MarkerFinder:
         return [Item("number", str(n)) for n in dict.fromkeys(numbers)]
 
     def numeric_brackets(self) -> None:
-        """``[1]``, ``[1-3]``, ``[2, 5]`` and ``[1]_``, but not link definitions."""
-        for match in _NUMERIC_BRACKET.finditer(self.view):
+        """``[1]``, ``[1-3]``, ``[2, 5]``, ``[1][4]`` and ``[1]_``, not link definitions."""
+        view = self.view
+        for match in _BRACKET_RUN.finditer(view):
+            nums = ",".join(re.findall(r"\[([^\]]*)\]", match.group(0)))
+            items = self._numbers(nums, listed_only=False)
+            if items is not None:
+                self.add(Found("numeric", match.start(), match.end(), items))
+        for match in _NUMERIC_BRACKET.finditer(view):
             items = self._numbers(match.group("nums"), listed_only=False)
             if items is None:
                 continue
-            line_start = self.view.rfind("\n", 0, match.start()) + 1
-            after = self.view[match.end() : match.end() + 1]
-            if after == ":" and not self.view[line_start : match.start()].strip():
-                continue  # "[1]: http://..." is a link definition
+            if view[match.end() : match.end() + 1] == ":":
+                line_start = view.rfind("\n", 0, match.start()) + 1
+                if not view[line_start : match.start()].strip():
+                    continue  # "[1]: http://..." is a link definition
             self.add(Found("numeric", match.start(), match.end(), items))
 
     def superscript_tags(self) -> None:
@@ -335,7 +351,7 @@ class MarkerFinder:
         view = self.view
         for match in _NUMERIC_PAREN.finditer(view):
             items = self._numbers(match.group("nums"), listed_only=True)
-            if items is None or not self._ends_phrase(match.end()):
+            if items is None:
                 continue
             end = match.start()  # the text before, spaces skipped, scanned in place
             while end > 0 and view[end - 1] in " \t":
@@ -344,8 +360,25 @@ class MarkerFinder:
             if not last or last in "\n.!?:;=<>±~≈+*/(" or last.isdigit():
                 continue  # "(1) First, ..." enumerations, "= (2)", "x (3)"
             word, _ = _preceding_word(view, end)
-            if word.lower() in FUNCTION_WORDS or word.lower() in NUMBER_WORDS:
-                continue
+            lowered = word.lower()
+            if lowered in FUNCTION_WORDS or lowered in LABEL_WORDS:
+                continue  # "in (3)", "Figure (2)", "step (1)"
+            if not self._ends_phrase(match.end()):
+                # AMA style puts "(7, 8)" anywhere a phrase allows it: after a noun, and
+                # not before a unit or another parenthesised item ("(1) and (2)").
+                if not word:
+                    continue
+                after = _NEXT_WORD.match(view, match.end())
+                if after and after.group(1).lower() in UNITS_AFTER:
+                    continue
+                if re.match(r"\s*(?:,|and|or)\s*\(\d", view[match.end() : match.end() + 12]):
+                    continue
+                if len(items) == 1:
+                    # "(1) whether ... and (2) whether": an enumeration, not a citation.
+                    following = f"({int(items[0].value) + 1})"
+                    stop = view.find("\n\n", match.end(), match.end() + 400)
+                    if following in view[match.end() : stop if stop >= 0 else match.end() + 400]:
+                        continue
             self.add(Found("numeric", match.start(), match.end(), items))
 
     def _ends_phrase(self, at: int) -> bool:
@@ -385,7 +418,8 @@ class MarkerFinder:
                 self.add(Found("superscript", start, match.end(), items))
 
     def plain_digits(self) -> None:
-        """Superscript digits that lost their formatting: ``procedures 1,2.``."""
+        """Superscript digits that lost their formatting: ``procedures 1,2.``,
+        ``lower.6 10 11 Next``, ``(HR 0.8).6``, ``reported,3 the``, ``consistent12,13``."""
         if not self.listed:
             return
         view = self.view
@@ -399,25 +433,27 @@ class MarkerFinder:
                 continue  # part of a bigger number: "2003.1", "1,500"
             if end < len(view) and (view[end].isdigit() or view[end] in "%‰°"):
                 continue
-            if not self._ends_phrase(end) or view[end : end + 2] in (
-                ".0",
-                ".1",
-                ".2",
-                ".3",
-                ".4",
-                ".5",
-                ".6",
-                ".7",
-                ".8",
-                ".9",
-            ):
-                continue
             if re.match(r"[.,:][0-9]", view[end : end + 2]):
-                continue
+                continue  # a decimal or a ratio: "1.5", "2:1"
             anchor = self._digit_anchor(start)
             if anchor is None:
                 continue
-            items = self._numbers(match.group("nums"), listed_only=True)
+            glued_punct = anchor < start and view[anchor] in ".,;:)"
+            nums = match.group("nums")
+            if glued_punct:
+                # "data.6 10 11 Next": spaced superscripts after the full stop.
+                more = re.compile(r"(?: \d{1,3})+").match(view, end)
+                if more and all(int(n) in self.listed for n in more.group(0).split()):
+                    nums += "," + ",".join(more.group(0).split())
+                    end = more.end()
+            after = _NEXT_WORD.match(view, end)
+            if after and after.group(1).lower() in UNITS_AFTER:
+                continue  # "18-29 November", "5 mg", "2-3 weeks"
+            multi = bool(re.search(r"[,\u2010-\u2013-]", nums))
+            glued_word = anchor == start and multi  # "consistent12,13 across"
+            if not (glued_punct or glued_word) and not self._ends_phrase(end):
+                continue
+            items = self._numbers(nums, listed_only=True)
             if items is None:
                 continue
             weak = len(items) == 1 and view[start - 1] == " "
@@ -441,17 +477,21 @@ class MarkerFinder:
         if i and view[i - 1] == " ":
             i -= 1
             spaced = True
+        punct = False
         if i and view[i - 1] in ".,;:)" and not spaced:
             closing = view[i - 1]
             i -= 1
-            if closing == ")":
-                return i
+            punct = True
+            if closing == ")" or (i and view[i - 1] == ")"):
+                return i  # "(HR 0.8).6": after a parenthesis, with or without a stop
         word, word_start = _preceding_word(view, i)
         if len(word) < 2 or not word.replace("/", "").isalpha():
             return None
         lowered = word.lower()
-        if lowered in FUNCTION_WORDS or lowered in NUMBER_WORDS or lowered in UNITS:
+        if lowered in FUNCTION_WORDS or lowered in UNITS:
             return None
+        if lowered in (LABEL_WORDS if punct else NUMBER_WORDS):
+            return None  # "group 3" is a group; "groups.3" a citation
         if not spaced and i == start and (len(word) < 3 or not word.islower()):
             return None  # glued to a capitalised or short word: a name such as IL6 or L5
         if word_start and (view[word_start - 1].isdigit() or view[word_start - 1] in "-_/"):
@@ -503,8 +543,13 @@ def _author_year_items(match: re.Match[str]) -> list[Item]:
     etal = bool(match.group("etal"))
     locator = match.group("locator") or ""
     items = []
+    digits = ""
     for year in re.split(r"\s*,\s*", match.group("years")):
-        digits, suffix = year[:4], year[4:]
+        if len(year) == 1:  # "2011a,b": the letter alone means the same year
+            suffix = year
+            year = digits + year
+        else:
+            digits, suffix = year[:4], year[4:]
         who = f"{first} et al." if etal else (f"{first} and {second}" if second else first)
         items.append(
             Item(

@@ -115,6 +115,8 @@ class ExtractResult:
         line = f"{found} citation{'s' if found != 1 else ''} found: {', '.join(parts)}"
         if "listed" in c:
             line += f"; reference list: {c['listed']} entries read"
+            if c.get("numbered", c["listed"]) != c["listed"]:
+                line += f" of {c['numbered']} numbered"
         return line
 
     def dump(self, fmt: str = "yaml") -> str:

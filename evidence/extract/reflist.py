@@ -41,6 +41,7 @@ class RawEntry:
     start: int  # offset of the entry's first line
     end: int
     text: str
+    numbered: bool = True  # False: an unnumbered list, numbered here in order
 
 
 def find_reference_list(view_text: str) -> tuple[list[RawEntry], tuple[int, int]]:
@@ -74,6 +75,8 @@ def find_reference_list(view_text: str) -> tuple[list[RawEntry], tuple[int, int]
         entries = _entries(lines, offsets, first, len(lines), loose=True)
         end = _section_end(lines, offsets, first, len(view_text))
         entries = [e for e in entries if e.start < end]
+        if not entries:
+            entries = _unnumbered(lines, offsets, first, end)
         return entries, (offsets[heading_at], end)
     # No heading: a trailing run of numbered lines that look like references, each
     # possibly wrapped onto the lines right under it.
@@ -146,6 +149,37 @@ def _entries(
             continue
     for entry in entries:
         entry.text = " ".join(entry.text.split())
+    return entries
+
+
+def _unnumbered(lines: list[str], offsets: list[int], first: int, end: int) -> list[RawEntry]:
+    """Entries under a references heading that carry no numbers: numbered in order.
+
+    Entries are the blocks between blank lines, or each line when there are no blank
+    lines; only those that read as references count (a year, words, a full stop).
+    """
+    blocks: list[list[int]] = []
+    current: list[int] = []
+    for i in range(first, len(lines)):
+        if offsets[i] >= end:
+            break
+        if lines[i].strip():
+            current.append(i)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    if len(blocks) == 1:
+        blocks = [[i] for i in blocks[0]]
+    entries: list[RawEntry] = []
+    for block in blocks:
+        text = " ".join(" ".join(lines[i].split()) for i in block)
+        if _looks_like_reference(text):
+            start = offsets[block[0]]
+            last = block[-1]
+            end_at = offsets[last] + len(lines[last].rstrip())
+            entries.append(RawEntry(len(entries) + 1, start, end_at, text, numbered=False))
     return entries
 
 

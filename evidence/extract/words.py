@@ -55,6 +55,34 @@ NUMBER_WORDS = word_set(
     """
 )
 
+# The words of NUMBER_WORDS that label what follows them ("Figure (2)", "step (1)",
+# "day 4"): a number after one is never a citation. The others ("trials", "groups",
+# "patients") take a number in "group 3" but are followed by citations in "trials (7, 8)".
+LABEL_WORDS = word_set(
+    """
+    figure figures fig figs table tables tab eq eqs equation equations section sections sec
+    chapter chapters ch chap page pages p pp appendix supplement box panel step steps stage
+    stages grade grades type types phase phases level levels class classes day days week
+    weeks wk month months year years yr hour hours hr minute minutes min second seconds
+    visit visits dose doses cycle cycles score scores version v no nos number numbers item
+    items question questions line lines round rounds wave waves session sessions point
+    points rank ranks tier tiers category categories criterion criteria rule rules slide
+    slides image images chromosome chromosomes exon exons codon codons lead leads gen
+    generation dimension dimensions vol volume issue part parts tooth teeth vertebra bed
+    beds room rooms floor lane lanes ward wards
+    """
+)
+
+# Words right after a number that make it a quantity: "(7) mg", "12 November".
+UNITS_AFTER = word_set(
+    """
+    mg g kg mcg µg μg ng ml l dl mmol mol iu u % percent mm cm m km h hr hrs min s sec
+    years year yrs months month weeks week days day hours hour minutes times fold x
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    """
+)
+
 # Capitalised words that start "(September 2012)" or "(Table 2003)": never an author.
 MONTHS_AND_NON_NAMES = word_set(
     """

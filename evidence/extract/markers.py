@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from evidence.bibliography import decode_latex
 from evidence.extract.words import (
+    FIGURE_WORDS,
     FUNCTION_WORDS,
     LABEL_WORDS,
     MONTHS_AND_NON_NAMES,
@@ -100,6 +101,10 @@ _NUMERIC_BRACKET = re.compile(rf"(?<![\]!^])\[(?P<nums>{_NUMBER_LIST})\](?P<rst>
 _BRACKET_RUN = re.compile(rf"(?<![\]!^])(?:\[{_NUMBER_LIST}\]){{2,}}(?![(\[])")
 _NUMERIC_PAREN = re.compile(rf"\((?P<nums>{_NUMBER_LIST})\)")
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z%\u00b5\u03bc/]+)")
+_AFTER_NUMBER = re.compile(r"\d[ \t]+$")
+_SPACED_RUN = re.compile(r"(?: \d{1,3})+")
+_YEAR_BEFORE = re.compile(r"(?<!\d)(?:1[89]|20)\d\d\.$")
+_SENTENCE_NEXT = re.compile(r"(?:[ \t]+[A-Z\u00c0-\u00de]|[ \t]*$)", re.M)
 _HTML_SUP = re.compile(rf"<sup>\s*(?P<nums>{_NUMBER_LIST})\s*</sup>", re.I)
 _PANDOC_SUP = re.compile(rf"\^(?P<nums>{_NUMBER_LIST})\^")
 _UNICODE_SUP = re.compile(rf"[{_SUPER}]+(?:\s?[,\u207b\u2010-\u2014-]\s?[{_SUPER}]+)*")
@@ -361,8 +366,14 @@ class MarkerFinder:
                 continue  # "(1) First, ..." enumerations, "= (2)", "x (3)"
             word, _ = _preceding_word(view, end)
             lowered = word.lower()
-            if lowered in FUNCTION_WORDS or lowered in LABEL_WORDS:
-                continue  # "in (3)", "Figure (2)", "step (1)"
+            if lowered in FUNCTION_WORDS or lowered in FIGURE_WORDS:
+                continue  # "in (3)", "Figure (2)", "Table (2, 3)"
+            if (
+                lowered in LABEL_WORDS
+                and len(items) == 1
+                and not _AFTER_NUMBER.search(view, max(0, end - len(word) - 12), end - len(word))
+            ):
+                continue  # "step (1)", "day (4)"; but "for 60 years (10, 11)", "6 weeks (41)"
             if not self._ends_phrase(match.end()):
                 # AMA style puts "(7, 8)" anywhere a phrase allows it: after a noun, and
                 # not before a unit or another parenthesised item ("(1) and (2)").
@@ -374,10 +385,9 @@ class MarkerFinder:
                 if re.match(r"\s*(?:,|and|or)\s*\(\d", view[match.end() : match.end() + 12]):
                     continue
                 if len(items) == 1:
-                    # "(1) whether ... and (2) whether": an enumeration, not a citation.
-                    following = f"({int(items[0].value) + 1})"
-                    stop = view.find("\n\n", match.end(), match.end() + 400)
-                    if following in view[match.end() : stop if stop >= 0 else match.end() + 400]:
+                    # "(1) whether ... (2) whether": enumerations start at 1 and count up.
+                    k = int(items[0].value)
+                    if k == 1 or f"({k - 1})" in view[max(0, match.start() - 200) : match.start()]:
                         continue
             self.add(Found("numeric", match.start(), match.end(), items))
 
@@ -430,7 +440,16 @@ class MarkerFinder:
                 view[start - 1].isdigit()
                 or (view[start - 1] in ".," and start > 1 and view[start - 2].isdigit())
             ):
-                continue  # part of a bigger number: "2003.1", "1,500"
+                # Part of a bigger number ("2.5", "1,500"), unless a year ended the
+                # sentence: "rose after 2010.18 Prescriptions".
+                # A run of spaced numbers after it ("ages of 55.31 32 Most") reads the same.
+                run = _SPACED_RUN.match(view, match.end())
+                if not (
+                    view[start - 1] == "."
+                    and (run or _YEAR_BEFORE.search(view, max(0, start - 6), start))
+                    and _SENTENCE_NEXT.match(view, run.end() if run else match.end())
+                ):
+                    continue
             if end < len(view) and (view[end].isdigit() or view[end] in "%‰°"):
                 continue
             if re.match(r"[.,:][0-9]", view[end : end + 2]):
@@ -442,7 +461,7 @@ class MarkerFinder:
             nums = match.group("nums")
             if glued_punct:
                 # "data.6 10 11 Next": spaced superscripts after the full stop.
-                more = re.compile(r"(?: \d{1,3})+").match(view, end)
+                more = _SPACED_RUN.match(view, end)
                 if more and all(int(n) in self.listed for n in more.group(0).split()):
                     nums += "," + ",".join(more.group(0).split())
                     end = more.end()
@@ -450,7 +469,10 @@ class MarkerFinder:
             if after and after.group(1).lower() in UNITS_AFTER:
                 continue  # "18-29 November", "5 mg", "2-3 weeks"
             multi = bool(re.search(r"[,\u2010-\u2013-]", nums))
-            glued_word = anchor == start and multi  # "consistent12,13 across"
+            # Glued to a word mid-sentence: "consistent12,13 across", "sufficed8 in"
+            # (a lower-case word of four letters or more, so "p53" or "IL6" never are).
+            word, _ = _preceding_word(view, start)
+            glued_word = anchor == start and (multi or (len(word) >= 4 and word.islower()))
             if not (glued_punct or glued_word) and not self._ends_phrase(end):
                 continue
             items = self._numbers(nums, listed_only=True)
@@ -482,16 +504,18 @@ class MarkerFinder:
             closing = view[i - 1]
             i -= 1
             punct = True
-            if closing == ")" or (i and view[i - 1] == ")"):
-                return i  # "(HR 0.8).6": after a parenthesis, with or without a stop
+            if closing == ")" or (i and view[i - 1] in ")%"):
+                return i  # "(HR 0.8).6", "by 30%.21": a parenthesis or percent, then a stop
+            if closing == "." and i and view[i - 1].isdigit():
+                return i  # "after 2010.18 Next" (the caller checked the year)
         word, word_start = _preceding_word(view, i)
         if len(word) < 2 or not word.replace("/", "").isalpha():
             return None
         lowered = word.lower()
         if lowered in FUNCTION_WORDS or lowered in UNITS:
             return None
-        if lowered in (LABEL_WORDS if punct else NUMBER_WORDS):
-            return None  # "group 3" is a group; "groups.3" a citation
+        if not punct and lowered in NUMBER_WORDS:
+            return None  # "group 3" is a group; "groups.3" or "year.30" a citation
         if not spaced and i == start and (len(word) < 3 or not word.islower()):
             return None  # glued to a capitalised or short word: a name such as IL6 or L5
         if word_start and (view[word_start - 1].isdigit() or view[word_start - 1] in "-_/"):

@@ -73,6 +73,14 @@ LABEL_WORDS = word_set(
     """
 )
 
+# Labels a list of numbers still follows ("Figures (2, 3)", "Table 1,2"): never citations.
+FIGURE_WORDS = word_set(
+    """
+    figure figures fig figs table tables tab eq eqs equation equations section sections sec
+    chapter chapters ch chap page pages p pp appendix supplement box panel step steps
+    """
+)
+
 # Words right after a number that make it a quantity: "(7) mg", "12 November".
 UNITS_AFTER = word_set(
     """

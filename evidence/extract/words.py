@@ -103,10 +103,12 @@ MONTHS_AND_NON_NAMES = word_set(
     """
 )
 
-# Units a superscript digit follows as a power ("m²", "kg/m²"), not as a citation.
+# Units and statistics a superscript digit follows as a power ("m²", "kg/m²", "Chi²"),
+# not as a citation.
 UNITS = word_set(
     """
     m cm mm km nm um µm μm ft in mi s ms m/s kg/m g kg l dl ml yd px pt mile miles sq
+    chi tau eta rho sigma omega lambda beta alpha gamma delta
     """
 )
 

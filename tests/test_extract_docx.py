@@ -262,3 +262,31 @@ def test_endnote_record_in_field_data(tmp_path: Path) -> None:
         "Sacroiliac joint pain after fusion",
     )
     assert result.claims[0].text == "Pain persists after fusion."
+
+
+@needs_fixtures
+def test_write_bib_gives_a_bib_the_table_can_use(tmp_path: Path) -> None:
+    from evidence import load_references
+    from evidence.claims import load_claims
+    from evidence.cli.main import main
+
+    name = "endnote__Kp_phage_resistance__Supplementary_Information.docx"
+    claims, bib = tmp_path / "claims.yaml", tmp_path / "refs.bib"
+    assert (
+        main(["extract", str(DOCX / name), "--offline", "-o", str(claims), "--write-bib", str(bib)])
+        == 0
+    )
+    references = load_references(bib)
+    assert not [p for p in references.problems if p.severity == "error"]
+    cited = {c.key for claim in load_claims(claims) for c in claim.citations}
+    assert cited <= set(references)
+    fang = references["fang2022"]
+    assert (fang.doi, fang.pmid, fang.pmcid) == (
+        "10.1038/s42003-022-03001-y",
+        "35027665",
+        "PMC8758719",
+    )
+    embedded = {r.key: r for r in extract_claims(DOCX / name).references}
+    for key, ref in embedded.items():  # titles and names read back as the fields hold them
+        assert references[key].title == ref.title
+        assert [a.surname for a in references[key].authors] == [a.surname for a in ref.authors]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def run(args: argparse.Namespace) -> int:
     from evidence.extract import extract_claims
 
-    protect_inputs(args, args.output)
+    protect_inputs(args, args.output, args.write_bib)
     pipeline = pipeline_for(args)
     references, aliases = _references(pipeline, args.bib or [])
     with pipeline.pubmed.client() as client:
@@ -45,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
         text = dump_claims(merged.claims, fmt)
     else:
         text = result.dump(fmt)
+    if args.write_bib:
+        from evidence.extract import references_to_bibtex
+
+        atomic_write_text(args.write_bib, references_to_bibtex(result.references))
     if args.output:
         atomic_write_text(args.output, text)
     else:
@@ -59,6 +63,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         print(f"census: {result.census_line()}", file=sys.stderr)
+        if result.references and not args.write_bib:
+            print(
+                f"the document describes {plural(len(result.references), 'cited work')}; "
+                "--write-bib FILE writes them as a .bib",
+                file=sys.stderr,
+            )
         if merged is not None:
             print_problems(merged.problems, sys.stderr)
             print(f"merged onto {args.output}: {merged.summary()}", file=sys.stderr)

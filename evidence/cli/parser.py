@@ -227,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
         "merged onto it: reviewed stances, findings, numbers and notes are kept",
     )
     extract.add_argument(
+        "--write-bib",
+        metavar="FILE",
+        help="write the works the document itself describes (Word reference-manager fields, "
+        "a JATS ref-list, --list-references entries) as a .bib",
+    )
+    extract.add_argument(
         "--overwrite",
         action="store_true",
         help="replace an existing --output instead of merging onto it (its review is lost)",

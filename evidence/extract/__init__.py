@@ -25,6 +25,7 @@ this package's ``__init__``.
 """
 
 from evidence.extract.article import extract_claims, parse_article
+from evidence.extract.bibout import references_to_bibtex
 from evidence.extract.formats import FORMATS
 from evidence.extract.manubot import load_csl_library
 from evidence.extract.matching import (
@@ -59,6 +60,7 @@ __all__ = [
     "merge_claims",
     "parse_article",
     "parse_reference_line",
+    "references_to_bibtex",
     "sentence_spans",
     "split_sentences",
 ]

@@ -85,7 +85,7 @@ class ListedReference:
 class ExtractResult:
     """What :func:`extract_claims` found.
 
-    ``claims`` is a :class:`~evidence.ClaimSet` (write it with :meth:`dump`);
+    ``claims`` is an ``evidence.ClaimSet`` (write it with :meth:`dump`);
     ``references`` the works the document describes itself (reference-manager fields,
     a JATS ``<ref-list>``, list entries that are their own reference); ``census`` counts
     every cited item: ``found`` = ``mapped`` + ``unchecked`` + ``reported``;

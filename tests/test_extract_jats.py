@@ -124,3 +124,29 @@ def test_a_doctype_is_not_fetched_and_entities_are_refused(tmp_path: Path) -> No
     )
     with pytest.raises(ArticleError, match="entities"):
         extract_claims(bomb)
+
+
+@needs_fixtures
+@pytest.mark.parametrize("name", FILES[:3])
+def test_damaged_articles_give_claims_or_a_located_error(name: str, tmp_path: Path) -> None:
+    """Bounded mutation fuzzing: damaged markup is a located error, never a crash."""
+    import random
+
+    data = (JATS / name).read_bytes()
+    rng = random.Random(name)
+    for trial in range(10):
+        mutated = bytearray(data[: rng.randrange(len(data))] if trial % 2 else data)
+        for _ in range(rng.randint(0, 10)):
+            mutated[rng.randrange(len(mutated))] = rng.choice(b'<>&"/= x\xff')
+        path = tmp_path / f"m{trial}.nxml"
+        path.write_bytes(bytes(mutated))
+        try:
+            result = extract_claims(path)
+        except ArticleError as error:
+            located = error.location
+        else:
+            census = result.census
+            assert census["found"] == census["mapped"] + census["reported"]
+            continue
+        assert located is not None
+        assert str(located).startswith(str(path))

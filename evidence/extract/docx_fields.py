@@ -288,10 +288,13 @@ def _citavi(text: str) -> list[CitedWork]:
     for entry in entries:
         entry = _deref(entry, shared)
         ref = _deref(entry.get("Reference"), shared) if isinstance(entry, Mapping) else None
-        if not isinstance(ref, Mapping):
+        if not isinstance(entry, Mapping) or not isinstance(ref, Mapping):
             raise FieldPayloadError("a Citavi entry carries no reference")
         identity = str(entry.get("ReferenceId") or ref.get("Id") or ref.get("Title") or "")
-        authors = [_deref(a, shared) for a in ref.get("Authors") or []]
+        listed_authors = ref.get("Authors")
+        authors = [
+            _deref(a, shared) for a in listed_authors or [] if isinstance(listed_authors, list)
+        ]
         surname = next((str(a.get("LastName")) for a in authors if isinstance(a, Mapping)), "")
         year = _year(str(ref.get("Year") or ""))
         pages = _deref(entry.get("PageRange"), shared)

@@ -48,6 +48,7 @@ def listed_from_reference(ref: Reference) -> ListedReference:
         first_page=ref.pages.split("-")[0],
         pmid=ref.pmid,
         doi=ref.doi,
+        pmcid=ref.pmcid,
     )
 
 

@@ -36,6 +36,7 @@ def reference_from_listed(entry: ListedReference) -> Reference:
         pages=entry.first_page,
         pmid=entry.pmid,
         doi=entry.doi,
+        pmcid=entry.pmcid,
         authors_complete=False,
         location=entry.location,
     )

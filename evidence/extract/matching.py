@@ -88,6 +88,7 @@ class BibIndex:
         self.references = references
         self.by_pmid: dict[str, list[str]] = {}
         self.by_doi: dict[str, list[str]] = {}
+        self.by_pmcid: dict[str, list[str]] = {}
         self.titles: dict[str, frozenset[str]] = {}
         self.by_word: dict[str, list[str]] = {}
         self.untitled: list[str] = []
@@ -96,6 +97,8 @@ class BibIndex:
                 self.by_pmid.setdefault(ref.pmid, []).append(key)
             if ref.doi:
                 self.by_doi.setdefault(ref.doi, []).append(key)
+            if ref.pmcid:
+                self.by_pmcid.setdefault(ref.pmcid, []).append(key)
             words = frozenset(w for w in _words(ref.title) if w not in _TITLE_STOPWORDS)
             if words:
                 self.titles[key] = words
@@ -121,6 +124,8 @@ def match_listed(listed: ListedReference, index: BibIndex) -> tuple[str | None, 
         found[key] = _Candidate(key, "pmid", 3.0, "same PMID")
     for key in index.by_doi.get(listed.doi or "", ()):
         found.setdefault(key, _Candidate(key, "doi", 3.0, "same DOI"))
+    for key in index.by_pmcid.get(listed.pmcid or "", ()):
+        found.setdefault(key, _Candidate(key, "pmcid", 3.0, "same PMCID"))
     words = set(_words(listed.text))
     head = set(_words(listed.text)[:12])
     surname = surname_key(listed.first_author)
@@ -315,7 +320,8 @@ def _from_list(
     used = {e.key for e in entries if e.key}
     out = []
     for entry in entries:
-        if entry.key is None and (entry.pmid or entry.doi or (entry.first_author and entry.year)):
+        named = entry.first_author or entry.title
+        if entry.key is None and (entry.pmid or entry.doi or entry.pmcid or (named and entry.year)):
             key = list_key(entry, used)
             used.add(key)
             entry = replace(entry, key=key, how="list")

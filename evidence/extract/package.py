@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from xml.sax import SAXParseException
 from xml.sax.handler import (
     ContentHandler,
@@ -78,8 +79,18 @@ def read_part(package: zipfile.ZipFile, name: str, source: str, budget: list[int
                         location=where,
                     )
                 chunks.append(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as error:
-        raise ArticleError(f"cannot inflate the part: {error}", location=where) from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        ValueError,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+    ) as error:
+        raise ArticleError(
+            f"cannot inflate the part (the file is damaged): {error}", location=where
+        ) from None
     budget[0] -= total
     return b"".join(chunks)
 

@@ -72,6 +72,7 @@ class ListedReference:
     doi: str | None = None
     key: str | None = None
     how: str = ""
+    pmcid: str | None = None
 
     def citation_query(self) -> CitationQuery:
         """The ECitMatch query for this entry (journal, year, volume, first page, author)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from evidence.errors import SourceLocation
 from evidence.extract.records import ListedReference
 from evidence.extract.words import NAME_PARTICLES
-from evidence.identifiers import normalise_doi, normalise_pmid
+from evidence.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 
 __all__ = ["RawEntry", "find_reference_list", "parse_reference_line"]
 
@@ -29,7 +29,10 @@ _ENTRY = re.compile(
     r"\s*(?:[-*+]\s+)?(?:\.\.\s+)?(?:\[(?P<b>\d{1,4})\](?:_)?|(?P<n>\d{1,4})[.)]|\((?P<p>\d{1,4})\))"
     r"(?:\s+|(?=[A-Z\u00c0-\u00de]))(?P<rest>\S.*)"
 )
-_ENTRY_LOOSE = re.compile(r"\s*(?P<n>\d{1,4})\s+(?P<rest>[A-Z\u00c0-\u00de].*)")
+_ENTRY_LOOSE = re.compile(
+    r"\s*(?P<n>\d{1,4})\s+(?P<rest>(?:[A-Z\u00c0-\u00de]|"
+    r"(?:van|von|de|der|den|da|di|du|la|le|dos|ter|ten|al|el)\s).*)"
+)
 _YEAR_IN_ENTRY = re.compile(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)")
 
 
@@ -210,6 +213,8 @@ def parse_reference_line(
     pmid = normalise_pmid(pmid_match.group(1)) if pmid_match else None
     doi_match = re.search(r"\b10\.\d{4,9}/[^\s\"<>]+", entry)
     doi = normalise_doi(doi_match.group(0).rstrip(".,;")) if doi_match else None
+    pmcid_match = re.search(r"\bPMC\d{3,9}\b", entry)
+    pmcid = normalise_pmcid(pmcid_match.group(0)) if pmcid_match else None
     # Vancouver/AMA: "... Journal. 2003 Feb;16(1):96-9." / APA: "... (2003). ... 16(1), 96-99."
     year: int | None = None
     journal = volume = first_page = ""
@@ -255,6 +260,7 @@ def parse_reference_line(
         first_page=first_page,
         pmid=pmid,
         doi=doi,
+        pmcid=pmcid,
     )
 
 

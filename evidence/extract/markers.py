@@ -101,6 +101,8 @@ _NUMERIC_BRACKET = re.compile(rf"(?<![\]!^])\[(?P<nums>{_NUMBER_LIST})\](?P<rst>
 _BRACKET_RUN = re.compile(rf"(?<![\]!^])(?:\[{_NUMBER_LIST}\]){{2,}}(?![(\[])")
 _NUMERIC_PAREN = re.compile(rf"\((?P<nums>{_NUMBER_LIST})\)")
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z%\u00b5\u03bc/]+)")
+_DIGIT_RUN = re.compile(r"\d*")
+_CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z\u00c0-\u00de]")
 _AFTER_NUMBER = re.compile(r"\d[ \t]+$")
 _SPACED_RUN = re.compile(r"(?: \d{1,3})+")
 _YEAR_BEFORE = re.compile(r"(?<!\d)(?:1[89]|20)\d\d\.$")
@@ -472,9 +474,17 @@ class MarkerFinder:
             # Glued to a word mid-sentence: "consistent12,13 across", "sufficed8 in"
             # (a lower-case word of four letters or more, so "p53" or "IL6" never are).
             word, _ = _preceding_word(view, start)
-            glued_word = anchor == start and (multi or (len(word) >= 4 and word.islower()))
+            glued_word = anchor == start and (
+                multi
+                # a single one only mid-sentence or before punctuation: "ajlee21 Genomics"
+                # (a handle before a capitalised word) is not one
+                or (len(word) >= 4 and word.islower() and not _CAPITAL_NEXT.match(view, end))
+            )
             if not (glued_punct or glued_word) and not self._ends_phrase(end):
                 continue
+            if anchor == start and not multi and _CAPITAL_NEXT.match(view, end):
+                continue  # "ajlee21 Genomics": a handle or a name, the sentence goes on
+
             items = self._numbers(nums, listed_only=True)
             if items is None:
                 continue
@@ -509,8 +519,8 @@ class MarkerFinder:
             if closing == "." and i and view[i - 1].isdigit():
                 return i  # "after 2010.18 Next" (the caller checked the year)
         word, word_start = _preceding_word(view, i)
-        if len(word) < 2 or not word.replace("/", "").isalpha():
-            return None
+        if len(word) < 2 or not word.isalpha():
+            return None  # "cells/mm3", "osf.io/yzku5": a unit or an address, not prose
         lowered = word.lower()
         if lowered in FUNCTION_WORDS or lowered in UNITS:
             return None
@@ -518,7 +528,18 @@ class MarkerFinder:
             return None  # "group 3" is a group; "groups.3" or "year.30" a citation
         if not spaced and i == start and (len(word) < 3 or not word.islower()):
             return None  # glued to a capitalised or short word: a name such as IL6 or L5
-        if word_start and (view[word_start - 1].isdigit() or view[word_start - 1] in "-_/"):
+        # "Risk of Bias 2", "RoB 2", "Phase 3": a number after a capitalised word inside a
+        # sentence names a version or a tool, unless a full stop follows.
+        digits_end = _DIGIT_RUN.match(view, start)
+        if (
+            spaced
+            and word[0].isupper()
+            and word_start
+            and view[word_start - 1] == " "
+            and not view.startswith(".", digits_end.end() if digits_end else start)
+        ):
+            return None
+        if word_start and (view[word_start - 1].isdigit() or view[word_start - 1] in "-_/."):
             return None
         return i
 

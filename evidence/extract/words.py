@@ -51,7 +51,7 @@ NUMBER_WORDS = word_set(
     points rank ranks tier tiers category categories criterion criteria rule rules lane
     lanes slide slides sample samples specimen specimens image images scan scans test tests
     mark marks set sets unit units region regions zone zones tooth teeth vertebra segment
-    segments gen generation dimension dimensions
+    segments gen generation dimension dimensions file files supplemental material materials
     """
 )
 
@@ -69,7 +69,7 @@ LABEL_WORDS = word_set(
     points rank ranks tier tiers category categories criterion criteria rule rules slide
     slides image images chromosome chromosomes exon exons codon codons lead leads gen
     generation dimension dimensions vol volume issue part parts tooth teeth vertebra bed
-    beds room rooms floor lane lanes ward wards
+    beds room rooms floor lane lanes ward wards file files
     """
 )
 

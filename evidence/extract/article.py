@@ -96,7 +96,6 @@ from __future__ import annotations
 
 import bisect
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -133,7 +132,7 @@ from evidence.extract.records import (
 )
 from evidence.extract.reflist import RawEntry, find_reference_list, parse_reference_line
 from evidence.extract.sentences import Sentence, sentences
-from evidence.extract.view import BULLET, URL, TextView, line_starts
+from evidence.extract.view import ALIAS_LINE, BULLET, TextView, blank_urls, line_starts
 from evidence.model import Citation, Claim, Reference, Stance
 from evidence.text import sentence_spans, split_sentences
 
@@ -266,26 +265,6 @@ def _normalise(text: str) -> str:
     return text
 
 
-# "[@tag:x]: doi:10.1/y" lines define aliases; they are never prose.
-ALIAS_LINE = re.compile(r"^\[@[^\]\s]+\]:[ \t]*\S+[ \t]*$", re.M)
-# Citation syntax that may hold a URL or a DOI that must not be blanked as one.
-_CITATION_SPAN = re.compile(
-    r"\[[^\[\]\n]*@[^\[\]\n]*\]|\\[A-Za-z]*cite[A-Za-z]*\*?(?:\[[^\]]*\]){0,2}\{[^{}]*\}"
-)
-
-
-def _blank_urls(view: TextView, text: str) -> None:
-    """Blank URLs and DOIs (their digits are never markers), except inside citation
-    syntax, where they are keys: ``[@doi:10.1/x]``, ``\\cite{10.1/x}``."""
-    protected = [m.span() for m in _CITATION_SPAN.finditer(text)]
-    starts = [a for a, _ in protected]
-    for match in URL.finditer(text):
-        i = bisect.bisect_right(starts, match.start()) - 1
-        if i >= 0 and protected[i][0] <= match.start() < protected[i][1]:
-            continue
-        view.blank(match.start(), match.end())
-
-
 def _as_path(value: str | os.PathLike[str]) -> Path | None:
     if isinstance(value, os.PathLike):
         return Path(value)
@@ -365,7 +344,7 @@ class _Extraction:
         if region[1] > region[0]:
             view.blank(region[0], region[1])
         reader.mask_markup(text, view)
-        _blank_urls(view, text)
+        blank_urls(view, text)
         view.blank_matches(ALIAS_LINE, text)
         if reader.list_items:
             for bullet in BULLET.finditer(view.text()):

@@ -207,6 +207,16 @@ _ALL: tuple[Code, ...] = (
          "add the reference to the bibliography or the article's reference list"),
     Code("duplicate-reference-number", _W, "article", "two reference-list entries, one number",
          "renumber the list; the first entry is used"),
+    Code("unreadable-citation", _W, "article",
+         "a reference manager's citation field whose stored data cannot be read",
+         "refresh the citations in the reference manager, or give a .bib; the field's shown "
+         "text is read as typed text"),
+    Code("reference-list-gap", _W, "article",
+         "numbers missing from the document's reference list (entries not found)",
+         "check the list near the gap: an entry may be damaged or split"),
+    Code("vanished-claim", _W, "article",
+         "a claim of the claims file extracted onto is no longer in the document",
+         "delete it if it is gone for good; a reviewed one is kept until then"),
     Code("pubmed-unavailable", _W, "article", "PubMed could not match citations by title",
          "retry online, or give a .bib with the references"),
     # --- PubMed answers and snapshots -----------------------------------------------------

@@ -343,7 +343,11 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A statement and the citations offered for it."""
+    """A statement and the citations offered for it.
+
+    ``location`` is where the claim is in its claims file; ``source`` where it was
+    extracted from (``review.md:12``, ``paper.docx, paragraph 7``), kept in the file.
+    """
 
     id: str
     text: str
@@ -352,6 +356,9 @@ class Claim:
     certainty: CertaintyJudgement | None = None
     note: str = ""
     location: SourceLocation | None = field(default=None, compare=False)
+    # Where the claim was extracted from ("review.md:12"); like ``location`` it is not part
+    # of what the claim says, so equality ignores it (CSV claims files do not keep it).
+    source: str = field(default="", compare=False)
 
 
 # --- PubMed -------------------------------------------------------------------------

@@ -293,6 +293,7 @@ def _claim(node: Node, number: int, report: Report) -> tuple[str | None, Claim |
     tags = _tags(fields.get("tags"), what, report)
     certainty = _certainty(fields.get("certainty"), what, report)
     note = _text(fields.get("note"), f"the note of {what}", report)
+    source = _text(fields.get("source"), f"the source of {what}", report)
     citations: list[Citation] = []
     cited = fields.get("citations")
     if isinstance(cited, Seq):
@@ -318,6 +319,7 @@ def _claim(node: Node, number: int, report: Report) -> tuple[str | None, Claim |
         certainty=certainty,
         note=note,
         location=report.at(node.line),
+        source=source,
     )
 
 

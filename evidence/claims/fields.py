@@ -17,6 +17,7 @@ Format reference (YAML; JSON has the same structure)::
           level: low                #   high | moderate | low | very low
           reason: two small uncontrolled studies   # required with a level
         note: free text             # optional
+        source: review.md:12        # optional: where `evidence extract` found the claim
         citations:                  # optional; empty or absent = an uncited claim
           - key: liliang2011        # required: the BibTeX key
             stance: supports        # required: supports | contradicts | mixed |
@@ -53,7 +54,7 @@ from evidence.model import Certainty, RiskOfBias, Stance, StudyDesign
 
 # The fields each mapping may hold; any other is an unknown-field warning.
 TOP_FIELDS = ("version", "claims", "title", "description")
-CLAIM_FIELDS = ("id", "text", "tags", "citations", "certainty", "note")
+CLAIM_FIELDS = ("id", "text", "tags", "citations", "certainty", "note", "source")
 CITATION_FIELDS = (
     "key",
     "stance",

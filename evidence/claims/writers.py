@@ -51,6 +51,7 @@ def normalised(claim: Claim) -> Claim:
         text=claim.text.strip(),
         tags=tuple(tag.strip() for tag in claim.tags),
         note=claim.note.strip(),
+        source=claim.source.strip(),
         certainty=certainty,
         citations=citations,
     )
@@ -146,6 +147,8 @@ def _document(claims: Sequence[Claim], flow_tags: bool) -> dict[str, Any]:
             }
         if claim.note:
             item["note"] = claim.note
+        if claim.source:
+            item["source"] = claim.source
         item["citations"] = [_citation_fields(c) for c in claim.citations]
         items.append(item)
     return {"version": 1, "claims": items}

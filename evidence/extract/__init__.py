@@ -1,7 +1,10 @@
 """Claims from prose: citation markers in articles mapped to bibliography keys.
 
 The steps, one module each: a format module masks what is not prose in a ``TextView``
-(``markdown``, ``plain``, ``rst``, ``latex``); ``reflist`` finds and parses the document's
+(``markdown``, ``plain``, ``rst``, ``latex``) or, for a structured file, flattens it
+into such text first (``docx`` with ``docx_fields``, ``jats``; read safely by
+``package``; the references they embed joined to a .bib by ``embedded``);
+``reflist`` finds and parses the document's
 numbered reference list; ``markers`` finds citation markers in the view; ``sentences`` cuts
 the view into sentences that carry them; ``matching`` maps what they cite to .bib keys (and
 through PubMed); ``claimtext`` and ``ids`` make each claim's text and id; ``article``
@@ -22,12 +25,15 @@ this package's ``__init__``.
 """
 
 from evidence.extract.article import extract_claims, parse_article
+from evidence.extract.bibout import references_to_bibtex
 from evidence.extract.formats import FORMATS
+from evidence.extract.manubot import load_csl_library
 from evidence.extract.matching import (
     TITLE_MATCH,
     TITLE_MATCH_WITH_AUTHOR_AND_YEAR,
     match_reference,
 )
+from evidence.extract.merge import MergeResult, merge_claims
 from evidence.extract.records import (
     CitationMatcher,
     ExtractResult,
@@ -46,11 +52,15 @@ __all__ = [
     "ExtractResult",
     "ListedReference",
     "Marker",
+    "MergeResult",
     "UnmappedMarker",
     "extract_claims",
+    "load_csl_library",
     "match_reference",
+    "merge_claims",
     "parse_article",
     "parse_reference_line",
+    "references_to_bibtex",
     "sentence_spans",
     "split_sentences",
 ]

@@ -103,8 +103,16 @@ from evidence.bibliography import load_references
 from evidence.claims import ClaimSet
 from evidence.errors import ArticleError, Problem, Severity, SourceLocation
 from evidence.extract.claimtext import claim_text, is_statement
+from evidence.extract.embedded import embed_references
 from evidence.extract.formats import FILE_NAME, FORMATS, reader_for_suffix, reader_named
 from evidence.extract.ids import slug
+from evidence.extract.listed import reference_from_listed
+from evidence.extract.manubot import (
+    IdentifierIndex,
+    link_aliases,
+    load_csl_library,
+    manuscript_aliases,
+)
 from evidence.extract.markers import Found, MarkerFinder
 from evidence.extract.matching import (
     TITLE_MATCH,
@@ -114,7 +122,7 @@ from evidence.extract.matching import (
     match_author_year,
     match_reference,
 )
-from evidence.extract.reader import ArticleFormat, read_bytes
+from evidence.extract.reader import ArticleFormat, Decoded, read_bytes
 from evidence.extract.records import (
     CitationMatcher,
     ExtractResult,
@@ -124,7 +132,7 @@ from evidence.extract.records import (
 )
 from evidence.extract.reflist import RawEntry, find_reference_list, parse_reference_line
 from evidence.extract.sentences import Sentence, sentences
-from evidence.extract.view import BULLET, URL, TextView, line_starts
+from evidence.extract.view import ALIAS_LINE, BULLET, TextView, blank_urls, line_starts
 from evidence.model import Citation, Claim, Reference, Stance
 from evidence.text import sentence_spans, split_sentences
 
@@ -159,6 +167,8 @@ def extract_claims(
     include_uncited: bool = False,
     client: CitationMatcher | None = None,
     encoding: str = "utf-8",
+    list_references: bool = False,
+    aliases: Mapping[str, str] | None = None,
 ) -> ExtractResult:
     """Claims from an article given as a path or as text (see the module docstring).
 
@@ -167,35 +177,59 @@ def extract_claims(
     ``format`` is given; text given directly is read as ``format`` (default Markdown,
     which also covers plain text). ``references`` is a bibliography (or the path of a
     .bib file) to map markers to keys; ``client`` a PubMed client used to resolve
-    numbered references the .bib lacks.
+    numbered references the .bib lacks. With ``list_references`` and no bibliography,
+    an entry of the document's own reference list that prints a PMID or DOI, or names a
+    first author and a year, is its own reference (``liliang2011``, listed in
+    ``.references``), so its citations map without a .bib. ``references`` may also be a
+    CSL-JSON file (``.json``: Manubot's ``references.json``, whose ``citations.tsv``
+    beside it is read too). ``aliases`` maps keys as written to the keys or identifiers
+    they stand for (Manubot ``tag:`` keys); a file's own link-reference lines, those of
+    the Markdown files beside it and a ``citation-tags.tsv`` there are added.
 
     Raises :class:`~evidence.errors.ArticleError` when the file cannot be read or decoded,
     or the format is unknown. Everything else is reported in ``.problems`` and
     ``.unmapped``: an article with odd markers still gives its claims.
     """
     path = _as_path(text_or_path)
+    decoded: Decoded | None = None
     if path is None:
         text = str(text_or_path)
         source = "<string>"
         reader = reader_named(format or "markdown", source)
+        if reader.read is not None:
+            raise ArticleError(
+                f"unknown article format for text given as a string: {reader.name!r} is "
+                "read from a file; pass the file's path",
+                location=SourceLocation(source),
+            )
     else:
         source = os.fspath(path)
         reader = reader_named(format, source) if format else reader_for_suffix(source)
-        text = reader.decode(read_bytes(source), encoding, source)
+        data = read_bytes(source)
+        if reader.read is not None:
+            decoded = reader.read(data, source)
+            text = decoded.text
+        else:
+            text = reader.decode(data, encoding, source)
     bib: Mapping[str, Reference] | None
+    found_aliases: dict[str, str] = {}
     if references is None or isinstance(references, Mapping):
         bib = references
+    elif Path(references).suffix.lower() == ".json":
+        bib, found_aliases = load_csl_library(Path(references))
     else:
         bib = load_references(references)
-    return parse_article(
-        text,
-        format=reader.name,
-        source=source,
-        references=bib,
-        context=context,
-        include_uncited=include_uncited,
-        client=client,
-    )
+    if path is not None:
+        found_aliases.update(manuscript_aliases(path, text))
+    else:
+        found_aliases.update(link_aliases(text))
+    found_aliases.update(aliases or {})
+    if context < 0:
+        raise ValueError(f"context must be 0 or more sentences, not {context}")
+    extraction = _Extraction(_normalise(text), reader, source, bib, client, decoded)
+    extraction.from_list = list_references
+    extraction.aliases = found_aliases
+    return extraction.run(context, include_uncited)
 
 
 def parse_article(
@@ -207,6 +241,8 @@ def parse_article(
     context: int = 0,
     include_uncited: bool = False,
     client: CitationMatcher | None = None,
+    list_references: bool = False,
+    aliases: Mapping[str, str] | None = None,
 ) -> ExtractResult:
     """Claims from article ``text`` written in ``format``; ``source`` names it in locations.
 
@@ -216,10 +252,17 @@ def parse_article(
     reader = reader_named(format, source)
     if context < 0:
         raise ValueError(f"context must be 0 or more sentences, not {context}")
+    extraction = _Extraction(_normalise(text), reader, source, references, client)
+    extraction.from_list = list_references
+    extraction.aliases = {**link_aliases(text), **(aliases or {})}
+    return extraction.run(context, include_uncited)
+
+
+def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark: editors do not count it as a column
-    return _Extraction(text, reader, source, references, client).run(context, include_uncited)
+    return text
 
 
 def _as_path(value: str | os.PathLike[str]) -> Path | None:
@@ -252,19 +295,39 @@ class _Extraction:
         source: str,
         references: Mapping[str, Reference] | None,
         client: CitationMatcher | None,
+        decoded: Decoded | None = None,
     ) -> None:
         self.text = text
         self.reader = reader
         self.source = source
-        self.references = references
         self.client = client
         self.lines = line_starts(text)
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = list(decoded.problems) if decoded else []
+        self.embedded = decoded.references if decoded else ()
+        self.count = {"found": 0, "mapped": 0, "unchecked": 0, "reported": 0}
         self.unmapped: list[UnmappedMarker] = []
+        self.file_lines = decoded.lines if decoded else ()
+        self.unit = decoded.unit if decoded else "line"
+        self.from_list = False
+        self.aliases: Mapping[str, str] = {}
+        self._ids: IdentifierIndex | None = None
+        self.references = references
+        if decoded is not None and decoded.references:
+            self.references = embed_references(references, decoded.references, self.source)
 
     def at(self, offset: int) -> SourceLocation:
         line = bisect.bisect_right(self.lines, offset) - 1
+        if self.file_lines:
+            # A structured format: the paragraph (or XML line) the text line came from.
+            return SourceLocation(self.source, self.file_lines[min(line, len(self.file_lines) - 1)])
         return SourceLocation(self.source, line + 1, offset - self.lines[line] + 1)
+
+    def provenance(self, offset: int) -> str:
+        """Where a claim came from, as the claims file's ``source`` says it."""
+        where = self.at(offset)
+        if self.unit == "paragraph":
+            return f"{where.path}, paragraph {where.line}"
+        return f"{where.path}:{where.line}"
 
     def warn(self, offset: int | None, message: str, code: str) -> None:
         where = self.at(offset) if offset is not None else SourceLocation(self.source)
@@ -281,7 +344,8 @@ class _Extraction:
         if region[1] > region[0]:
             view.blank(region[0], region[1])
         reader.mask_markup(text, view)
-        view.blank_matches(URL, text)
+        blank_urls(view, text)
+        view.blank_matches(ALIAS_LINE, text)
         if reader.list_items:
             for bullet in BULLET.finditer(view.text()):
                 view.cut(bullet.start(), bullet.end())  # a list item starts a paragraph
@@ -292,14 +356,20 @@ class _Extraction:
             [entry.number for entry in listed],
             with_bib=self.references is not None,
             rst_labels=reader.rst_labels,
+            numeric=reader.typed_numbers,
         ).run()
         cited = {int(i.value) for f in found for i in f.items if i.kind == "number"}
+        if raw_entries and not raw_entries[0].numbered and not cited:
+            # An unnumbered list read in order serves numeric citations; with none, it
+            # is an author-year bibliography and lists nothing.
+            listed, raw_entries = [], []
         listed = map_listed(
             listed,
             cited,
             self.references,
             self.client,
             lambda message, code: self.warn(None, message, code),
+            from_list=self.from_list,
         )
         numbers = {entry.number: entry for entry in listed}
         cut = sentences(prose, found, region)
@@ -311,6 +381,11 @@ class _Extraction:
                 "no-claims",
             )
         claim_set = ClaimSet(claims, path=self.source, problems=self.problems)
+        census = dict(self.count)
+        if raw_entries:
+            census["listed"] = len(listed)
+            census["numbered"] = max(entry.number for entry in listed)
+        listed_refs = tuple(reference_from_listed(e) for e in listed if e.how == "list")
         return ExtractResult(
             claims=claim_set,
             markers=tuple(markers),
@@ -319,6 +394,8 @@ class _Extraction:
             problems=tuple(sorted(self.problems, key=lambda p: p.location.line or 0)),
             format=reader.name,
             path=self.source,
+            references=tuple(self.embedded) + listed_refs,
+            census=census,
         )
 
     def _listed(self, raw: list[RawEntry]) -> list[ListedReference]:
@@ -335,6 +412,16 @@ class _Extraction:
                 continue
             seen.add(entry.number)
             listed.append(parse_reference_line(entry.text, entry.number, where))
+        if seen:
+            missing = [n for n in range(1, max(seen) + 1) if n not in seen]
+            if missing:
+                shown = ", ".join(map(str, missing[:10])) + (", ..." if len(missing) > 10 else "")
+                self.warn(
+                    raw[0].start,
+                    f"the reference list numbers its entries up to {max(seen)} but "
+                    f"{len(missing)} are not found ({shown}); citations of them are reported",
+                    "reference-list-gap",
+                )
         return listed
 
     def _claims(
@@ -347,11 +434,16 @@ class _Extraction:
         markers: list[Marker] = []
         claims: list[Claim] = []
         ids: set[str] = set()
+        counters: dict[str, int] = {}
         for index, sentence in enumerate(sentences):
             citations: dict[str, Citation] = {}
             notes: list[str] = []
             taken: list[Found] = []
+            kept: list[Found] = []
             for f in sentence.found:
+                if f.kind == "crossref":
+                    kept.append(f)  # never a citation, but read as "Figure a" in the text
+                    continue
                 marker, keys = self._resolve(f, numbers, notes)
                 if marker is None:
                     continue
@@ -359,7 +451,7 @@ class _Extraction:
                 markers.append(marker)
                 for key, citation in keys:
                     citations.setdefault(key, citation)
-            sentence.found = taken
+            sentence.found = taken + kept
             if not taken and not (include_uncited and self._statement(sentence)):
                 continue
             first = index
@@ -379,7 +471,7 @@ class _Extraction:
             text = " ".join(self._clean(sentences[k]) for k in range(first, last + 1))
             if not text:
                 continue
-            claim_id = slug(text, ids)
+            claim_id = slug(text, ids, counters)
             ids.add(claim_id)
             claims.append(
                 Claim(
@@ -388,9 +480,32 @@ class _Extraction:
                     citations=tuple(citations.values()),
                     note="; ".join(dict.fromkeys(notes)),
                     location=self.at(sentence.start),
+                    source=self.provenance(sentence.start),
                 )
             )
         return markers, claims
+
+    def _by_identifier(self, key: str) -> Reference | None:
+        """The entry a Manubot key names: through its aliases (``tag:x`` -> ``doi:...``),
+        then by the identifier it is (``doi:``, ``pmid:``, ``pmcid:``, ``arxiv:``...)."""
+        refs = self.references
+        if refs is None:
+            return None
+        if self._ids is None:
+            self._ids = IdentifierIndex(refs)
+        seen = {key}
+        while True:
+            found = self._ids.find(key)
+            if found is not None:
+                return found
+            target = self.aliases.get(key)
+            if target is None or target in seen:
+                return None
+            seen.add(target)
+            found = lookup_key(refs, target)
+            if found is not None:
+                return found
+            key = target
 
     def _statement(self, sentence: Sentence) -> bool:
         return is_statement(self._clean(sentence))
@@ -407,7 +522,7 @@ class _Extraction:
         for item in f.items:
             cited.append(item.value)
             if item.kind == "key":
-                ref = lookup_key(refs, item.value)
+                ref = lookup_key(refs, item.value) or self._by_identifier(item.value)
                 if refs is not None and ref is None:
                     if not item.explicit:
                         self.warn(
@@ -420,6 +535,12 @@ class _Extraction:
                     self.warn(
                         f.start, f"citation key '{item.value}' is not in the .bib", "unknown-key"
                     )
+                if ref is not None:
+                    self.count["mapped"] += 1
+                elif refs is None:
+                    self.count["unchecked"] += 1
+                else:
+                    self.count["reported"] += 1
                 key = ref.key if ref is not None else item.value
                 keys.append((key, Citation(key, Stance.UNKNOWN, locator=item.locator)))
             elif item.kind == "number":
@@ -435,9 +556,19 @@ class _Extraction:
                 elif entry.key is None:
                     pending.append((f"[{number}]", entry.how or "not mapped"))
                 else:
+                    self.count["mapped"] += 1
                     note = ""
                     if entry.how == "pubmed" and entry.pmid:
                         note = f"PMID {entry.pmid} (PubMed ECitMatch, reference {number})"
+                    elif entry.how == "list":
+                        ids = ", ".join(
+                            f"{name} {value}"
+                            for name, value in (("PMID", entry.pmid), ("DOI", entry.doi))
+                            if value
+                        )
+                        note = f"reference {number} of the document's list" + (
+                            f" ({ids})" if ids else ""
+                        )
                     citation = Citation(entry.key, Stance.UNKNOWN, note=note)
                     keys.append((entry.key, citation))
             else:
@@ -448,12 +579,15 @@ class _Extraction:
                         continue
                     pending.append((item.value, reason))
                 else:
+                    self.count["mapped"] += 1
                     keys.append((mapped, Citation(mapped, Stance.UNKNOWN, locator=item.locator)))
         if not cited:
             return None, []
         marker = Marker(
             f.kind, written, where, tuple(cited), tuple(dict.fromkeys(k for k, _ in keys))
         )
+        self.count["found"] += len(cited)
+        self.count["reported"] += len(pending)
         for what, reason in pending:
             self.unmapped.append(UnmappedMarker(marker, what, reason))
             self.warn(f.start, f"{what} not mapped to a .bib key: {reason}", "unmapped-citation")

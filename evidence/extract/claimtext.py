@@ -42,7 +42,9 @@ def claim_text(
         at = max(at, cut_to)
         replacement = _replacement(f, references)
         if replacement:
-            out += f" {replacement} "
+            out += f" {replacement}"
+            if text[at:end][:1] not in _CLOSING:
+                out += " "
         else:
             out, skip = _close_gap(out, text[at:end])
             at += skip
@@ -60,6 +62,8 @@ def is_statement(text: str) -> bool:
 
 def _replacement(f: Found, references: Mapping[str, Reference] | None) -> str:
     """What a narrative marker leaves in the text (its authors or year); else ''."""
+    if f.kind == "crossref":
+        return f.narrative  # "[@fig:a]" reads as "Figure a"
     if f.strip is not None or not f.narrative:
         return ""
     words = []

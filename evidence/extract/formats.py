@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from evidence.errors import ArticleError, SourceLocation
-from evidence.extract import latex, markdown, plain, rst
+from evidence.extract import docx, jats, latex, markdown, plain, rst
 from evidence.extract.reader import ArticleFormat
 
 __all__ = ["FILE_NAME", "FORMATS", "READERS", "SUFFIXES", "reader_for_suffix", "reader_named"]
@@ -22,6 +22,8 @@ READERS: tuple[ArticleFormat, ...] = (
     plain.FORMAT,
     rst.FORMAT,
     latex.FORMAT,
+    docx.FORMAT,
+    jats.FORMAT,
 )
 
 #: The article formats :func:`~evidence.extract_claims` reads.

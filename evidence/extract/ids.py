@@ -32,18 +32,26 @@ def ascii_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", folded.encode("ascii", "ignore").decode())
 
 
-def slug(text: str, taken: Iterable[str]) -> str:
+def slug(text: str, taken: Iterable[str], counters: dict[str, int] | None = None) -> str:
     """An id from the claim's first words (function words dropped), unique among ``taken``.
+
+    ``counters`` (kept by the caller across calls) remembers the next number to try for
+    each base, so a text repeated many times does not retry every number before it.
 
     >>> slug("Pain is common after fusion.", ["pain-common-fusion"])
     'pain-common-fusion-2'
     """
     words = [w for w in ascii_words(text) if w not in _SLUG_STOPWORDS] or ascii_words(text)
     base = "-".join(words[:4])[:48].strip("-") or "claim"
-    used = set(taken)
-    candidate, n = base, 2
+    # A set is used as it is: copying it for every claim made extraction quadratic.
+    used = taken if isinstance(taken, set | frozenset) else set(taken)
+    n = counters.get(base, 1) if counters is not None else 1  # 1: the base itself
+    candidate = base if n == 1 else f"{base}-{n}"
     while candidate in used:
-        candidate, n = f"{base}-{n}", n + 1
+        n += 1
+        candidate = f"{base}-{n}"
+    if counters is not None:
+        counters[base] = n + 1
     return candidate
 
 
@@ -57,3 +65,21 @@ def new_key(entry: ListedReference, pmid: str, used: set[str]) -> str:
             return key
         key = f"{base}{letter}"
     return f"pmid{pmid}"
+
+
+def list_key(entry: ListedReference, used: set[str]) -> str:
+    """A key for a reference-list entry that is its own reference: first author and year
+    (``liliang2011``), else its PMID or list number; a letter added on a clash."""
+    name = "".join(ascii_words(entry.first_author))[:24]
+    if name and entry.year:
+        base = f"{name}{entry.year}"
+    elif entry.pmid:
+        base = f"pmid{entry.pmid}"
+    else:
+        base = f"ref{entry.number}"
+    key = base
+    n = 0
+    while key in used:
+        n += 1
+        key = f"{base}{chr(ord('a') + (n - 1) % 26)}{(n - 1) // 26 or ''}"
+    return key

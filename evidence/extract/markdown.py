@@ -15,6 +15,15 @@ from evidence.extract.view import TextView
 __all__ = ["FORMAT", "clean_markdown", "mask_markdown_code", "mask_markdown_markup"]
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# An inline code span: it may wrap onto the next line, but never across a blank line nor
+# into a line that starts a list item, so one stray backtick in a reference-list entry
+# cannot blank the entries after it.
+_CODE_SPAN = re.compile(
+    r"(?<!`)(`+)(?!`)"
+    r"(?:(?!\n[ \t]*\n|\n[ \t]*(?:\d{1,5}[.)]|\[\d{1,5}\]|\(\d{1,5}\)|[-*+])[ \t]).)+?"
+    r"(?<!`)\1(?!`)",
+    re.S,
+)
 
 
 def mask_markdown_code(text: str, view: TextView) -> None:
@@ -41,7 +50,7 @@ def mask_markdown_code(text: str, view: TextView) -> None:
     if fence is not None:
         view.blank(fence_start, len(text))
     view.blank_matches(_HTML_COMMENT, text)
-    view.blank_matches(re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S), text)
+    view.blank_matches(_CODE_SPAN, text)
 
 
 def mask_markdown_markup(text: str, view: TextView) -> None:

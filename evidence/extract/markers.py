@@ -13,11 +13,14 @@ from dataclasses import dataclass
 
 from evidence.bibliography import decode_latex
 from evidence.extract.words import (
+    FIGURE_WORDS,
     FUNCTION_WORDS,
+    LABEL_WORDS,
     MONTHS_AND_NON_NAMES,
     NAME,
     NUMBER_WORDS,
     UNITS,
+    UNITS_AFTER,
     YEAR,
 )
 
@@ -79,19 +82,31 @@ _SPHINX_CITE = re.compile(r":(?P<role>cite|footcite)(?::(?P<variant>[a-z]+))?:`(
 _SPHINX_NARRATIVE = frozenset({"t", "ts", "ct", "cts", "author", "authors", "cauthor"})
 _RST_CITE = re.compile(r"\[(?P<label>[A-Za-z_][\w.:+-]*)\]_")
 
-_PANDOC_KEY = r"(?P<key>\{[^{}]+\}|[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)"
+_PANDOC_KEY = r"(?P<key>\{[^{}]+\}|[\w](?:[\w:.#$%&+?<>~/=-]*[\w/])?)"
+# pandoc-crossref, Quarto and bookdown labels: figures, tables, sections, equations, code.
+_CROSSREF = re.compile(r"(?:fig|tbl|tab|sec|eq|lst|thm|lem|cor|def)[:-]", re.I)
+_CROSSREF_WORDS = {"fig": "Figure", "tbl": "Table", "tab": "Table", "sec": "Section", "eq": "Eq."}
 _PANDOC_BRACKET = re.compile(r"(?<![\w\]])\[(?P<body>[^\[\]\n]*(?<![\w.+-])-?@[^\[\]]*)\](?![(\[])")
 _PANDOC_ITEM = re.compile(rf"(?P<prefix>.*?)(?<![\w.+-])(?P<minus>-?)@{_PANDOC_KEY}(?P<suffix>.*)")
 _PANDOC_BARE = re.compile(
-    rf"(?<![\w.+@-])(?P<minus>-?)@{_PANDOC_KEY}(?:\s*\[(?P<locator>[^\[\]@]*)\])?"
+    rf"(?<![\w.+@\\-])(?P<minus>-?)@{_PANDOC_KEY}(?:\s*\[(?P<locator>[^\[\]@]*)\])?"
 )
 
-_RANGE = r"\d{1,4}(?:\s*[-\u2010-\u2014]\s*\d{1,4})?"
+_RANGE = r"\d{1,5}(?:\s*[-\u2010-\u2014]\s*\d{1,5})?"
 _NUMBER_LIST = rf"{_RANGE}(?:\s*[,;]\s*{_RANGE})*"
 # Not after "]" or "!" (Markdown links and images), nor "^" (footnotes); not before "(" or
 # "[" (a link's text).
 _NUMERIC_BRACKET = re.compile(rf"(?<![\]!^])\[(?P<nums>{_NUMBER_LIST})\](?P<rst>_)?(?![(\[])")
+# Web pages write each number in its own brackets: "[1][4]" is one citation of two.
+_BRACKET_RUN = re.compile(rf"(?<![\]!^])(?:\[{_NUMBER_LIST}\]){{2,}}(?![(\[])")
 _NUMERIC_PAREN = re.compile(rf"\((?P<nums>{_NUMBER_LIST})\)")
+_NEXT_WORD = re.compile(r"[ \t]*([A-Za-z%\u00b5\u03bc/]+)")
+_DIGIT_RUN = re.compile(r"\d*")
+_CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z\u00c0-\u00de]")
+_AFTER_NUMBER = re.compile(r"\d[ \t]+$")
+_SPACED_RUN = re.compile(r"(?: \d{1,3})+")
+_YEAR_BEFORE = re.compile(r"(?<!\d)(?:1[89]|20)\d\d\.$")
+_SENTENCE_NEXT = re.compile(r"(?:[ \t]+[A-Z\u00c0-\u00de]|[ \t]*$)", re.M)
 _HTML_SUP = re.compile(rf"<sup>\s*(?P<nums>{_NUMBER_LIST})\s*</sup>", re.I)
 _PANDOC_SUP = re.compile(rf"\^(?P<nums>{_NUMBER_LIST})\^")
 _UNICODE_SUP = re.compile(rf"[{_SUPER}]+(?:\s?[,\u207b\u2010-\u2014-]\s?[{_SUPER}]+)*")
@@ -99,16 +114,21 @@ _PLAIN_DIGITS = re.compile(
     r"(?P<nums>\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?(?:,\s?\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?)*)"
 )
 
+# Years of one author group: "2003", "2011a,b", "2011a, 2011b", "2003, 2005".
+_AY_YEARS = rf"{YEAR}(?:\s*,\s*(?:{YEAR}|[a-z](?![\w.])))*"
+# Initials printed after a surname inside a citation: "Chen Y", "Chen Y.", "Liliang PC".
+_INITIALS = r"(?:\s+[A-Z]{1,3}\.?(?:\s?[A-Z]\.)*(?![\w]))?"
 _AY_ITEM = re.compile(
     rf"(?:(?:see\s+also|see|e\.g\.|i\.e\.|cf\.|but\s+see|reviewed\s+in)[,:]?\s+)?"
-    rf"(?P<first>{NAME})(?:(?:\s*,\s*(?:{NAME}))*\s*(?:,?\s*(?:and|&)\s+)(?P<second>{NAME}))?"
-    rf"(?P<etal>,?\s+et\s+al\.?)?(?:'s|\u2019s)?,?\s+(?P<years>{YEAR}(?:\s*,\s*{YEAR})*)"
+    rf"(?P<first>{NAME}){_INITIALS}"
+    rf"(?:(?:\s*,\s*(?:{NAME}){_INITIALS})*\s*(?:,?\s*(?:and|&)\s+)(?P<second>{NAME}){_INITIALS})?"
+    rf"(?P<etal>,?\s+et\s+al\.?)?(?:'s|\u2019s)?,?\s+(?P<years>{_AY_YEARS})"
     rf"(?:\s*[,:]\s*(?P<locator>(?:p|pp|ch|chap|sec|fig|table)\.?\s*[\w\u2013-]+))?\s*"
 )
 _AY_PAREN = re.compile(rf"\((?P<body>[^()]*?{YEAR}[^()]*)\)")
 _AY_NARRATIVE = re.compile(
     rf"(?<![\w-])(?P<first>{NAME})(?:\s+(?:and|&)\s+(?P<second>{NAME})|(?P<etal>\s+et\s+al\.?))?"
-    rf"(?:'s|\u2019s)?\s+\((?P<years>{YEAR}(?:\s*,\s*{YEAR})*)"
+    rf"(?:'s|\u2019s)?\s+\((?P<years>{_AY_YEARS})"
     rf"(?:\s*,\s*(?P<locator>(?:p|pp)\.?\s*[\w\u2013-]+))?\)"
 )
 
@@ -120,6 +140,8 @@ def _expand_numbers(text: str) -> list[int] | None:
         if not part:
             return None
         bounds = re.split(r"\s*[-\u2010-\u2014\u2212\u207b]\s*", part)
+        if any(len(bound) > 6 or not (bound.isascii() and bound.isdigit()) for bound in bounds):
+            return None  # no list is that long: a number, not a citation
         if len(bounds) == 1:
             numbers.append(int(bounds[0]))
             continue
@@ -142,9 +164,16 @@ class MarkerFinder:
     """Finds every marker in the prose view; earlier, more specific patterns win overlaps."""
 
     def __init__(
-        self, view: str, listed: Sequence[int], *, with_bib: bool, rst_labels: bool = False
+        self,
+        view: str,
+        listed: Sequence[int],
+        *,
+        with_bib: bool,
+        rst_labels: bool = False,
+        numeric: bool = True,
     ) -> None:
         self.view = view
+        self.numeric = numeric
         self.with_bib = with_bib
         self.rst_labels = rst_labels
         self.listed = set(listed)
@@ -169,13 +198,15 @@ class MarkerFinder:
         if self.rst_labels:
             self.rst_citations()
         self.pandoc_brackets()
-        self.numeric_brackets()
-        self.superscript_tags()
+        if self.numeric:
+            self.numeric_brackets()
+            self.superscript_tags()
         self.author_year()
         self.pandoc_bare(self.with_bib)
-        self.numeric_parentheses()
-        self.unicode_superscripts()
-        self.plain_digits()
+        if self.numeric:
+            self.numeric_parentheses()
+            self.unicode_superscripts()
+            self.plain_digits()
         return sorted(self.found, key=lambda f: f.start)
 
     # -- key-based ------------------------------------------------------------------------
@@ -223,9 +254,19 @@ class MarkerFinder:
             self.add(Found("rst", match.start(), match.end(), [Item("key", label)]))
 
     def pandoc_brackets(self) -> None:
-        """``[@a; see @b, p. 4]``: every part of the brackets must cite a key."""
-        for match in _PANDOC_BRACKET.finditer(self.view):
+        """``[@a; see @b, p. 4]``: every part of the brackets must cite a key.
+
+        Cross-references (``[@fig:a]``, ``[@tbl-b]``) are never citations: brackets holding
+        only those become a ``crossref`` that the claim text reads as ``Figure a``.
+        """
+        view = self.view
+        for match in _PANDOC_BRACKET.finditer(view):
+            if view[match.end() : match.end() + 1] == ":" and (
+                match.start() == 0 or view[match.start() - 1] == "\n"
+            ):
+                continue  # "[@tag:x]: doi:10.1/y" defines an alias
             items: list[Item] = []
+            labels: list[str] = []
             valid = True
             for part in match.group("body").split(";"):
                 item = _PANDOC_ITEM.fullmatch(part.strip())
@@ -233,16 +274,33 @@ class MarkerFinder:
                     valid = False
                     break
                 key = item.group("key").strip("{}")
+                if _CROSSREF.match(key):
+                    labels.append(_crossref_label(key))
+                    continue
                 suffix = item.group("suffix").strip()
                 locator = suffix.lstrip(",").strip() if suffix.startswith(",") else suffix
                 items.append(Item("key", key, locator=locator))
-            if valid:
+            if not valid:
+                continue
+            if items:
                 self.add(Found("pandoc", match.start(), match.end(), items))
+            elif labels and self.free(match.start(), match.end()):
+                self.crossref(match.start(), match.end(), ", ".join(labels))
+
+    def crossref(self, start: int, end: int, label: str) -> None:
+        """Take ``[start, end)`` as a cross-reference: never a citation, read as ``label``."""
+        self.found.append(Found("crossref", start, end, [], narrative=label))
+        for i in range(start, end):
+            self.taken[i] = True
 
     def pandoc_bare(self, with_bib: bool) -> None:
         """``@katz2003 found`` (its authors stay in the claim text) and ``-@katz2003``."""
         for match in _PANDOC_BARE.finditer(self.view):
             key = match.group("key").strip("{}")
+            if _CROSSREF.match(key):
+                if self.free(match.start(), match.end()):
+                    self.crossref(match.start(), match.end(), _crossref_label(key))
+                continue
             if not with_bib and not any(c.isdigit() for c in key):
                 # Without a .bib to check against, "@article", "@string" or "@someone"
                 # are more likely code or handles than keys, which nearly always hold a year.
@@ -258,27 +316,34 @@ class MarkerFinder:
         numbers = _expand_numbers(text)
         if not numbers or any(n == 0 for n in numbers):
             return None
-        if any(n > 999 for n in numbers):
-            return None  # a year or a count, not a reference number
+        if any(n > 999 for n in numbers) and not all(n in self.listed for n in numbers):
+            return None  # a year or a count, unless the document's long list holds it
         if listed_only and not all(n in self.listed for n in numbers):
             return None
         return [Item("number", str(n)) for n in dict.fromkeys(numbers)]
 
     def numeric_brackets(self) -> None:
-        """``[1]``, ``[1-3]``, ``[2, 5]`` and ``[1]_``, but not link definitions."""
-        for match in _NUMERIC_BRACKET.finditer(self.view):
+        """``[1]``, ``[1-3]``, ``[2, 5]``, ``[1][4]`` and ``[1]_``, not link definitions."""
+        view = self.view
+        for match in _BRACKET_RUN.finditer(view):
+            nums = ",".join(re.findall(r"\[([^\]]*)\]", match.group(0)))
+            items = self._numbers(nums, listed_only=False)
+            if items is not None:
+                self.add(Found("numeric", match.start(), match.end(), items))
+        for match in _NUMERIC_BRACKET.finditer(view):
             items = self._numbers(match.group("nums"), listed_only=False)
             if items is None:
                 continue
-            line_start = self.view.rfind("\n", 0, match.start()) + 1
-            after = self.view[match.end() : match.end() + 1]
-            if after == ":" and not self.view[line_start : match.start()].strip():
-                continue  # "[1]: http://..." is a link definition
+            if view[match.end() : match.end() + 1] == ":":
+                line_start = view.rfind("\n", 0, match.start()) + 1
+                if not view[line_start : match.start()].strip():
+                    continue  # "[1]: http://..." is a link definition
             self.add(Found("numeric", match.start(), match.end(), items))
 
     def superscript_tags(self) -> None:
-        """``<sup>1</sup>`` and pandoc ``^1^``."""
-        for pattern in (_HTML_SUP, _PANDOC_SUP):
+        """``<sup>1</sup>``, and pandoc ``^1^`` when the document has a numbered list
+        (without one, ``^1^`` marks authors' affiliations and footnotes)."""
+        for pattern in (_HTML_SUP, _PANDOC_SUP) if self.listed else (_HTML_SUP,):
             for match in pattern.finditer(self.view):
                 if match.start() > 0 and self.view[match.start() - 1].isdigit():
                     continue
@@ -293,14 +358,39 @@ class MarkerFinder:
         view = self.view
         for match in _NUMERIC_PAREN.finditer(view):
             items = self._numbers(match.group("nums"), listed_only=True)
-            if items is None or not self._ends_phrase(match.end()):
+            if items is None:
                 continue
-            before = view[: match.start()].rstrip(" \t")
-            if not before or before[-1] in "\n.!?:;=<>±~≈+*/(" or before[-1].isdigit():
+            end = match.start()  # the text before, spaces skipped, scanned in place
+            while end > 0 and view[end - 1] in " \t":
+                end -= 1
+            last = view[end - 1] if end else ""
+            if not last or last in "\n.!?:;=<>±~≈+*/(" or last.isdigit():
                 continue  # "(1) First, ..." enumerations, "= (2)", "x (3)"
-            word, _ = _preceding_word(before, len(before))
-            if word.lower() in FUNCTION_WORDS or word.lower() in NUMBER_WORDS:
-                continue
+            word, _ = _preceding_word(view, end)
+            lowered = word.lower()
+            if lowered in FUNCTION_WORDS or lowered in FIGURE_WORDS:
+                continue  # "in (3)", "Figure (2)", "Table (2, 3)"
+            if (
+                lowered in LABEL_WORDS
+                and len(items) == 1
+                and not _AFTER_NUMBER.search(view, max(0, end - len(word) - 12), end - len(word))
+            ):
+                continue  # "step (1)", "day (4)"; but "for 60 years (10, 11)", "6 weeks (41)"
+            if not self._ends_phrase(match.end()):
+                # AMA style puts "(7, 8)" anywhere a phrase allows it: after a noun, and
+                # not before a unit or another parenthesised item ("(1) and (2)").
+                if not word:
+                    continue
+                after = _NEXT_WORD.match(view, match.end())
+                if after and after.group(1).lower() in UNITS_AFTER:
+                    continue
+                if re.match(r"\s*(?:,|and|or)\s*\(\d", view[match.end() : match.end() + 12]):
+                    continue
+                if len(items) == 1:
+                    # "(1) whether ... (2) whether": enumerations start at 1 and count up.
+                    k = int(items[0].value)
+                    if k == 1 or f"({k - 1})" in view[max(0, match.start() - 200) : match.start()]:
+                        continue
             self.add(Found("numeric", match.start(), match.end(), items))
 
     def _ends_phrase(self, at: int) -> bool:
@@ -312,8 +402,15 @@ class MarkerFinder:
             nxt = rest[1:2]
             return not nxt or nxt.isspace() or nxt in ")]\"'\u201d"
         if rest[0] in " \t":
-            tail = self.view[at:].lstrip(" \t")
-            return not tail or tail[0] == "\n" or tail[0].isupper() or tail[0] in '[("\u201c'
+            # Scan in place: a copy of the rest of the view per candidate is quadratic.
+            view = self.view
+            i = at
+            while i < len(view) and view[i] in " \t":
+                i += 1
+            if i == len(view):
+                return True
+            head = view[i]
+            return head == "\n" or head.isupper() or head in '[("\u201c'
         return False
 
     def unicode_superscripts(self) -> None:
@@ -333,7 +430,8 @@ class MarkerFinder:
                 self.add(Found("superscript", start, match.end(), items))
 
     def plain_digits(self) -> None:
-        """Superscript digits that lost their formatting: ``procedures 1,2.``."""
+        """Superscript digits that lost their formatting: ``procedures 1,2.``,
+        ``lower.6 10 11 Next``, ``(HR 0.8).6``, ``reported,3 the``, ``consistent12,13``."""
         if not self.listed:
             return
         view = self.view
@@ -344,28 +442,50 @@ class MarkerFinder:
                 view[start - 1].isdigit()
                 or (view[start - 1] in ".," and start > 1 and view[start - 2].isdigit())
             ):
-                continue  # part of a bigger number: "2003.1", "1,500"
+                # Part of a bigger number ("2.5", "1,500"), unless a year ended the
+                # sentence: "rose after 2010.18 Prescriptions".
+                # A run of spaced numbers after it ("ages of 55.31 32 Most") reads the same.
+                run = _SPACED_RUN.match(view, match.end())
+                if not (
+                    view[start - 1] == "."
+                    and (run or _YEAR_BEFORE.search(view, max(0, start - 6), start))
+                    and _SENTENCE_NEXT.match(view, run.end() if run else match.end())
+                ):
+                    continue
             if end < len(view) and (view[end].isdigit() or view[end] in "%‰°"):
                 continue
-            if not self._ends_phrase(end) or view[end : end + 2] in (
-                ".0",
-                ".1",
-                ".2",
-                ".3",
-                ".4",
-                ".5",
-                ".6",
-                ".7",
-                ".8",
-                ".9",
-            ):
-                continue
             if re.match(r"[.,:][0-9]", view[end : end + 2]):
-                continue
+                continue  # a decimal or a ratio: "1.5", "2:1"
             anchor = self._digit_anchor(start)
             if anchor is None:
                 continue
-            items = self._numbers(match.group("nums"), listed_only=True)
+            glued_punct = anchor < start and view[anchor] in ".,;:)"
+            nums = match.group("nums")
+            if glued_punct:
+                # "data.6 10 11 Next": spaced superscripts after the full stop.
+                more = _SPACED_RUN.match(view, end)
+                if more and all(int(n) in self.listed for n in more.group(0).split()):
+                    nums += "," + ",".join(more.group(0).split())
+                    end = more.end()
+            after = _NEXT_WORD.match(view, end)
+            if after and after.group(1).lower() in UNITS_AFTER:
+                continue  # "18-29 November", "5 mg", "2-3 weeks"
+            multi = bool(re.search(r"[,\u2010-\u2013-]", nums))
+            # Glued to a word mid-sentence: "consistent12,13 across", "sufficed8 in"
+            # (a lower-case word of four letters or more, so "p53" or "IL6" never are).
+            word, _ = _preceding_word(view, start)
+            glued_word = anchor == start and (
+                multi
+                # a single one only mid-sentence or before punctuation: "ajlee21 Genomics"
+                # (a handle before a capitalised word) is not one
+                or (len(word) >= 4 and word.islower() and not _CAPITAL_NEXT.match(view, end))
+            )
+            if not (glued_punct or glued_word) and not self._ends_phrase(end):
+                continue
+            if anchor == start and not multi and _CAPITAL_NEXT.match(view, end):
+                continue  # "ajlee21 Genomics": a handle or a name, the sentence goes on
+
+            items = self._numbers(nums, listed_only=True)
             if items is None:
                 continue
             weak = len(items) == 1 and view[start - 1] == " "
@@ -389,20 +509,37 @@ class MarkerFinder:
         if i and view[i - 1] == " ":
             i -= 1
             spaced = True
+        punct = False
         if i and view[i - 1] in ".,;:)" and not spaced:
             closing = view[i - 1]
             i -= 1
-            if closing == ")":
-                return i
+            punct = True
+            if closing == ")" or (i and view[i - 1] in ")%"):
+                return i  # "(HR 0.8).6", "by 30%.21": a parenthesis or percent, then a stop
+            if closing == "." and i and view[i - 1].isdigit():
+                return i  # "after 2010.18 Next" (the caller checked the year)
         word, word_start = _preceding_word(view, i)
-        if len(word) < 2 or not word.replace("/", "").isalpha():
-            return None
+        if len(word) < 2 or not word.isalpha():
+            return None  # "cells/mm3", "osf.io/yzku5": a unit or an address, not prose
         lowered = word.lower()
-        if lowered in FUNCTION_WORDS or lowered in NUMBER_WORDS or lowered in UNITS:
+        if lowered in FUNCTION_WORDS or lowered in UNITS:
             return None
+        if not punct and lowered in NUMBER_WORDS:
+            return None  # "group 3" is a group; "groups.3" or "year.30" a citation
         if not spaced and i == start and (len(word) < 3 or not word.islower()):
             return None  # glued to a capitalised or short word: a name such as IL6 or L5
-        if word_start and (view[word_start - 1].isdigit() or view[word_start - 1] in "-_/"):
+        # "Risk of Bias 2", "RoB 2", "Phase 3": a number after a capitalised word inside a
+        # sentence names a version or a tool, unless a full stop follows.
+        digits_end = _DIGIT_RUN.match(view, start)
+        if (
+            spaced
+            and word[0].isupper()
+            and word_start
+            and view[word_start - 1] == " "
+            and not view.startswith(".", digits_end.end() if digits_end else start)
+        ):
+            return None
+        if word_start and (view[word_start - 1].isdigit() or view[word_start - 1] in "-_/."):
             return None
         return i
 
@@ -435,6 +572,12 @@ class MarkerFinder:
             )
 
 
+def _crossref_label(key: str) -> str:
+    """``fig:walking`` -> ``Figure walking``: what a cross-reference reads as in a claim."""
+    kind, label = re.split(r"[:-]", key, maxsplit=1)
+    return f"{_CROSSREF_WORDS.get(kind.lower(), kind.capitalize())} {label}"
+
+
 def _is_name(word: str) -> bool:
     return word.lower().rstrip(".") not in MONTHS_AND_NON_NAMES
 
@@ -445,8 +588,13 @@ def _author_year_items(match: re.Match[str]) -> list[Item]:
     etal = bool(match.group("etal"))
     locator = match.group("locator") or ""
     items = []
+    digits = ""
     for year in re.split(r"\s*,\s*", match.group("years")):
-        digits, suffix = year[:4], year[4:]
+        if len(year) == 1:  # "2011a,b": the letter alone means the same year
+            suffix = year
+            year = digits + year
+        else:
+            digits, suffix = year[:4], year[4:]
         who = f"{first} et al." if etal else (f"{first} and {second}" if second else first)
         items.append(
             Item(

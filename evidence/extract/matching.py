@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from evidence.bibliography import Bibliography
 from evidence.errors import PubMedError
-from evidence.extract.ids import new_key
+from evidence.extract.ids import list_key, new_key
 from evidence.extract.markers import Item
 from evidence.extract.records import CitationMatcher, ListedReference
 from evidence.model import Reference
@@ -88,6 +88,7 @@ class BibIndex:
         self.references = references
         self.by_pmid: dict[str, list[str]] = {}
         self.by_doi: dict[str, list[str]] = {}
+        self.by_pmcid: dict[str, list[str]] = {}
         self.titles: dict[str, frozenset[str]] = {}
         self.by_word: dict[str, list[str]] = {}
         self.untitled: list[str] = []
@@ -96,6 +97,8 @@ class BibIndex:
                 self.by_pmid.setdefault(ref.pmid, []).append(key)
             if ref.doi:
                 self.by_doi.setdefault(ref.doi, []).append(key)
+            if ref.pmcid:
+                self.by_pmcid.setdefault(ref.pmcid, []).append(key)
             words = frozenset(w for w in _words(ref.title) if w not in _TITLE_STOPWORDS)
             if words:
                 self.titles[key] = words
@@ -121,6 +124,8 @@ def match_listed(listed: ListedReference, index: BibIndex) -> tuple[str | None, 
         found[key] = _Candidate(key, "pmid", 3.0, "same PMID")
     for key in index.by_doi.get(listed.doi or "", ()):
         found.setdefault(key, _Candidate(key, "doi", 3.0, "same DOI"))
+    for key in index.by_pmcid.get(listed.pmcid or "", ()):
+        found.setdefault(key, _Candidate(key, "pmcid", 3.0, "same PMCID"))
     words = set(_words(listed.text))
     head = set(_words(listed.text)[:12])
     surname = surname_key(listed.first_author)
@@ -254,11 +259,14 @@ def map_listed(
     references: Mapping[str, Reference] | None,
     client: CitationMatcher | None,
     warn: Callable[[str, str], None],
+    *,
+    from_list: bool = False,
 ) -> list[ListedReference]:
     """Map each listed reference to a .bib key, and failing that through PubMed.
 
     Only the entries some marker cites (their numbers in ``cited``) are looked up in
-    PubMed; ``warn(message, code)`` reports that PubMed could not be asked.
+    PubMed; ``warn(message, code)`` reports that PubMed could not be asked. With
+    ``from_list`` and no .bib, an entry still unmapped becomes its own reference.
     """
     mapped: list[ListedReference] = []
     index: BibIndex | None = None
@@ -273,7 +281,7 @@ def map_listed(
         mapped.append(entry)
     todo = {e.number: e for e in mapped if e.key is None and e.number in cited}
     if not todo or client is None:
-        return mapped
+        return _from_list(mapped, references) if from_list else mapped
     resolved = _citmatch(client, todo, warn)
     by_pmid: dict[str, str] = {}
     if references is not None:
@@ -298,6 +306,25 @@ def map_listed(
                 key = new_key(entry, pmid, used)
                 used.add(key)
                 entry = replace(entry, key=key, pmid=pmid, how="pubmed")
+        out.append(entry)
+    return _from_list(out, references) if from_list else out
+
+
+def _from_list(
+    entries: list[ListedReference], references: Mapping[str, Reference] | None
+) -> list[ListedReference]:
+    """With no .bib, an entry that prints a PMID or DOI, or names a first author and a
+    year, is its own reference: it gets a key (``liliang2011``) and ``how="list"``."""
+    if references is not None:
+        return entries
+    used = {e.key for e in entries if e.key}
+    out = []
+    for entry in entries:
+        named = entry.first_author or entry.title
+        if entry.key is None and (entry.pmid or entry.doi or entry.pmcid or (named and entry.year)):
+            key = list_key(entry, used)
+            used.add(key)
+            entry = replace(entry, key=key, how="list")
         out.append(entry)
     return out
 

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from evidence.errors import ArticleError, SourceLocation
+from evidence.errors import ArticleError, Problem, SourceLocation
 from evidence.extract.view import TextView
+from evidence.model import Reference
 
-__all__ = ["ArticleFormat", "decode_text", "keep_text", "mask_nothing", "read_bytes"]
+__all__ = ["ArticleFormat", "Decoded", "decode_text", "keep_text", "mask_nothing", "read_bytes"]
 
 
 def mask_nothing(text: str, view: TextView) -> None:
@@ -66,6 +67,28 @@ def decode_text(data: bytes, encoding: str, source: str) -> str:
         ) from None
 
 
+@dataclass(frozen=True)
+class Decoded:
+    """What a structured format's reader (``.docx``, JATS) makes of a file.
+
+    ``text`` is the document flattened to prose in which every citation the file stores
+    as structure (a reference manager's field, an ``<xref>``) is written as a pandoc
+    marker ``[@key]``; ``references`` are the cited works whose metadata the file itself
+    carries, under those keys; ``problems`` what could not be read, located;
+    ``lines[i]`` is the line (or paragraph) of the *file* that line ``i + 1`` of ``text``
+    came from, and ``unit`` what that number counts (``paragraph`` for .docx, ``line``
+    for XML). ``citations`` counts the cited items the file stores, so the census can
+    prove each became a mapped citation or a report.
+    """
+
+    text: str
+    references: tuple[Reference, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    lines: tuple[int, ...] = ()
+    unit: str = "line"
+    citations: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleFormat:
     """How one article format is read: its names, and how its non-prose is masked.
@@ -87,6 +110,12 @@ class ArticleFormat:
     5. markers are found in the view (``rst_labels``: reStructuredText ``[Label]_``
        citations are read too), sentences split, markers mapped to keys;
     6. ``clean(text)`` undoes the format's inline markup in each claim's text.
+
+    A structured format (``.docx``, JATS) sets ``read`` instead of relying on
+    ``decode``: ``read(data, source)`` returns a :class:`Decoded` whose text is then
+    masked and searched like the others, with the references the file embeds.
+    ``typed_numbers`` false (JATS) means every numbered citation is structure, so digits
+    in brackets, parentheses or superscripts in the text are never taken as markers.
     """
 
     name: str
@@ -98,3 +127,5 @@ class ArticleFormat:
     decode: Callable[[bytes, str, str], str] = decode_text
     list_items: bool = True
     rst_labels: bool = False
+    read: Callable[[bytes, str], Decoded] | None = None
+    typed_numbers: bool = True

@@ -6,11 +6,12 @@ Frozen records only; :class:`CitationMatcher` says what is asked of a PubMed cli
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from evidence.claims import ClaimSet, dump_claims
 from evidence.errors import Problem, SourceLocation
+from evidence.model import Reference
 
 if TYPE_CHECKING:
     from evidence.pubmed.query import CitationQuery
@@ -71,6 +72,7 @@ class ListedReference:
     doi: str | None = None
     key: str | None = None
     how: str = ""
+    pmcid: str | None = None
 
     def citation_query(self) -> CitationQuery:
         """The ECitMatch query for this entry (journal, year, volume, first page, author)."""
@@ -85,6 +87,9 @@ class ExtractResult:
     """What :func:`extract_claims` found.
 
     ``claims`` is a :class:`~evidence.claims.ClaimSet` (write it with :meth:`dump`);
+    ``references`` the works the document describes itself (reference-manager fields,
+    a JATS ``<ref-list>``, list entries that are their own reference); ``census`` counts
+    every cited item: ``found`` = ``mapped`` + ``unchecked`` + ``reported``;
     ``markers`` every marker taken, in text order; ``unmapped`` what they cite that has no
     key; ``reference_list`` the document's numbered reference list (empty when it has
     none); ``problems`` located warnings; ``format`` the format the text was read as.
@@ -97,6 +102,23 @@ class ExtractResult:
     problems: tuple[Problem, ...] = ()
     format: str = "markdown"
     path: str = "<string>"
+    references: tuple[Reference, ...] = ()
+    census: Mapping[str, int] = field(default_factory=dict)
+
+    def census_line(self) -> str:
+        """The census in words: ``12 citations found: 10 mapped, 2 reported``."""
+        c = self.census
+        found = c.get("found", 0)
+        parts = [f"{c.get('mapped', 0)} mapped"]
+        if c.get("unchecked"):
+            parts.append(f"{c['unchecked']} kept unchecked (no bibliography given)")
+        parts.append(f"{c.get('reported', 0)} reported")
+        line = f"{found} citation{'s' if found != 1 else ''} found: {', '.join(parts)}"
+        if "listed" in c:
+            line += f"; reference list: {c['listed']} entries read"
+            if c.get("numbered", c["listed"]) != c["listed"]:
+                line += f" of {c['numbered']} numbered"
+        return line
 
     def dump(self, fmt: str = "yaml") -> str:
         """The claims as a claims file (see :func:`~evidence.dump_claims`)."""

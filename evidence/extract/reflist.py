@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from evidence.errors import SourceLocation
 from evidence.extract.records import ListedReference
 from evidence.extract.words import NAME_PARTICLES
-from evidence.identifiers import normalise_doi, normalise_pmid
+from evidence.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 
 __all__ = ["RawEntry", "find_reference_list", "parse_reference_line"]
 
@@ -29,7 +29,10 @@ _ENTRY = re.compile(
     r"\s*(?:[-*+]\s+)?(?:\.\.\s+)?(?:\[(?P<b>\d{1,4})\](?:_)?|(?P<n>\d{1,4})[.)]|\((?P<p>\d{1,4})\))"
     r"(?:\s+|(?=[A-Z\u00c0-\u00de]))(?P<rest>\S.*)"
 )
-_ENTRY_LOOSE = re.compile(r"\s*(?P<n>\d{1,4})\s+(?P<rest>[A-Z\u00c0-\u00de].*)")
+_ENTRY_LOOSE = re.compile(
+    r"\s*(?P<n>\d{1,4})\s+(?P<rest>(?:[A-Z\u00c0-\u00de]|"
+    r"(?:van|von|de|der|den|da|di|du|la|le|dos|ter|ten|al|el)\s).*)"
+)
 _YEAR_IN_ENTRY = re.compile(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)")
 
 
@@ -41,6 +44,7 @@ class RawEntry:
     start: int  # offset of the entry's first line
     end: int
     text: str
+    numbered: bool = True  # False: an unnumbered list, numbered here in order
 
 
 def find_reference_list(view_text: str) -> tuple[list[RawEntry], tuple[int, int]]:
@@ -74,6 +78,8 @@ def find_reference_list(view_text: str) -> tuple[list[RawEntry], tuple[int, int]
         entries = _entries(lines, offsets, first, len(lines), loose=True)
         end = _section_end(lines, offsets, first, len(view_text))
         entries = [e for e in entries if e.start < end]
+        if not entries:
+            entries = _unnumbered(lines, offsets, first, end)
         return entries, (offsets[heading_at], end)
     # No heading: a trailing run of numbered lines that look like references, each
     # possibly wrapped onto the lines right under it.
@@ -149,6 +155,37 @@ def _entries(
     return entries
 
 
+def _unnumbered(lines: list[str], offsets: list[int], first: int, end: int) -> list[RawEntry]:
+    """Entries under a references heading that carry no numbers: numbered in order.
+
+    Entries are the blocks between blank lines, or each line when there are no blank
+    lines; only those that read as references count (a year, words, a full stop).
+    """
+    blocks: list[list[int]] = []
+    current: list[int] = []
+    for i in range(first, len(lines)):
+        if offsets[i] >= end:
+            break
+        if lines[i].strip():
+            current.append(i)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    if len(blocks) == 1:
+        blocks = [[i] for i in blocks[0]]
+    entries: list[RawEntry] = []
+    for block in blocks:
+        text = " ".join(" ".join(lines[i].split()) for i in block)
+        if _looks_like_reference(text):
+            start = offsets[block[0]]
+            last = block[-1]
+            end_at = offsets[last] + len(lines[last].rstrip())
+            entries.append(RawEntry(len(entries) + 1, start, end_at, text, numbered=False))
+    return entries
+
+
 def _looks_like_reference(entry: str) -> bool:
     """A numbered line that reads as a reference: a year, some words and punctuation."""
     return bool(_YEAR_IN_ENTRY.search(entry)) and len(entry.split()) >= 4 and "." in entry
@@ -176,6 +213,8 @@ def parse_reference_line(
     pmid = normalise_pmid(pmid_match.group(1)) if pmid_match else None
     doi_match = re.search(r"\b10\.\d{4,9}/[^\s\"<>]+", entry)
     doi = normalise_doi(doi_match.group(0).rstrip(".,;")) if doi_match else None
+    pmcid_match = re.search(r"\bPMC\d{3,9}\b", entry)
+    pmcid = normalise_pmcid(pmcid_match.group(0)) if pmcid_match else None
     # Vancouver/AMA: "... Journal. 2003 Feb;16(1):96-9." / APA: "... (2003). ... 16(1), 96-99."
     year: int | None = None
     journal = volume = first_page = ""
@@ -221,6 +260,7 @@ def parse_reference_line(
         first_page=first_page,
         pmid=pmid,
         doi=doi,
+        pmcid=pmcid,
     )
 
 

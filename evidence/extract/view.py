@@ -7,9 +7,10 @@ since blanking keeps every offset, locations are computed on the original text.
 
 from __future__ import annotations
 
+import bisect
 import re
 
-__all__ = ["BULLET", "URL", "TextView", "line_starts"]
+__all__ = ["ALIAS_LINE", "BULLET", "URL", "TextView", "blank_urls", "line_starts"]
 
 #: A list item's bullet or number: it starts a paragraph of its own.
 BULLET = re.compile(r"^[ \t]*(?:[-*+\u2022]|\d{1,3}[.)]|#\.)[ \t]+(?=\S)", re.M)
@@ -63,3 +64,23 @@ def line_starts(text: str) -> list[int]:
     starts = [0]
     starts.extend(m.end() for m in re.finditer("\n", text))
     return starts
+
+
+# "[@tag:x]: doi:10.1/y" lines define aliases; they are never prose.
+ALIAS_LINE = re.compile(r"^\[@[^\]\s]+\]:[ \t]*\S+[ \t]*$", re.M)
+# Citation syntax that may hold a URL or a DOI that must not be blanked as one.
+_CITATION_SPAN = re.compile(
+    r"\[[^\[\]\n]*@[^\[\]\n]*\]|\\[A-Za-z]*cite[A-Za-z]*\*?(?:\[[^\]]*\]){0,2}\{[^{}]*\}"
+)
+
+
+def blank_urls(view: TextView, text: str) -> None:
+    """Blank URLs and DOIs (their digits are never markers), except inside citation
+    syntax, where they are keys: ``[@doi:10.1/x]``, ``\\cite{10.1/x}``."""
+    protected = [m.span() for m in _CITATION_SPAN.finditer(text)]
+    starts = [a for a, _ in protected]
+    for match in URL.finditer(text):
+        i = bisect.bisect_right(starts, match.start()) - 1
+        if i >= 0 and protected[i][0] <= match.start() < protected[i][1]:
+            continue
+        view.blank(match.start(), match.end())

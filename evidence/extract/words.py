@@ -51,7 +51,43 @@ NUMBER_WORDS = word_set(
     points rank ranks tier tiers category categories criterion criteria rule rules lane
     lanes slide slides sample samples specimen specimens image images scan scans test tests
     mark marks set sets unit units region regions zone zones tooth teeth vertebra segment
-    segments gen generation dimension dimensions
+    segments gen generation dimension dimensions file files supplemental material materials
+    """
+)
+
+# The words of NUMBER_WORDS that label what follows them ("Figure (2)", "step (1)",
+# "day 4"): a number after one is never a citation. The others ("trials", "groups",
+# "patients") take a number in "group 3" but are followed by citations in "trials (7, 8)".
+LABEL_WORDS = word_set(
+    """
+    figure figures fig figs table tables tab eq eqs equation equations section sections sec
+    chapter chapters ch chap page pages p pp appendix supplement box panel step steps stage
+    stages grade grades type types phase phases level levels class classes day days week
+    weeks wk month months year years yr hour hours hr minute minutes min second seconds
+    visit visits dose doses cycle cycles score scores version v no nos number numbers item
+    items question questions line lines round rounds wave waves session sessions point
+    points rank ranks tier tiers category categories criterion criteria rule rules slide
+    slides image images chromosome chromosomes exon exons codon codons lead leads gen
+    generation dimension dimensions vol volume issue part parts tooth teeth vertebra bed
+    beds room rooms floor lane lanes ward wards file files
+    """
+)
+
+# Labels a list of numbers still follows ("Figures (2, 3)", "Table 1,2"): never citations.
+FIGURE_WORDS = word_set(
+    """
+    figure figures fig figs table tables tab eq eqs equation equations section sections sec
+    chapter chapters ch chap page pages p pp appendix supplement box panel step steps
+    """
+)
+
+# Words right after a number that make it a quantity: "(7) mg", "12 November".
+UNITS_AFTER = word_set(
+    """
+    mg g kg mcg µg μg ng ml l dl mmol mol iu u % percent mm cm m km h hr hrs min s sec
+    years year yrs months month weeks week days day hours hour minutes times fold x
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
     """
 )
 
@@ -67,10 +103,12 @@ MONTHS_AND_NON_NAMES = word_set(
     """
 )
 
-# Units a superscript digit follows as a power ("m²", "kg/m²"), not as a citation.
+# Units and statistics a superscript digit follows as a power ("m²", "kg/m²", "Chi²"),
+# not as a citation.
 UNITS = word_set(
     """
     m cm mm km nm um µm μm ft in mi s ms m/s kg/m g kg l dl ml yd px pt mile miles sq
+    chi tau eta rho sigma omega lambda beta alpha gamma delta
     """
 )
 

@@ -289,7 +289,7 @@ def test_endnote_record_in_field_data(tmp_path: Path) -> None:
 
 @needs_fixtures
 def test_write_bib_gives_a_bib_the_table_can_use(tmp_path: Path) -> None:
-    from evidence.cli.main import main
+    from evidence.cli import main
 
     from evidence import load_references
     from evidence.claims import load_claims

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from evidence.cli.main import main
+from evidence.cli import main
 
 from evidence import extract_claims
 from evidence.claims import dump_claims, load_claims, parse_claims

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from evidence.cli.main import main
+from evidence.cli import main
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 

@@ -98,8 +98,12 @@ def check_characters(root: Node | None, report: Report) -> None:
     half of a character pair, which no file can hold, so writing the claims back (or any
     output) would fail later with a bare encoding error."""
     stack = [root] if root is not None else []
+    seen: set[int] = set()  # a YAML alias can make the tree refer to itself
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, Scalar):
             texts = [node.text or ""]
         elif isinstance(node, Map):

@@ -28,7 +28,7 @@ import pandas as pd
 from evidence.assess import Proportion, pool_proportions, wilson_interval
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
-from evidence.assess.support import SupportCheck, support_for_record
+from evidence.assess.support import AbstractTerms, SupportCheck, abstract_terms, support_for_record
 from evidence.errors import Problem, Severity, SourceLocation
 from evidence.model import Citation, Claim, PubMedStatus, Reference, Stance, StudyDesign
 from evidence.studies import Collection, Study, make_study, study_design
@@ -346,6 +346,9 @@ def build_table(
 
     claim_rows: list[dict[str, Any]] = []
     evidence_rows: list[dict[str, Any]] = []
+    # Each cited abstract split into sentences and terms once for the whole table (a
+    # landmark study cited for 15 claims was split 15 times).
+    abstracts: dict[int, AbstractTerms | None] = {}
     pooled_rows: list[dict[str, Any]] = []
     judgements: dict[str, Judgement] = {}
     for claim in claim_list:
@@ -361,7 +364,7 @@ def build_table(
             study = study_of.get(citation.key)
             row, interval = _evidence_row(claim.id, citation, study, labels, numbers)
             row["excluded"] = exclusions.get(citation.key, "") if study else ""
-            check = _support(claim.text, study)
+            check = _support(claim.text, study, abstracts)
             row["best_sentence"] = check.best.text if check and check.best else ""
             row["best_score"] = check.score if check else None
             row["mentions"] = check.mentions if check else None
@@ -500,11 +503,23 @@ def _pool(
     return rows
 
 
-def _support(claim_text: str, study: Study | None) -> SupportCheck | None:
-    """The abstract's best match for the claim, when PubMed gave an abstract."""
+def _support(
+    claim_text: str, study: Study | None, abstracts: dict[int, AbstractTerms | None]
+) -> SupportCheck | None:
+    """The abstract's best match for the claim, when PubMed gave an abstract.
+
+    ``abstracts`` keeps each record's prepared abstract by the record's identity (the
+    studies, and so their records, live as long as the table build).
+    """
     if study is None or study.record is None:
         return None
-    return support_for_record(claim_text, study.record)
+    key = id(study.record)
+    if key not in abstracts:
+        abstracts[key] = abstract_terms(study.record)
+    prepared = abstracts[key]
+    if prepared is None:
+        return None
+    return support_for_record(claim_text, study.record, prepared=prepared)
 
 
 def _no_mention_remark(

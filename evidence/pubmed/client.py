@@ -24,6 +24,7 @@ rate limiter, sends, and classifies the outcome:
 outcome                                                    what happens
 =========================================================  ==========================
 connection refused / reset / dropped, timeout              retried
+no complete answer by the attempt's ``deadline``           retried (``transport``)
 HTTP 429, HTTP 5xx (HTML bodies and all)                   retried, ``Retry-After``
                                                            honoured when present
 HTTP 200 whose body is NCBI's 429 JSON                     retried, like a 429
@@ -35,7 +36,8 @@ any other HTTP status (400, 404, 414 ...)                  :class:`PubMedRespons
 Waits grow exponentially from ``backoff`` seconds (1, 2, 4, 8 ... capped at 30) with
 jitter (``evidence.pubmed.retry``) so that many clients do not retry in lock-step.
 The retry budget is ``max_retries`` retries *and* ``max_total_wait`` seconds from the
-first attempt: a wait that would end past that budget is not started, and
+first attempt: no attempt runs past it (its deadline is cut to what is left), a wait
+that would end past it is not started, and
 :class:`PubMedUnavailable` is raised with the last reason.
 
 Why not urllib3's ``Retry`` inside requests' ``HTTPAdapter``? It was the first choice, and
@@ -71,8 +73,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
-import urllib3.connection
-import urllib3.connectionpool
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from tqdm import tqdm
@@ -89,6 +89,7 @@ from evidence.pubmed.cache import CacheEntry, PubMedCache
 from evidence.pubmed.efetch import parse_efetch
 from evidence.pubmed.outcome import FetchOutcome, FetchResult
 from evidence.pubmed.retry import RateLimiter, backoff_delay, is_retryable
+from evidence.pubmed.transport import Watchdog, pool_classes
 
 __all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
 
@@ -119,51 +120,20 @@ def _mask_urllib3_logs() -> None:
         target.addFilter(_MaskApiKey())
 
 
-# --- raw pipes for ECitMatch ----------------------------------------------------------
-# NCBI's ECitMatch wants the "|" field separators raw (Biopython un-escapes them too), but
-# requests and urllib3 >= 2 both percent-encode "|" in a request target, as RFC 3986 asks.
-# An adapter mounted for the ECitMatch URL only puts the pipes back as the request line is
-# written. bdata fields never contain "|" themselves (query.ecitmatch_line replaces them),
-# so every "%7C" there is a separator.
+# --- adapters ---------------------------------------------------------------------------
 
 
-class _RawPipeHTTPConnection(urllib3.connection.HTTPConnection):
-    def putrequest(
-        self,
-        method: str,
-        url: str,
-        skip_host: bool = False,
-        skip_accept_encoding: bool = False,
-    ) -> None:
-        super().putrequest(method, url.replace("%7C", "|"), skip_host, skip_accept_encoding)
+class _WatchedAdapter(HTTPAdapter):
+    """Connections that report to the client's watchdog (``evidence.pubmed.transport``);
+    with ``raw_pipes`` they also write ECitMatch's ``|`` separators raw."""
 
+    def __init__(self, watchdog: Watchdog, *, raw_pipes: bool = False, **kwargs: Any) -> None:
+        self._pools = pool_classes(watchdog, raw_pipes=raw_pipes)
+        super().__init__(**kwargs)
 
-class _RawPipeHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def putrequest(
-        self,
-        method: str,
-        url: str,
-        skip_host: bool = False,
-        skip_accept_encoding: bool = False,
-    ) -> None:
-        super().putrequest(method, url.replace("%7C", "|"), skip_host, skip_accept_encoding)
-
-
-class _RawPipeHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
-    ConnectionCls = _RawPipeHTTPConnection
-
-
-class _RawPipeHTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
-    ConnectionCls = _RawPipeHTTPSConnection
-
-
-class _RawPipeAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _RawPipeHTTPPool,
-            "https": _RawPipeHTTPSPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = dict(self._pools)
 
 
 # --- one request ----------------------------------------------------------------------
@@ -263,6 +233,10 @@ class PubMedClient:
     :param max_rate: requests per second; default 3, or 10 with a key. Only raise it
         above NCBI's limits if NCBI has granted your key more.
     :param unreachable_cooldown: seconds to fail fast after NCBI could not be reached.
+    :param deadline: seconds one attempt may take from connecting to the answer's last
+        byte (default twice ``timeout``), and never past ``max_total_wait`` from the
+        request's first attempt: ``timeout`` alone bounds each wait for a byte, so a server
+        trickling its answer could hold a request for ever (issue 12).
 
     >>> client = PubMedClient(email="me@example.org", offline=True)
     >>> client.fetch(["27685632"])["27685632"].status
@@ -287,6 +261,7 @@ class PubMedClient:
         batch_size: int = 200,
         max_rate: float | None = None,
         unreachable_cooldown: float = 60.0,
+        deadline: float | None = None,
     ) -> None:
         self.email = email or os.environ.get("NCBI_EMAIL", "").strip() or None
         self._api_key = api_key or os.environ.get("NCBI_API_KEY", "").strip() or None
@@ -323,6 +298,10 @@ class PubMedClient:
         self._prepared = False
         self._unreachable: tuple[float, str] | None = None
         self._state_lock = threading.Lock()
+        self.deadline = deadline if deadline is not None else 2 * timeout
+        if self.deadline <= 0:
+            raise ValueError(f"deadline must be positive, not {self.deadline}")
+        self._watchdog = Watchdog()
         if self._api_key:
             _mask_urllib3_logs()
         if not self.email and not offline:
@@ -377,20 +356,42 @@ class PubMedClient:
             if self._session is None:
                 self._session = requests.Session()
             if not self._prepared:
-                plain = HTTPAdapter(max_retries=self._transport_retry)
+                # Mounted for the E-utilities URL only, so an injected session keeps its
+                # own adapters for everything else.
+                watched = _WatchedAdapter(self._watchdog, max_retries=self._transport_retry)
                 if self._own_session:
+                    plain = HTTPAdapter(max_retries=self._transport_retry)
                     self._session.mount("https://", plain)
                     self._session.mount("http://", plain)
-                pipes = _RawPipeAdapter(max_retries=self._transport_retry)
+                self._session.mount(self.base_url, watched)
+                pipes = _WatchedAdapter(
+                    self._watchdog, raw_pipes=True, max_retries=self._transport_retry
+                )
                 self._session.mount(self.base_url + query.ECITMATCH, pipes)
                 self._prepared = True
             return self._session
 
-    def _send(self, endpoint: str, params: Mapping[str, str], method: str) -> _Answer | _NoAnswer:
-        """One attempt: an answer with any status, or why no answer came."""
+    def _send(
+        self, endpoint: str, params: Mapping[str, str], method: str, limit: float
+    ) -> _Answer | _NoAnswer:
+        """One attempt of at most ``limit`` seconds: an answer with any status, or why no
+        answer came."""
+        session = self._get_session()
+        with self._watchdog.watch(limit) as watch:
+            answer = self._attempt(session, endpoint, params, method)
+        if watch.expired:
+            # Whatever came is cut short: a shut-down socket can even end headers early
+            # and look like an empty answer.
+            return _NoAnswer(
+                f"no complete answer within {limit:.1f} s (the server sent it too slowly)"
+            )
+        return answer
+
+    def _attempt(
+        self, session: requests.Session, endpoint: str, params: Mapping[str, str], method: str
+    ) -> _Answer | _NoAnswer:
         url = self.base_url + endpoint
         headers = {"User-Agent": f"{self.tool} (evidence PubMed client)"}
-        session = self._get_session()
         try:
             if endpoint == query.ECITMATCH:
                 text = query.encode_query(params, raw=("bdata",))
@@ -450,7 +451,8 @@ class PubMedClient:
             attempts += 1
             self._limiter.wait()
             tally.requests += 1
-            answer = self._send(endpoint, full, method)
+            left = self.max_total_wait - (time.monotonic() - started)
+            answer = self._send(endpoint, full, method, max(min(self.deadline, left), 0.1))
             retry_after: float | None = None
             final = False
             if isinstance(answer, _NoAnswer):

@@ -1,0 +1,152 @@
+"""Connections for the PubMed client: a wall-clock deadline per attempt, raw ECitMatch pipes.
+
+**Deadline.** requests' ``timeout`` bounds each wait for a byte, not a whole answer: a
+server that sends one byte every 2 s never trips a 30 s timeout, and held ``evidence
+fetch`` for 519 s against a retry budget of 120 s (issue 12). A :class:`Watchdog` bounds
+the whole attempt instead: the connections made through :func:`pool_classes` hand it
+their socket, and when an attempt outlives its deadline a timer shuts that socket down,
+so the blocked read returns at once and the attempt fails like a dropped connection.
+A timer, not a check between reads, because a read of a trickled answer blocks until
+its buffer fills; a socket shutdown interrupts it from another thread, which closing
+the file object does not.
+
+**Raw pipes.** NCBI's ECitMatch wants the ``|`` field separators raw (Biopython un-escapes
+them too), but requests and urllib3 >= 2 both percent-encode ``|`` in a request target, as
+RFC 3986 asks. The ECitMatch connections put the pipes back as the request line is
+written. bdata fields never contain ``|`` themselves (``query.ecitmatch_line`` replaces
+them), so every ``%7C`` there is a separator.
+
+urllib3 only: requests is imported by the client alone (its adapter mounts these pools).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import urllib3.connection
+import urllib3.connectionpool
+
+__all__ = ["Watch", "Watchdog", "pool_classes"]
+
+
+class Watch:
+    """One attempt being watched; ``expired`` turns true when its deadline passed."""
+
+    __slots__ = ("expired", "seconds", "socket")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self.socket: socket.socket | None = None
+
+
+class Watchdog:
+    """Shuts down the socket of an attempt still running at its deadline.
+
+    One per client; each thread has at most one attempt watched at a time (the client
+    makes one request at a time per thread), so attempts are keyed by thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._watches: dict[int, Watch] = {}
+
+    @contextmanager
+    def watch(self, seconds: float) -> Iterator[Watch]:
+        """Watch the attempt this thread makes inside the ``with`` block."""
+        current = Watch(seconds)
+        ident = threading.get_ident()
+        timer = threading.Timer(max(seconds, 0.0), self._expire, (current,))
+        timer.daemon = True
+        with self._lock:
+            self._watches[ident] = current
+        timer.start()
+        try:
+            yield current
+        finally:
+            timer.cancel()
+            with self._lock:
+                self._watches.pop(ident, None)
+
+    def attach(self, sock: socket.socket | None) -> None:
+        """The socket this thread's watched attempt is using (from the connection)."""
+        if sock is None:
+            return
+        with self._lock:
+            current = self._watches.get(threading.get_ident())
+            if current is None:
+                return
+            current.socket = sock
+            expired = current.expired
+        if expired:
+            _shut(sock)
+
+    def _expire(self, current: Watch) -> None:
+        with self._lock:
+            current.expired = True
+            sock = current.socket
+        if sock is not None:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def pool_classes(
+    watchdog: Watchdog, *, raw_pipes: bool = False
+) -> dict[str, type[urllib3.connectionpool.HTTPConnectionPool]]:
+    """urllib3 pool classes by scheme whose connections report to ``watchdog`` (and, with
+    ``raw_pipes``, write ``|`` raw in the request target)."""
+
+    def target(url: str) -> str:
+        return url.replace("%7C", "|") if raw_pipes else url
+
+    class Connection(urllib3.connection.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            watchdog.attach(self.sock)
+
+        def putrequest(
+            self,
+            method: str,
+            url: str,
+            skip_host: bool = False,
+            skip_accept_encoding: bool = False,
+        ) -> None:
+            super().putrequest(method, target(url), skip_host, skip_accept_encoding)
+
+        def getresponse(self) -> Any:
+            watchdog.attach(self.sock)  # a kept-alive connection was connected earlier
+            return super().getresponse()
+
+    class SecureConnection(urllib3.connection.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            watchdog.attach(self.sock)
+
+        def putrequest(
+            self,
+            method: str,
+            url: str,
+            skip_host: bool = False,
+            skip_accept_encoding: bool = False,
+        ) -> None:
+            super().putrequest(method, target(url), skip_host, skip_accept_encoding)
+
+        def getresponse(self) -> Any:
+            watchdog.attach(self.sock)
+            return super().getresponse()
+
+    class Pool(urllib3.connectionpool.HTTPConnectionPool):
+        ConnectionCls = Connection
+
+    class SecurePool(urllib3.connectionpool.HTTPSConnectionPool):
+        ConnectionCls = SecureConnection
+
+    return {"http": Pool, "https": SecurePool}

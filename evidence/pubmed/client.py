@@ -4,7 +4,7 @@
 
 * **Identity.** ``tool`` and ``email`` go with every request, and ``api_key`` when there is
   one. The key is a secret: it is masked in ``repr()``, in every exception and log message
-  this module writes, and in urllib3's request log lines (see :class:`_MaskApiKey`).
+  this module writes, and in urllib3's request log lines (see ``evidence.pubmed.transport``).
 * **Rate.** One limiter per client, shared by every thread using it, spaces requests
   0.35 s apart (under NCBI's 3 per second) or 0.105 s with a key (under 10 per second);
   the limiter and the retry waits live in ``evidence.pubmed.retry``.
@@ -67,7 +67,8 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -80,7 +81,7 @@ from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from evidence._gc import paused_gc
-from evidence.errors import CacheError, PubMedResponseError, PubMedUnavailable
+from evidence.errors import CacheError, PubMedError, PubMedResponseError, PubMedUnavailable
 from evidence.model import PubMedRecord, PubMedStatus
 from evidence.pubmed import query
 from evidence.pubmed.answers import parse_ecitmatch, parse_esearch
@@ -89,7 +90,7 @@ from evidence.pubmed.cache import CacheEntry, PubMedCache
 from evidence.pubmed.efetch import parse_efetch
 from evidence.pubmed.outcome import FetchOutcome, FetchResult
 from evidence.pubmed.retry import RateLimiter, backoff_delay, is_retryable
-from evidence.pubmed.transport import Watchdog, pool_classes
+from evidence.pubmed.transport import Watchdog, mask_urllib3_logs, pool_classes
 
 __all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
 
@@ -99,25 +100,7 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 _NOT_FOUND_REASON = "not found in PubMed"
-
-
-class _MaskApiKey(logging.Filter):
-    """Masks ``api_key=`` values in urllib3's DEBUG lines, which print full request URLs."""
-
-    _pattern = re.compile(r"(api_key=)[^&\s'\"]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "api_key=" in message:
-            record.msg = self._pattern.sub(r"\1***", message)
-            record.args = ()
-        return True
-
-
-def _mask_urllib3_logs() -> None:
-    target = logging.getLogger("urllib3.connectionpool")
-    if not any(isinstance(f, _MaskApiKey) for f in target.filters):
-        target.addFilter(_MaskApiKey())
+_IN_FLIGHT = 4  # EFetch requests at once: ~3 a second, each answer taking about a second
 
 
 # --- adapters ---------------------------------------------------------------------------
@@ -303,7 +286,7 @@ class PubMedClient:
             raise ValueError(f"deadline must be positive, not {self.deadline}")
         self._watchdog = Watchdog()
         if self._api_key:
-            _mask_urllib3_logs()
+            mask_urllib3_logs()
         if not self.email and not offline:
             logger.warning(
                 "no contact email for NCBI: pass email= or set NCBI_EMAIL (NCBI asks every "
@@ -438,8 +421,13 @@ class PubMedClient:
         parse: Callable[[bytes], T],
         tally: _Tally,
         method: str = "GET",
+        on_send: Callable[[], None] | None = None,
+        on_answer: Callable[[], None] | None = None,
     ) -> T:
-        """Send one request with the retry policy of the module docstring; parse the body."""
+        """Send one request with the retry policy of the module docstring; parse the body.
+
+        ``on_send`` is called as the first attempt goes out (its rate slot taken),
+        ``on_answer`` when an answer has arrived and is about to be parsed."""
         if self.offline:
             raise PubMedUnavailable(f"{endpoint}: not looked up (the client is offline)")
         self._check_reachable(endpoint)
@@ -450,6 +438,8 @@ class PubMedClient:
         while True:
             attempts += 1
             self._limiter.wait()
+            if on_send is not None:
+                on_send()
             tally.requests += 1
             left = self.max_total_wait - (time.monotonic() - started)
             answer = self._send(endpoint, full, method, max(min(self.deadline, left), 0.1))
@@ -480,6 +470,8 @@ class PubMedClient:
                         raise PubMedResponseError(
                             self._mask(f"{endpoint}: NCBI answered with an error: {message}")
                         )
+                    if on_answer is not None:
+                        on_answer()
                     try:
                         result = parse(answer.body)
                     except PubMedResponseError as exc:
@@ -532,6 +524,7 @@ class PubMedClient:
         outcomes: dict[str, FetchOutcome] = {}
         pending: list[str] = []
         fallback: dict[str, CacheEntry] = {}
+        warned_cache = False
         # Reading thousands of cached records makes hundreds of thousands of small objects
         # and no cycles: with the cyclic GC paused that is a third faster (the GC would
         # walk the growing heap again and again). It is restored before any network I/O.
@@ -553,25 +546,44 @@ class PubMedClient:
         batches = list(query.batched(pending, self.batch_size))
         show = progress and sys.stderr is not None and sys.stderr.isatty()
         down: str | None = None  # set once NCBI has failed a whole retry budget
-        warned_cache = False
-        with tqdm(total=len(pending), unit="PMID", desc="PubMed", disable=not show) as bar:
+        # Pipelined: up to _IN_FLIGHT batches are requested at once, each as soon as the
+        # limiter allows, while answers are parsed (in the workers) and cached (here). One
+        # thread doing all in turn paid each answer's network time (a second or more from
+        # NCBI) plus its parsing, and fell far behind the rate NCBI allows. Requests still
+        # start in batch order (each waits for the previous one to be sent), and none goes
+        # after the first until NCBI has answered it: when NCBI cannot be reached, only
+        # the first batch's attempts are made, as before.
+        sent = [threading.Event() for _ in batches]
+        first_answer = threading.Event()
+        stop = threading.Event()
+        with (
+            tqdm(total=len(pending), unit="PMID", desc="PubMed", disable=not show) as bar,
+            ThreadPoolExecutor(_IN_FLIGHT, thread_name_prefix="evidence-efetch") as pool,
+        ):
+            jobs = [
+                pool.submit(self._efetch_job, batch, index, sent, first_answer, stop)
+                for index, batch in enumerate(batches)
+            ]
             for index, batch in enumerate(batches):
+                answer, spent = jobs[index].result()
+                tally.requests += spent.requests
+                tally.rate_limited += spent.rate_limited
                 if down is None:
-                    try:
-                        records = self._efetch(batch, tally)
-                    except PubMedUnavailable as exc:
-                        down = exc.message
+                    if isinstance(answer, PubMedUnavailable):
+                        down = answer.message
                         left = sum(len(b) for b in batches[index:])
                         logger.warning("%s; %d PMIDs not fetched, marked unavailable", down, left)
-                    except PubMedResponseError as exc:
+                    elif isinstance(answer, PubMedError):  # a PubMedResponseError
                         # An error about this request only; later batches may be fine.
-                        logger.warning("%s (%d PMIDs marked unavailable)", exc.message, len(batch))
+                        logger.warning(
+                            "%s (%d PMIDs marked unavailable)", answer.message, len(batch)
+                        )
                         for pmid in batch:
                             outcomes[pmid] = self._fallback(
-                                pmid, fallback, PubMedStatus.UNAVAILABLE, exc.message
+                                pmid, fallback, PubMedStatus.UNAVAILABLE, answer.message
                             )
-                    else:
-                        warned_cache = self._take(batch, records, outcomes, warned_cache)
+                    elif answer is not None:
+                        warned_cache = self._take(batch, answer, outcomes, warned_cache)
                 if down is not None:
                     for pmid in batch:
                         outcomes[pmid] = self._fallback(
@@ -579,6 +591,45 @@ class PubMedClient:
                         )
                 bar.update(len(batch))
         return FetchResult(outcomes, requests=tally.requests, rate_limited=tally.rate_limited)
+
+    def _efetch_job(
+        self,
+        batch: tuple[str, ...],
+        index: int,
+        sent: Sequence[threading.Event],
+        first_answer: threading.Event,
+        stop: threading.Event,
+    ) -> tuple[list[PubMedRecord] | PubMedError | None, _Tally]:
+        """One batch in a worker of :meth:`fetch`: its records, the error, or ``None`` when
+        it was not sent (NCBI unreachable); and the requests it took."""
+        tally = _Tally()
+        if index:
+            sent[index - 1].wait()  # requests start in batch order
+            first_answer.wait()  # and only once NCBI has answered the first
+        if stop.is_set():
+            sent[index].set()
+            return None, tally
+        try:
+            endpoint, params = query.efetch_params(batch)
+            method = "POST" if query.should_post(params, len(batch)) else "GET"
+            records = self._call(
+                endpoint,
+                params,
+                parse=parse_efetch,
+                tally=tally,
+                method=method,
+                on_send=sent[index].set,
+                on_answer=first_answer.set,
+            )
+        except PubMedUnavailable as exc:
+            stop.set()  # before the waiting batches are let go, in ``finally``
+            return exc, tally
+        except PubMedResponseError as exc:
+            return exc, tally
+        finally:
+            sent[index].set()
+            first_answer.set()
+        return records, tally
 
     def _look_up(
         self,
@@ -608,11 +659,6 @@ class PubMedClient:
                 fallback[pmid] = known
             outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.NOT_LOOKED_UP)  # placeholder
             pending.append(pmid)
-
-    def _efetch(self, batch: tuple[str, ...], tally: _Tally) -> list[PubMedRecord]:
-        endpoint, params = query.efetch_params(batch)
-        method = "POST" if query.should_post(params, len(batch)) else "GET"
-        return self._call(endpoint, params, parse=parse_efetch, tally=tally, method=method)
 
     def _take(
         self,

@@ -16,11 +16,16 @@ RFC 3986 asks. The ECitMatch connections put the pipes back as the request line 
 written. bdata fields never contain ``|`` themselves (``query.ecitmatch_line`` replaces
 them), so every ``%7C`` there is a separator.
 
+**Masking.** urllib3's DEBUG lines print full request URLs, API key included:
+:func:`mask_urllib3_logs` masks it.
+
 urllib3 only: requests is imported by the client alone (its adapter mounts these pools).
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -30,7 +35,7 @@ from typing import Any
 import urllib3.connection
 import urllib3.connectionpool
 
-__all__ = ["Watch", "Watchdog", "pool_classes"]
+__all__ = ["Watch", "Watchdog", "mask_urllib3_logs", "pool_classes"]
 
 
 class Watch:
@@ -150,3 +155,24 @@ def pool_classes(
         ConnectionCls = SecureConnection
 
     return {"http": Pool, "https": SecurePool}
+
+
+class _MaskApiKey(logging.Filter):
+    """Masks ``api_key=`` values in urllib3's DEBUG lines, which print full request URLs."""
+
+    _pattern = re.compile(r"(api_key=)[^&\s'\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "api_key=" in message:
+            record.msg = self._pattern.sub(r"\1***", message)
+            record.args = ()
+        return True
+
+
+def mask_urllib3_logs() -> None:
+    """Mask API keys in urllib3's request log lines (the logger is process-wide; the
+    filter is added once)."""
+    target = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(f, _MaskApiKey) for f in target.filters):
+        target.addFilter(_MaskApiKey())

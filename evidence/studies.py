@@ -287,22 +287,21 @@ def _resolve_ids(
     client: PubMedClient,
 ) -> str:
     """Fill ``pmids`` for references without one; return the reason NCBI was unreachable."""
-    from evidence.pubmed.query import CitationQuery
+    from evidence.pubmed import CitationQuery, search_dois
 
     try:
-        for ref in refs:
-            if ref.key in pmids or not ref.doi:
-                continue
+        by_doi = [ref for ref in refs if ref.key not in pmids and ref.doi]
+        if by_doi:
             try:
-                pmid = client.search_doi(ref.doi)
-            except ValueError:
-                continue
+                found = search_dois(client, [ref.doi or "" for ref in by_doi])
             except PubMedResponseError as error:
-                log.warning("%s: DOI search failed: %s", ref.location or ref.key, error.message)
-                continue
-            if pmid:
-                pmids[ref.key] = pmid
-                resolved[ref.key] = (pmid, "DOI")
+                log.warning("DOI search failed: %s", error.message)
+                found = {}
+            for ref in by_doi:
+                pmid = found.get(ref.doi or "")
+                if pmid:
+                    pmids[ref.key] = pmid
+                    resolved[ref.key] = (pmid, "DOI")
         queries = {
             ref.key: CitationQuery.from_reference(ref)
             for ref in refs

@@ -85,12 +85,18 @@ from evidence.errors import CacheError, PubMedError, PubMedResponseError, PubMed
 from evidence.model import PubMedRecord, PubMedStatus
 from evidence.pubmed import query
 from evidence.pubmed.answers import parse_ecitmatch, parse_esearch
-from evidence.pubmed.body import find_error, is_rate_limit
+from evidence.pubmed.body import find_error, is_rate_limit, summarise_error
 from evidence.pubmed.cache import CacheEntry, PubMedCache
 from evidence.pubmed.efetch import parse_efetch
 from evidence.pubmed.outcome import FetchOutcome, FetchResult
 from evidence.pubmed.retry import RateLimiter, backoff_delay, is_retryable
-from evidence.pubmed.transport import Watchdog, mask_urllib3_logs, pool_classes
+from evidence.pubmed.transport import (
+    Answer,
+    NoAnswer,
+    Watchdog,
+    mask_urllib3_logs,
+    pool_classes,
+)
 
 __all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
 
@@ -130,22 +136,6 @@ class _Tally:
     rate_limited: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    status: int
-    reason: str
-    body: bytes
-    retry_after: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _NoAnswer:
-    """Why an attempt got no HTTP answer; ``final`` when retrying cannot help soon."""
-
-    reason: str
-    final: bool = False
-
-
 def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
     """True when the host name could not be looked up: no network (or no DNS) at all.
 
@@ -177,18 +167,6 @@ def _describe_transport_error(exc: requests.RequestException) -> str:
     if "RemoteDisconnected" in text or "aborted" in text.lower():
         return "the connection was closed without an answer"
     return f"connection failed ({type(exc).__name__})"
-
-
-def _summary(body: bytes, limit: int = 120) -> str:
-    """A short description of an error body for messages and logs."""
-    if is_rate_limit(body):
-        # The parser's wording: NCBI's 429 body echoes the caller's API key or IP address
-        # in its "api-key" field, which must not be repeated.
-        return find_error(body) or "NCBI rate limit exceeded"
-    # HTML error pages are mostly markup; tags out, whitespace collapsed, first words kept.
-    text = body[:4000].decode("utf-8", "replace")
-    text = " ".join(re.sub(r"<[^>]*>", " ", text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class PubMedClient:
@@ -355,24 +333,29 @@ class PubMedClient:
             return self._session
 
     def _send(
-        self, endpoint: str, params: Mapping[str, str], method: str, limit: float
-    ) -> _Answer | _NoAnswer:
+        self,
+        endpoint: str,
+        params: Mapping[str, str],
+        method: str,
+        limit: float,
+        on_sent: Callable[[], None] | None = None,
+    ) -> Answer | NoAnswer:
         """One attempt of at most ``limit`` seconds: an answer with any status, or why no
-        answer came."""
+        answer came. ``on_sent`` is called once the request is on the wire."""
         session = self._get_session()
-        with self._watchdog.watch(limit) as watch:
+        with self._watchdog.watch(limit, on_sent) as watch:
             answer = self._attempt(session, endpoint, params, method)
         if watch.expired:
             # Whatever came is cut short: a shut-down socket can even end headers early
             # and look like an empty answer.
-            return _NoAnswer(
+            return NoAnswer(
                 f"no complete answer within {limit:.1f} s (the server sent it too slowly)"
             )
         return answer
 
     def _attempt(
         self, session: requests.Session, endpoint: str, params: Mapping[str, str], method: str
-    ) -> _Answer | _NoAnswer:
+    ) -> Answer | NoAnswer:
         url = self.base_url + endpoint
         headers = {"User-Agent": f"{self.tool} (evidence PubMed client)"}
         try:
@@ -385,10 +368,10 @@ class PubMedClient:
                 response = session.get(url, params=params, headers=headers, timeout=self.timeout)
             body = response.content  # reading the body can fail too (dropped connection)
         except requests.RequestException as exc:
-            return _NoAnswer(
+            return NoAnswer(
                 self._mask(_describe_transport_error(exc)), _is_name_resolution_failure(exc)
             )
-        return _Answer(
+        return Answer(
             response.status_code, response.reason or "", body, response.headers.get("Retry-After")
         )
 
@@ -426,7 +409,7 @@ class PubMedClient:
     ) -> T:
         """Send one request with the retry policy of the module docstring; parse the body.
 
-        ``on_send`` is called as the first attempt goes out (its rate slot taken),
+        ``on_send`` is called when an attempt's request has been written,
         ``on_answer`` when an answer has arrived and is about to be parsed."""
         if self.offline:
             raise PubMedUnavailable(f"{endpoint}: not looked up (the client is offline)")
@@ -438,14 +421,13 @@ class PubMedClient:
         while True:
             attempts += 1
             self._limiter.wait()
-            if on_send is not None:
-                on_send()
             tally.requests += 1
             left = self.max_total_wait - (time.monotonic() - started)
-            answer = self._send(endpoint, full, method, max(min(self.deadline, left), 0.1))
+            limit = max(min(self.deadline, left), 0.1)
+            answer = self._send(endpoint, full, method, limit, on_send)
             retry_after: float | None = None
             final = False
-            if isinstance(answer, _NoAnswer):
+            if isinstance(answer, NoAnswer):
                 reason, final = answer.reason, answer.final
             else:
                 reached = True
@@ -453,17 +435,18 @@ class PubMedClient:
                 if is_retryable(answer.status):
                     if answer.status == 429:
                         tally.rate_limited += 1
-                    reason = f"HTTP {answer.status} {answer.reason}: {_summary(answer.body)}"
+                    reason = f"HTTP {answer.status} {answer.reason}: {summarise_error(answer.body)}"
                 elif answer.status != 200:
                     raise PubMedResponseError(
                         self._mask(
                             f"{endpoint}: HTTP {answer.status} {answer.reason}: "
-                            f"{_summary(answer.body)} (not retried: NCBI refused the request)"
+                            f"{summarise_error(answer.body)} "
+                            "(not retried: NCBI refused the request)"
                         )
                     )
                 elif is_rate_limit(answer.body):
                     tally.rate_limited += 1
-                    reason = f"HTTP 200 carrying a 429 body: {_summary(answer.body)}"
+                    reason = f"HTTP 200 carrying a 429 body: {summarise_error(answer.body)}"
                 else:
                     message = find_error(answer.body)
                     if message is not None:
@@ -770,6 +753,14 @@ class PubMedClient:
             )
             return None
         return pmid
+
+    def esearch_dois(self, dois: Sequence[str], *, retmax: int) -> list[str]:
+        """The PMIDs one ESearch finds for any of ``dois`` (normalised DOIs; POST when
+        long). Used by :func:`evidence.pubmed.doi.search_dois`, which checks each hit."""
+        endpoint, params = query.esearch_dois_params(dois, retmax=retmax)
+        method = "POST" if query.should_post(params, 0) else "GET"
+        found = self._call(endpoint, params, parse=parse_esearch, tally=_Tally(), method=method)
+        return list(found.ids)
 
     def citmatch(self, citations: Mapping[K, query.CitationQuery]) -> dict[K, str | None]:
         """PMIDs for citations by journal, year, volume, first page and author (ECitMatch).

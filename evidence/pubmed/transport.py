@@ -28,25 +28,45 @@ import logging
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
 import urllib3.connection
 import urllib3.connectionpool
 
-__all__ = ["Watch", "Watchdog", "mask_urllib3_logs", "pool_classes"]
+__all__ = ["Answer", "NoAnswer", "Watch", "Watchdog", "mask_urllib3_logs", "pool_classes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An HTTP answer of any status, as one attempt got it."""
+
+    status: int
+    reason: str
+    body: bytes
+    retry_after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoAnswer:
+    """Why an attempt got no HTTP answer; ``final`` when retrying cannot help soon."""
+
+    reason: str
+    final: bool = False
 
 
 class Watch:
     """One attempt being watched; ``expired`` turns true when its deadline passed."""
 
-    __slots__ = ("expired", "seconds", "socket")
+    __slots__ = ("expired", "on_written", "seconds", "socket")
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, on_written: Callable[[], None] | None = None) -> None:
         self.seconds = seconds
         self.expired = False
         self.socket: socket.socket | None = None
+        self.on_written = on_written
 
 
 class Watchdog:
@@ -61,9 +81,12 @@ class Watchdog:
         self._watches: dict[int, Watch] = {}
 
     @contextmanager
-    def watch(self, seconds: float) -> Iterator[Watch]:
-        """Watch the attempt this thread makes inside the ``with`` block."""
-        current = Watch(seconds)
+    def watch(
+        self, seconds: float, on_written: Callable[[], None] | None = None
+    ) -> Iterator[Watch]:
+        """Watch the attempt this thread makes inside the ``with`` block; ``on_written`` is
+        called once its request has been written to the socket."""
+        current = Watch(seconds, on_written)
         ident = threading.get_ident()
         timer = threading.Timer(max(seconds, 0.0), self._expire, (current,))
         timer.daemon = True
@@ -89,6 +112,16 @@ class Watchdog:
             expired = current.expired
         if expired:
             _shut(sock)
+
+    def written(self) -> None:
+        """This thread's watched request is on the wire (from the connection)."""
+        with self._lock:
+            current = self._watches.get(threading.get_ident())
+            call = current.on_written if current is not None else None
+            if current is not None:
+                current.on_written = None
+        if call is not None:
+            call()
 
     def _expire(self, current: Watch) -> None:
         with self._lock:
@@ -126,6 +159,10 @@ def pool_classes(
         ) -> None:
             super().putrequest(method, target(url), skip_host, skip_accept_encoding)
 
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            super().request(*args, **kwargs)
+            watchdog.written()
+
         def getresponse(self) -> Any:
             watchdog.attach(self.sock)  # a kept-alive connection was connected earlier
             return super().getresponse()
@@ -143,6 +180,10 @@ def pool_classes(
             skip_accept_encoding: bool = False,
         ) -> None:
             super().putrequest(method, target(url), skip_host, skip_accept_encoding)
+
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            super().request(*args, **kwargs)
+            watchdog.written()
 
         def getresponse(self) -> Any:
             watchdog.attach(self.sock)

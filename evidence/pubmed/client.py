@@ -74,7 +74,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
-import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from tqdm import tqdm
 from urllib3.exceptions import InvalidHeader
@@ -94,6 +93,7 @@ from evidence.pubmed.transport import (
     Answer,
     NoAnswer,
     Watchdog,
+    is_name_resolution_failure,
     mask_urllib3_logs,
     pool_classes,
 )
@@ -106,6 +106,7 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 _NOT_FOUND_REASON = "not found in PubMed"
+_Fetched = tuple[list[PubMedRecord], datetime, CacheError | None]
 _IN_FLIGHT = 4  # EFetch requests at once: ~3 a second, each answer taking about a second
 
 
@@ -134,24 +135,6 @@ class _Tally:
 
     requests: int = 0
     rate_limited: int = 0
-
-
-def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
-    """True when the host name could not be looked up: no network (or no DNS) at all.
-
-    Retrying with backoff would keep a user without a network waiting for ~15 s before
-    carrying on offline, so the client gives up on the first such failure.
-    """
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, urllib3.exceptions.NameResolutionError):
-            return True
-        cause = (
-            cause.__context__
-            or cause.__cause__
-            or (cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
-        )
-    return False
 
 
 def _describe_transport_error(exc: requests.RequestException) -> str:
@@ -369,7 +352,7 @@ class PubMedClient:
             body = response.content  # reading the body can fail too (dropped connection)
         except requests.RequestException as exc:
             return NoAnswer(
-                self._mask(_describe_transport_error(exc)), _is_name_resolution_failure(exc)
+                self._mask(_describe_transport_error(exc)), is_name_resolution_failure(exc)
             )
         return Answer(
             response.status_code, response.reason or "", body, response.headers.get("Retry-After")
@@ -582,9 +565,10 @@ class PubMedClient:
         sent: Sequence[threading.Event],
         first_answer: threading.Event,
         stop: threading.Event,
-    ) -> tuple[list[PubMedRecord] | PubMedError | None, _Tally]:
-        """One batch in a worker of :meth:`fetch`: its records, the error, or ``None`` when
-        it was not sent (NCBI unreachable); and the requests it took."""
+    ) -> tuple[_Fetched | PubMedError | None, _Tally]:
+        """One batch in a worker of :meth:`fetch`: its records (cached, with the time and
+        any cache error), the error, or ``None`` when it was not sent (NCBI unreachable);
+        and the requests it took."""
         tally = _Tally()
         if index:
             sent[index - 1].wait()  # requests start in batch order
@@ -612,7 +596,8 @@ class PubMedClient:
         finally:
             sent[index].set()
             first_answer.set()
-        return records, tally
+        now = datetime.now(UTC)
+        return (records, now, self._store(batch, records, now)), tally
 
     def _look_up(
         self,
@@ -643,15 +628,35 @@ class PubMedClient:
             outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.NOT_LOOKED_UP)  # placeholder
             pending.append(pmid)
 
+    def _store(
+        self, batch: tuple[str, ...], records: list[PubMedRecord], now: datetime
+    ) -> CacheError | None:
+        """Cache one batch's answer (in the worker that fetched it: file writes wait on
+        the disk, not on the caller); the first error, if any, for the caller to report."""
+        if self.cache is None:
+            return None
+        by_pmid = {r.pmid: r for r in records}
+        failed: CacheError | None = None
+        for pmid in batch:
+            record = by_pmid.get(pmid)
+            try:
+                if record is None:
+                    self.cache.put_not_found(pmid, fetched_at=now)
+                else:
+                    self.cache.put(record, fetched_at=now)
+            except CacheError as exc:
+                failed = failed or exc
+        return failed
+
     def _take(
         self,
         batch: tuple[str, ...],
-        records: Iterable[PubMedRecord],
+        answer: _Fetched,
         outcomes: dict[str, FetchOutcome],
         warned_cache: bool,
     ) -> bool:
-        """Record one batch's answer (and cache it); returns whether a cache warning was given."""
-        now = datetime.now(UTC)
+        """Record one batch's answer; returns whether a cache warning was given."""
+        records, now, failed = answer
         by_pmid = {r.pmid: r for r in records}
         for pmid in batch:
             record = by_pmid.get(pmid)
@@ -661,18 +666,10 @@ class PubMedClient:
                 )
             else:
                 outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.FETCHED, record, fetched_at=now)
-            if self.cache is None:
-                continue
-            try:
-                if record is None:
-                    self.cache.put_not_found(pmid, fetched_at=now)
-                else:
-                    self.cache.put(record, fetched_at=now)
-            except CacheError as exc:
-                # A cache that cannot be written costs speed next time, not this result.
-                if not warned_cache:
-                    logger.warning("%s (records are not cached in this run)", exc)
-                    warned_cache = True
+        if failed is not None and not warned_cache:
+            # A cache that cannot be written costs speed next time, not this result.
+            logger.warning("%s (records are not cached in this run)", failed)
+            warned_cache = True
         extra = set(by_pmid) - set(batch)
         if extra:
             logger.debug("efetch returned PMIDs not asked for: %s", ", ".join(sorted(extra)))

@@ -35,8 +35,17 @@ from typing import Any
 
 import urllib3.connection
 import urllib3.connectionpool
+import urllib3.exceptions
 
-__all__ = ["Answer", "NoAnswer", "Watch", "Watchdog", "mask_urllib3_logs", "pool_classes"]
+__all__ = [
+    "Answer",
+    "NoAnswer",
+    "Watch",
+    "Watchdog",
+    "is_name_resolution_failure",
+    "mask_urllib3_logs",
+    "pool_classes",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,3 +226,21 @@ def mask_urllib3_logs() -> None:
     target = logging.getLogger("urllib3.connectionpool")
     if not any(isinstance(f, _MaskApiKey) for f in target.filters):
         target.addFilter(_MaskApiKey())
+
+
+def is_name_resolution_failure(exc: BaseException) -> bool:
+    """True when the host name could not be looked up: no network (or no DNS) at all.
+
+    Retrying with backoff would keep a user without a network waiting for ~15 s before
+    carrying on offline, so the client gives up on the first such failure.
+    """
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, urllib3.exceptions.NameResolutionError):
+            return True
+        cause = (
+            cause.__context__
+            or cause.__cause__
+            or (cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
+        )
+    return False

@@ -72,7 +72,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from evidence.model import PubMedRecord
@@ -271,9 +271,9 @@ class AbstractTerms:
 
     sentences: tuple[str, ...]
     labels: tuple[str, ...]
-    counts: tuple[Counter[str], ...]
-    lengths: tuple[int, ...]
-    df: Counter[str]
+    counts: tuple[Mapping[str, int], ...]  # each sentence's terms, counted
+    lengths: tuple[int, ...]  # each sentence's number of terms
+    df: Mapping[str, int]  # in how many sentences each term occurs
 
 
 def _prepare(sentences: Sequence[str], labels: Sequence[str]) -> AbstractTerms:
@@ -311,7 +311,7 @@ def _bm25(
         return []
     df = prepared.df
     average = sum(prepared.lengths) / n or 1.0
-    idf = {t: math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
+    idf = {t: math.log(1.0 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in wanted}
     total = sum(idf.values())
     results: list[tuple[float, tuple[str, ...]]] = []
     for counts, length in zip(prepared.counts, prepared.lengths, strict=True):

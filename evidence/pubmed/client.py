@@ -753,7 +753,7 @@ class PubMedClient:
 
     def esearch_dois(self, dois: Sequence[str], *, retmax: int) -> list[str]:
         """The PMIDs one ESearch finds for any of ``dois`` (normalised DOIs; POST when
-        long). Used by :func:`evidence.pubmed.doi.search_dois`, which checks each hit."""
+        long). Used by ``evidence.pubmed.search_dois``, which checks each hit."""
         endpoint, params = query.esearch_dois_params(dois, retmax=retmax)
         method = "POST" if query.should_post(params, 0) else "GET"
         found = self._call(endpoint, params, parse=parse_esearch, tally=_Tally(), method=method)

@@ -183,7 +183,9 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str, str]]:
                     f"{LIBRARY}: `Pipeline.studies` (as `evidence table` runs it)",
                     "< 1 s",
                     f"{_s(ws['cpu_seconds'])} ({_s(ws['seconds'])} wall)",
-                    _verdict(ws["cpu_seconds"] < 1, _over(ws["cpu_seconds"], 1, " s")),
+                    _verdict(
+                        ws["cpu_seconds"] < 1, _over(ws["cpu_seconds"], 1, " s") + " (see below)"
+                    ),
                 )
             )
         if wc:
@@ -411,7 +413,10 @@ def tables_section(t: Result) -> list[str]:
     header = ("", *(f"{r['claims']:,} claims" for r in sizes))
     lines: list[tuple[str, Callable[[Result], str]]] = [
         ("references cited / evidence rows", lambda r: f"{r['cited']:,} / {r['evidence_rows']:,}"),
-        ("assess studies (make_study)", lambda r: _s(r["assess"])),
+        (
+            "make_study (the assessment is made on first use, so inside build_table)",
+            lambda r: _s(r["assess"]),
+        ),
         ("build_table", lambda r: _s(r["build"])),
         (
             "of which abstract support checks",

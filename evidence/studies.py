@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from evidence._gc import paused_gc
 from evidence.assess import (
     DesignAssessment,
     RetractionAssessment,
@@ -245,22 +246,30 @@ def collect_studies(
         if down and not unreachable:
             unreachable = down[0].reason
     studies: dict[str, Study] = {}
-    for ref in refs:
-        pmid = pmids.get(ref.key)
-        if pmid is None:
-            studies[ref.key] = make_study(ref, **_no_pmid(client, resolve))
-            continue
-        outcome = outcomes.get(pmid)
-        if outcome is None:
-            studies[ref.key] = make_study(ref)
-            continue
-        detail = outcome.reason
-        if ref.key in resolved:
-            how = resolved[ref.key][1]
-            detail = "; ".join(d for d in (f"PMID {pmid} found by {how}", detail) if d)
-        studies[ref.key] = make_study(
-            ref, outcome.record, status=outcome.status, detail=detail, fetched_at=outcome.fetched_at
-        )
+    # Thousands of small objects over a heap of thousands of records, and no cycles: a
+    # full collection the new objects would trigger walks every record (a tenth of a
+    # warm 10,000-record build).
+    with paused_gc():
+        for ref in refs:
+            pmid = pmids.get(ref.key)
+            if pmid is None:
+                studies[ref.key] = make_study(ref, **_no_pmid(client, resolve))
+                continue
+            outcome = outcomes.get(pmid)
+            if outcome is None:
+                studies[ref.key] = make_study(ref)
+                continue
+            detail = outcome.reason
+            if ref.key in resolved:
+                how = resolved[ref.key][1]
+                detail = "; ".join(d for d in (f"PMID {pmid} found by {how}", detail) if d)
+            studies[ref.key] = make_study(
+                ref,
+                outcome.record,
+                status=outcome.status,
+                detail=detail,
+                fetched_at=outcome.fetched_at,
+            )
     return Collection(studies, resolved, unreachable, requests)
 
 

@@ -81,9 +81,15 @@ def _over(value: float, limit: float, unit: str = "") -> str:
     return f"by {value - limit:.2f}{unit} ({(value / limit - 1) * 100:.0f} % over)"
 
 
-def summary_rows(r: Result) -> list[tuple[str, str, str, str]]:
-    """(figure, target, measured, verdict) for every target of the issue."""
-    rows: list[tuple[str, str, str, str]] = []
+LIBRARY = "library call"
+COMMAND_RUN = "whole command"
+
+
+def summary_rows(r: Result) -> list[tuple[str, str, str, str, str]]:
+    """(figure, what it times, target, measured, verdict) for every target of the issue:
+    what it times is a library call in a warm process, or the whole command as a user
+    runs it (interpreter start-up and imports included)."""
+    rows: list[tuple[str, str, str, str, str]] = []
     refs = r["references"]
     for which, label in (("zotero", "Zotero export, 7,166 entries"), ("generated", "")):
         if which not in refs:
@@ -94,6 +100,7 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 f"{label}: cold load / pybtex's parse",
+                f"{LIBRARY}: `load_references` / `parse_file`",
                 "<= 1.0",
                 f"{ratio:.2f} ({_s(f['cold']['seconds'])} / {_s(f['pybtex']['seconds'])})",
                 _verdict(ratio <= 1.0, _over(ratio, 1.0)),
@@ -102,6 +109,7 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 f"{label}: warm load from the parse cache, speed-up over cold",
+                f"{LIBRARY}: `load_references`",
                 ">= 20x",
                 f"{f['speedup_warm']:.0f}x ({_s(f['warm']['seconds'])})",
                 _verdict(f["speedup_warm"] >= 20, f"{20 - f['speedup_warm']:.0f}x short"),
@@ -110,6 +118,7 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 f"{label}: warm load and every entry read, speed-up over cold",
+                f"{LIBRARY}: `load_references`, every entry read",
                 ">= 20x",
                 f"{f['speedup_warm_all']:.1f}x ({_s(f['warm_all']['seconds'])})",
                 _verdict(
@@ -121,40 +130,82 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str]]:
     p = r["pubmed"]
     if "skipped" not in p:
         b = p["batched"]
+        fetch_call = f"{LIBRARY}: `PubMedClient.fetch`"
         rows += [
             (
                 f"PubMed, {p['count']:,} PMIDs: requests",
+                fetch_call,
                 f"<= {p['target_requests']}",
                 str(b["requests"]),
                 _verdict(b["requests"] <= p["target_requests"]),
             ),
             (
                 "PubMed: 429 answers received",
+                fetch_call,
                 "0",
                 str(b["rate_limited"]),
                 _verdict(not b["rate_limited"]),
             ),
             (
                 "PubMed: wall time / the floor 3 requests a second allow",
-                "<= 1.20",
+                fetch_call,
+                "<= 1.10",
                 f"{p['ratio_floor']:.2f} ({_s(b['seconds'])} / {_s(p['floor'])})",
-                _verdict(p["ratio_floor"] <= 1.2, _over(p["ratio_floor"], 1.2)),
-            ),
-            (
-                "PubMed: warm cache, all PMIDs",
-                "< 1 s, no request",
-                f"{_s(p['warm']['seconds'])}, {p['warm']['requests']} requests",
-                _verdict(
-                    p["warm"]["seconds"] < 1 and not p["warm"]["requests"],
-                    _over(p["warm"]["seconds"], 1, " s"),
-                ),
+                _verdict(p["ratio_floor"] <= 1.1, _over(p["ratio_floor"], 1.1)),
             ),
         ]
+        e = p.get("entrez", {})
+        if e and "skipped" not in e:
+            rows.append(
+                (
+                    "PubMed: Bio.Entrez, 200 PMIDs a request, wall time / its floor",
+                    f"{LIBRARY}: `Entrez.efetch` + `Entrez.read` (the peer)",
+                    "(peer)",
+                    f"{e['seconds'] / p['entrez_floor']:.2f} ({_s(e['seconds'])} / "
+                    f"{_s(p['entrez_floor'])})",
+                    "",
+                )
+            )
+        rows.append(
+            (
+                "PubMed: warm cache, all PMIDs",
+                fetch_call,
+                "no request",
+                f"{_s(p['warm']['seconds'])}, {p['warm']['requests']} requests",
+                _verdict(not p["warm"]["requests"]),
+            )
+        )
+        ws, wc = p.get("warm_studies"), p.get("warm_command")
+        if ws:
+            rows.append(
+                (
+                    "PubMed: warm studies step, all PMIDs (CPU)",
+                    f"{LIBRARY}: `Pipeline.studies` (as `evidence table` runs it)",
+                    "< 1 s",
+                    f"{_s(ws['cpu_seconds'])} ({_s(ws['seconds'])} wall)",
+                    _verdict(
+                        ws["cpu_seconds"] < 1, _over(ws["cpu_seconds"], 1, " s") + " (see below)"
+                    ),
+                )
+            )
+        if wc:
+            rows.append(
+                (
+                    "PubMed: warm `evidence fetch`, all PMIDs (CPU)",
+                    f"{COMMAND_RUN}: `evidence fetch --bib ...`",
+                    "< 1 s",
+                    f"{_s(wc['cpu_seconds'])} ({_s(wc['seconds'])} wall)",
+                    _verdict(
+                        wc["cpu_seconds"] < 1, _over(wc["cpu_seconds"], 1, " s") + " (see below)"
+                    ),
+                )
+            )
     q = r["pubmed-parse"]
     if "skipped" not in q:
         rows.append(
             (
                 f"parse_efetch, {q['records']:,} records ({q['body_mb']:.0f} MB)",
+                f"{LIBRARY}: `parse_efetch`",
                 "< 10 s, traced peak < body",
                 f"{_s(q['seconds'])}, {q['traced_peak_mb']:.0f} MB",
                 _verdict(q["seconds"] < 10 and q["traced_peak_mb"] < q["body_mb"]),
@@ -165,6 +216,7 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 "10,000 claims: build + Markdown + HTML + JSON",
+                f"{LIBRARY}: `build_table` + `render`",
                 "< 3 s",
                 _s(t["total"]),
                 _verdict(t["total"] < 3, _over(t["total"], 3, " s") + " (see below)"),
@@ -173,6 +225,7 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 "10,000 claims: peak memory (RSS of the whole process)",
+                f"{LIBRARY}: `build_table` + `render`",
                 "< 600 MB",
                 f"{t['peak_rss_mb']:.0f} MB",
                 _verdict(t["peak_rss_mb"] < 600, _over(t["peak_rss_mb"], 600, " MB")),
@@ -275,14 +328,52 @@ def pubmed_section(p: Result) -> list[str]:
             f"{p['single_floor_seconds'] / 60:.0f} min",
         ),
         (
-            "batched client again, warm cache",
+            "batched client again, warm cache (`PubMedClient.fetch`)",
             f"{w['requests']}",
             f"{w['rate_limited']}",
             _s(w["seconds"]),
             "",
         ),
     ]
+    e = p.get("entrez", {})
+    if e and "skipped" not in e:
+        rows.insert(
+            1,
+            (
+                f"Bio.Entrez {e['version']} (the peer): `efetch` of 200 PMIDs a request, "
+                "`Entrez.read`, one after another",
+                f"{e['requests']}",
+                f"{e['rate_limited']}",
+                _s(e["seconds"]),
+                f"{_s(p['entrez_floor'])} ({e['seconds'] / p['entrez_floor']:.2f}x)",
+            ),
+        )
     out += _table(("client", "requests", "429s", "wall time", "rate floor"), rows)
+    ws, wc = p.get("warm_studies"), p.get("warm_command")
+    if ws and wc:
+        out += [
+            "Warm, with every record in the cache (no request):",
+            "",
+            *_table(
+                ("what it times", "CPU time", "wall time"),
+                [
+                    (
+                        f"{LIBRARY}: `Pipeline.studies` over a .bib of the {p['count']:,} "
+                        "PMIDs (cache reads and study records, as `evidence table` runs it)",
+                        _s(ws["cpu_seconds"]),
+                        _s(ws["seconds"]),
+                    ),
+                    (
+                        f"{COMMAND_RUN}: `evidence fetch --bib ... --cache-dir ...` in a fresh "
+                        "interpreter (start-up, imports and the .bib parse cache included)",
+                        _s(wc["cpu_seconds"]),
+                        _s(wc["seconds"]),
+                    ),
+                ],
+            ),
+        ]
+    elif e and "skipped" in e:
+        out += [f"Bio.Entrez: skipped ({e['skipped']}).", ""]
     out.append(
         f"Batching makes the fetch **{p['speedup_batched']:.0f}x** faster than one request "
         f"per PMID (the latter's time per PMID measured in this run and multiplied by "
@@ -322,7 +413,10 @@ def tables_section(t: Result) -> list[str]:
     header = ("", *(f"{r['claims']:,} claims" for r in sizes))
     lines: list[tuple[str, Callable[[Result], str]]] = [
         ("references cited / evidence rows", lambda r: f"{r['cited']:,} / {r['evidence_rows']:,}"),
-        ("assess studies (make_study)", lambda r: _s(r["assess"])),
+        (
+            "make_study (the assessment is made on first use, so inside build_table)",
+            lambda r: _s(r["assess"]),
+        ),
         ("build_table", lambda r: _s(r["build"])),
         (
             "of which abstract support checks",
@@ -392,6 +486,32 @@ figures below were measured on this machine while fixing, in one process each.
   asked for. A first version that built every reference at load was only 14x faster than
   a parse; building references lazily is 40-90x. Encoding with the GC paused halved the
   cost of writing an entry.
+* **Warm `evidence fetch`, 10,000 cached PMIDs: 8.7-11.8 s -> about 1.8 s of CPU**
+  (whole command, measured with `time.process_time` around `evidence.cli.main`). The
+  profile: 19 of 28 profiled seconds went to `design_text._scan` running 31
+  case-insensitive regexes over every title and abstract, for study designs `fetch`
+  never shows, and 4.6 s to `PubMedRecord.from_dict` making a checker object per item.
+  Now each design pattern names the words it cannot match without and is skipped on a
+  text lacking them (same mentions on every fixture and 20,000 random texts); a study's
+  design, retraction and mismatches are assessed when first asked for, so `fetch` never
+  pays for them; `from_dict` reads a plain dict directly and hands anything unusual to
+  the checked reader (same records and errors on 39,000 mutated dicts).
+* **Support checks: 14.7 s -> about 4.5 s at 10,000 claims.** Each cited abstract is
+  split into sentences and terms once per table (`AbstractTerms`), not once per citation;
+  scores are the same to the bit. `statistics._count` takes a plain `int` without the
+  runtime Protocol check.
+* **Cold fetch: pipelined.** One thread sent a batch, waited for the answer, parsed it and
+  cached it, then sent the next: each batch cost its network time plus about 0.25 s of
+  parsing and caching, so the fetch could not keep NCBI's pace (and NCBI's answers take a
+  second or more each). Up to 4 requests are now in flight at the limiter's rate, each
+  sent in batch order once the previous one is on the wire and NCBI has answered the
+  first; answers are parsed in the workers and cached by the caller meanwhile.
+* **DOI look-ups batched.** One ESearch per DOI-only reference became one ESearch per 100
+  DOIs (terms joined by `OR`), each hit taken only when its record carries the DOI.
+* **A deadline per request.** requests' timeout bounds each wait for a byte, not a
+  whole answer: a server trickling a byte every 2 s held `evidence fetch` for 519 s. A
+  watchdog now shuts the socket of an attempt still running at its deadline (twice the
+  timeout, never past the retry budget).
 """
 
 
@@ -418,20 +538,43 @@ def missed_section(r: Result) -> list[str]:
         rest = t["total"] - support - ref_list
         out.append(
             f"* **10,000 claims in {_s(t['total'])}** (target 3 s, "
-            f"{_over(t['total'], 3, ' s')}). Where it goes: about {_s(support)} are the "
-            "abstract support checks added to `build_table` (`evidence.assess.support`): every "
-            "citation splits and stems its abstract again, though 30,000 citations share "
-            "2,000 abstracts, so keeping each record's sentence terms once would remove most "
-            "of it (that module is another engineer's; reported, not changed here). "
+            f"{_over(t['total'], 3, ' s')}). Where it goes: {_s(support)} are the abstract "
+            "support checks inside `build_table` (`evidence.assess.support`), now with each "
+            "cited abstract split and reduced to terms once per table rather than once per "
+            "citation; what remains there is the claim's own terms, made again for each of "
+            "its 3 citations, and `terms()` splitting every token with a regex (1.2 million "
+            "`re.split` calls at this size), both in a module another engineer is changing "
+            "(reported to them, not changed here). "
             f"{_s(ref_list)} is pybtex formatting {t['cited']:,} references in the `unsrt` "
-            "style, about 1.2 ms each in pybtex's template engine and LaTeX decoder, paid "
-            "once per process. The remaining "
+            "style, about 1.2 ms each in pybtex's template engine and LaTeX decoder, once per "
+            "table (the other formats reuse the lines). The remaining "
             f"{_s(rest)} is the table itself and the three renders "
             f"({_s(t['build'] - support)} build, {_s(t['markdown'] - ref_list)} + "
-            f"{_s(t['html'])} + {_s(t['json'])} rendering); of the build, `assess._count` "
-            "checks counts with `isinstance(value, SupportsIndex)`, a runtime Protocol check "
-            "that cost about 0.35 s at this size when measured apart (a `type(value) is int` "
-            "fast path would remove it; also another engineer's module)."
+            f"{_s(t['html'])} + {_s(t['json'])} rendering): pandas frames made row by row "
+            "and written cell by cell in Python; the output is 24 + 28 + 66 MB of text."
+        )
+    p = r["pubmed"]
+    wc = p.get("warm_command") if "skipped" not in p else None
+    if wc and wc["cpu_seconds"] >= 1:
+        ws = p.get("warm_studies", {})
+        out.append(
+            f"* **Warm `evidence fetch` over {p['count']:,} cached PMIDs: "
+            f"{_s(wc['cpu_seconds'])} of CPU** (target 1 s, "
+            f"{_over(wc['cpu_seconds'], 1, ' s')}). The studies step itself (reading "
+            f"{p['count']:,} cached records and making their study records) is "
+            f"{_s(ws.get('cpu_seconds', 0.0))} of it; the rest is the interpreter starting, "
+            "importing `evidence` with pandas, requests and pybtex (start-up is being made "
+            "lazy separately: issue 16 item 6) and reading the .bib from its parse cache. "
+            "What the records cost: one JSON file per PMID, about 4 KB each, so `json.loads` "
+            "and building the frozen records is about 40 us a record."
+        )
+    if "skipped" not in p and p["ratio_floor"] > 1.1:
+        out.append(
+            f"* **Cold fetch at {p['ratio_floor']:.2f}x the rate floor** (target 1.10x). "
+            "The loopback server builds its answers in the same process as the client, so "
+            "on a loaded machine the two share one interpreter lock; requests are pipelined "
+            "(up to 4 in flight at the limiter's rate, answers parsed in workers), so the "
+            "client is no longer the bound when the machine is idle."
         )
     if len(out) == 2:
         out.append("None: every target above is met.")
@@ -448,6 +591,11 @@ def page(r: Result) -> str:
         f"comes from one run of `{COMMAND}` (started {r['started'][:16].replace('T', ' ')} "
         f"UTC, {r['seconds'] / 60:.0f} minutes), which wrote the page; ratios are measured "
         "side by side in that run. Speed is measured here, never asserted in tests.",
+        "",
+        "Each figure says what it times: a **library call** (the function named, in a "
+        "process that has already imported `evidence`: what a script or a docs build "
+        "pays) or the **whole command** (`evidence ...` in a fresh interpreter, as a user "
+        "runs it: start-up and imports included). Where both matter, both are given.",
         "",
         "## Run it",
         "",
@@ -475,7 +623,7 @@ def page(r: Result) -> str:
         "## Every target",
         "",
     ]
-    lines += _table(("figure", "target", "measured", ""), summary_rows(r))
+    lines += _table(("figure", "what it times", "target", "measured", ""), summary_rows(r))
     lines += references_section(r["references"])
     lines += pubmed_section(r["pubmed"])
     lines += parse_section(r["pubmed-parse"])

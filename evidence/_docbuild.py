@@ -419,7 +419,8 @@ def plot_html(table: EvidenceTable, claim_id: str, prefix: str) -> tuple[str, No
     """One claim's forest plot as inline SVG for an HTML page, or a notice saying why not.
 
     The effect plot for a claim with comparative effects, the proportion plot otherwise
-    (see :meth:`~evidence.table.EvidenceTable.plot`). Element ids get ``prefix`` so two plots
+    (see :meth:`~evidence.table.evidence_table.EvidenceTable.plot`). Element ids get
+    ``prefix`` so two plots
     on one page never share a clip path; the SVG keeps its text as text.
     """
     from evidence.plot import PlotDependencyError, figure_bytes

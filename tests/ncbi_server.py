@@ -306,8 +306,12 @@ class NCBIServer:
         return 400, "text/plain", f"unknown endpoint {endpoint}\n".encode()
 
     def _esearch(self, params: dict[str, str]) -> str:
-        term = _DOI_TERM.match(params.get("term", "").strip())
-        ids = self.dois.get(term.group(1).lower(), []) if term else []
+        # One DOI term, or several joined by OR (the client's batched DOI search).
+        terms = [_DOI_TERM.match(part.strip()) for part in params.get("term", "").split(" OR ")]
+        term = terms[0] if len(terms) == 1 else None
+        ids = list(
+            dict.fromkeys(i for t in terms if t for i in self.dois.get(t.group(1).lower(), []))
+        )
         if not ids:
             return self._no_hits
         retmax = int(params.get("retmax", "20"))

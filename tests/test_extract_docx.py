@@ -289,10 +289,9 @@ def test_endnote_record_in_field_data(tmp_path: Path) -> None:
 
 @needs_fixtures
 def test_write_bib_gives_a_bib_the_table_can_use(tmp_path: Path) -> None:
-    from evidence.cli import main
-
     from evidence import load_references
     from evidence.claims import load_claims
+    from evidence.cli import main
 
     name = "endnote__Kp_phage_resistance__Supplementary_Information.docx"
     claims, bib = tmp_path / "claims.yaml", tmp_path / "refs.bib"

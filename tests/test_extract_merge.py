@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from evidence.cli import main
 
 from evidence import extract_claims
 from evidence.claims import dump_claims, load_claims, parse_claims
+from evidence.cli import main
 from evidence.extract import merge_claims
 from evidence.model import Citation, Claim, Stance
 

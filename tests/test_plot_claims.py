@@ -10,10 +10,10 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from evidence.cli import main
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from evidence.cli import main
 from evidence.pipeline import evidence_table
 
 ROOT = Path(__file__).resolve().parent.parent

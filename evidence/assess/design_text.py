@@ -34,6 +34,10 @@ class _Pattern:
     weak: bool = False  # needs a self-reference or a DESIGN section
     generic: bool = False  # dropped when it overlaps a more specific phrase
     title_only: bool = False
+    # Words the phrase cannot match without (lower case): a text holding none of them is
+    # not searched at all. Most abstracts name one or two designs, so this skips most of
+    # the 31 searches per text (warm builds spent most of their time in them).
+    needles: tuple[str, ...] = ()
 
 
 def _p(
@@ -44,8 +48,12 @@ def _p(
     weak: bool = False,
     generic: bool = False,
     title_only: bool = False,
+    needs: str | tuple[str, ...],
 ) -> _Pattern:
-    return _Pattern(design, re.compile(pattern, re.IGNORECASE), family, weak, generic, title_only)
+    needles = (needs,) if isinstance(needs, str) else needs
+    return _Pattern(
+        design, re.compile(pattern, re.IGNORECASE), family, weak, generic, title_only, needles
+    )
 
 
 _RANDOMISED = r"randomi[sz]ed"
@@ -53,84 +61,114 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _p(
         _D.SYSTEMATIC_REVIEW,
         r"\bsystematic\s+review\s+(?:and|&|with)\s+(?:network\s+)?meta[\s-]?analysis\b",
+        needs="systematic",
     ),
-    _p(_D.SYSTEMATIC_REVIEW, r"\bsystematic(?:\s+literature)?\s+review\b"),
-    _p(_D.SYSTEMATIC_REVIEW, r"\b(?:network\s+)?meta[\s-]?analysis\b"),
-    _p(_D.SYSTEMATIC_REVIEW, r"\bumbrella\s+review\b"),
-    _p(_D.RANDOMISED_TRIAL, rf"\b{_RANDOMISED}{_gap(5)}(?:trial|study)\b"),
-    _p(_D.RANDOMISED_TRIAL, r"\bRCT\b"),
+    _p(_D.SYSTEMATIC_REVIEW, r"\bsystematic(?:\s+literature)?\s+review\b", needs="systematic"),
+    _p(_D.SYSTEMATIC_REVIEW, r"\b(?:network\s+)?meta[\s-]?analysis\b", needs="meta"),
+    _p(_D.SYSTEMATIC_REVIEW, r"\bumbrella\s+review\b", needs="umbrella"),
+    _p(_D.RANDOMISED_TRIAL, rf"\b{_RANDOMISED}{_gap(5)}(?:trial|study)\b", needs="randomi"),
+    _p(_D.RANDOMISED_TRIAL, r"\bRCT\b", needs="rct"),
     _p(
         _D.RANDOMISED_TRIAL,
         rf"\b(?:(?:were|was)\s+(?:then\s+|subsequently\s+|also\s+)?{_RANDOMISED}"
         rf"|randomly\s+(?:assigned|allocated|divided)|we\s+{_RANDOMISED})\b",
+        needs="random",
     ),
     _p(
         _D.NON_RANDOMISED_TRIAL,
         rf"\b(?:non|quasi)[\s-]?{_RANDOMISED}(?:{_gap(4)}(?:trial|study))?\b",
+        needs="randomi",
     ),
-    _p(_D.NON_RANDOMISED_TRIAL, rf"\bsingle[\s-]arm{_gap(3)}(?:trial|study)\b"),
-    _p(_D.NON_RANDOMISED_TRIAL, rf"\buncontrolled{_gap(2)}trial\b"),
-    _p(_D.NON_RANDOMISED_TRIAL, rf"\bquasi[\s-]experimental{_gap(2)}(?:study|design|trial)\b"),
+    _p(_D.NON_RANDOMISED_TRIAL, rf"\bsingle[\s-]arm{_gap(3)}(?:trial|study)\b", needs="single"),
+    _p(_D.NON_RANDOMISED_TRIAL, rf"\buncontrolled{_gap(2)}trial\b", needs="uncontrolled"),
+    _p(
+        _D.NON_RANDOMISED_TRIAL,
+        rf"\bquasi[\s-]experimental{_gap(2)}(?:study|design|trial)\b",
+        needs="experimental",
+    ),
     _p(
         _D.PROSPECTIVE_COHORT,
         rf"\bprospective(?:ly)?{_gap(3)}cohort(?:[\s,]+(?:study|design|analysis))?\b",
+        needs="cohort",
     ),
-    _p(_D.PROSPECTIVE_COHORT, rf"\bprospective{_gap(2)}(?:study|analysis)\b", generic=True),
+    _p(
+        _D.PROSPECTIVE_COHORT,
+        rf"\bprospective{_gap(2)}(?:study|analysis)\b",
+        generic=True,
+        needs="prospective",
+    ),
     _p(
         _D.RETROSPECTIVE_COHORT,
         rf"\b(?:retrospective(?:ly)?|historical){_gap(3)}cohort"
         rf"(?:[\s,]+(?:study|design|analysis))?\b",
+        needs="cohort",
     ),
     _p(
         _D.RETROSPECTIVE_COHORT,
         rf"\bretrospective{_gap(3)}(?:review|study|analysis|audit)\b",
         generic=True,
+        needs="retrospective",
     ),
-    _p(_D.RETROSPECTIVE_COHORT, r"\bretrospective\s+review\b"),
+    _p(_D.RETROSPECTIVE_COHORT, r"\bretrospective\s+review\b", needs="retrospective"),
     _p(
         _D.RETROSPECTIVE_COHORT,
         r"\bretrospectively\s+(?:reviewed|analy[sz]ed|identified|collected)\b",
         generic=True,
+        needs="retrospectively",
     ),
     _p(
         _D.RETROSPECTIVE_COHORT,
         r"\b(?:(?:chart|medical[\s-]+records?|case[\s-]+notes?)\s+review"
         r"|review\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:records|charts|case\s+notes))\b",
         generic=True,
+        needs="review",
     ),
     _p(
         None,
         r"\b(?:longitudinal\s+|population-based\s+|observational\s+)?cohort\s+"
         r"(?:study|design|analysis)\b",
         generic=True,
+        needs="cohort",
     ),
-    _p(_D.CASE_CONTROL, rf"\bcase[\s-]+control(?:led)?(?:{_gap(2)}(?:study|design|analysis))?\b"),
+    _p(
+        _D.CASE_CONTROL,
+        rf"\bcase[\s-]+control(?:led)?(?:{_gap(2)}(?:study|design|analysis))?\b",
+        needs="control",
+    ),
     _p(
         _D.CASE_CONTROL,
         r"\bcases\b[^.;:]{0,50}?\band\b[^.;:]{0,30}?\bcontrols\b",
         weak=True,
         generic=True,
+        needs="controls",
     ),
     _p(
         _D.CROSS_SECTIONAL,
         rf"\bcross[\s-]?sectional(?:{_gap(3)}(?:study|survey|analysis|design))?\b",
+        needs="sectional",
     ),
-    _p(_D.CROSS_SECTIONAL, r"\bsurvey\b", weak=True, generic=True),
-    _p(_D.CASE_SERIES, r"\bcase[\s-]+series\b"),
-    _p(_D.CASE_SERIES, r"\bseries\s+of\s+(?:\d+|\w+)\s+(?:consecutive\s+)?(?:patients|cases)\b"),
-    _p(_D.CASE_REPORT, r"\bcase\s+report\b"),
+    _p(_D.CROSS_SECTIONAL, r"\bsurvey\b", weak=True, generic=True, needs="survey"),
+    _p(_D.CASE_SERIES, r"\bcase[\s-]+series\b", needs="series"),
+    _p(
+        _D.CASE_SERIES,
+        r"\bseries\s+of\s+(?:\d+|\w+)\s+(?:consecutive\s+)?(?:patients|cases)\b",
+        needs="series",
+    ),
+    _p(_D.CASE_REPORT, r"\bcase\s+report\b", needs="report"),
     _p(
         _D.CASE_REPORT,
         r"\bwe\s+(?:report|describe|present)\s+(?:a|an|the|two|three)\s+(?:[\w-]+\s+){0,4}?"
         r"(?:case|patient|man|woman|boy|girl|infant|child|neonate)\b",
+        needs="we",
     ),
-    _p(_D.NARRATIVE_REVIEW, r"\bnarrative\s+review\b", "review"),
+    _p(_D.NARRATIVE_REVIEW, r"\bnarrative\s+review\b", "review", needs="narrative"),
     _p(
         _D.NARRATIVE_REVIEW,
         r"\b(?:literature|scoping|critical)\s+review\b"
         r"|\breview\s+of\s+(?:the\s+)?(?:current\s+|recent\s+)?literature\b",
         "review",
         generic=True,
+        needs="review",
     ),
     _p(
         _D.NARRATIVE_REVIEW,
@@ -138,11 +176,13 @@ _PATTERNS: tuple[_Pattern, ...] = (
         "review",
         generic=True,
         title_only=True,
+        needs="review",
     ),
     _p(
         _D.GUIDELINE,
         r"\b(?:clinical\s+)?(?:practice\s+)?guideline\b|\b(?:consensus|position)\s+statement\b",
         title_only=True,
+        needs=("guideline", "statement"),
     ),
 )
 
@@ -179,6 +219,8 @@ _CITED_AFTER = re.compile(
 _DESIGN_LABEL = re.compile(r"\bdesign\b", re.I)
 _INLINE_DESIGN = re.compile(r"\b((?:study\s+)?design)\s*:\s*$", re.I)
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+# re.IGNORECASE also matches these to ASCII letters (dotted and dotless i, long s, Kelvin).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _PROSPECTIVE_WORD = re.compile(r"\bprospective(?:ly)?\b", re.I)
 _RETROSPECTIVE_WORD = re.compile(r"\b(?:retrospective(?:ly)?|historical)\b", re.I)
 
@@ -214,9 +256,14 @@ def _scan(
 ) -> list[DesignMention]:
     """Every design phrase in ``text`` that may describe this paper, with its tier."""
     text = text.translate(_DASHES)
+    # The letters the case-insensitive patterns treat as ASCII ones, folded to them, so a
+    # needle is present whenever its pattern could match (see _Pattern.needles).
+    folded = text.translate(_FOLD).lower()
     found: list[tuple[_Pattern, re.Match[str]]] = []
     for pattern in _PATTERNS:
         if pattern.title_only and not title:
+            continue
+        if not any(needle in folded for needle in pattern.needles):
             continue
         found.extend((pattern, m) for m in pattern.regex.finditer(text))
     # A generic phrase ("retrospective study") gives way to a specific one it overlaps

@@ -52,6 +52,8 @@ def _z(confidence: float) -> float:
 
 
 def _count(value: object, what: str) -> int:
+    if type(value) is int:  # the usual case; the Protocol check below is slow at scale
+        return value
     if isinstance(value, SupportsIndex):  # int, numpy integers; not float or str
         return operator.index(value)
     raise ValueError(f"{what} must be a whole number, not {value!r}")

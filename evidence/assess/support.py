@@ -72,7 +72,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from evidence.model import PubMedRecord
@@ -81,10 +81,13 @@ from evidence.text import split_sentences
 __all__ = [
     "K1",
     "THRESHOLD",
+    "AbstractTerms",
     "B",
     "RankedSentence",
     "SupportCheck",
+    "abstract_terms",
     "check_support",
+    "prepare_abstract",
     "support_for_record",
     "terms",
 ]
@@ -228,6 +231,7 @@ def check_support(
     threshold: float = THRESHOLD,
     sections: Sequence[str] | None = None,
     sentence_terms: Sequence[Sequence[str]] | None = None,
+    prepared: AbstractTerms | None = None,
 ) -> SupportCheck:
     """Rank ``abstract``'s sentences by how well they match ``claim`` (BM25, normalised).
 
@@ -236,7 +240,8 @@ def check_support(
     abstract's order. ``k1``, ``b`` and ``threshold`` default to the tuned module
     constants :data:`K1`, :data:`B` and :data:`THRESHOLD`. ``sentence_terms`` may give
     :func:`terms` of each sentence already made: a table checks one abstract against every
-    claim that cites it, and stemming the abstract once is most of the saving.
+    claim that cites it, and stemming the abstract once is most of the saving;
+    ``prepared`` (:func:`prepare_abstract` of the same sentences) saves the rest.
     """
     if k1 < 0 or not 0 <= b <= 1:
         raise ValueError(f"k1 must be >= 0 and b within [0, 1], not k1={k1}, b={b}")
@@ -247,33 +252,91 @@ def check_support(
         raise ValueError("sections must give one label per sentence")
     if sentence_terms is not None and len(sentence_terms) != len(sentences):
         raise ValueError("sentence_terms must give the terms of each sentence")
-    documents = sentence_terms if sentence_terms is not None else [terms(s) for s in sentences]
-    scores = _bm25(terms(claim), documents, k1, b)
+    if prepared is None:
+        prepared = _prepare(sentences, labels, sentence_terms)
+    return _rank(claim, prepared, k1, b, threshold)
+
+
+def _rank(
+    claim: str, prepared: AbstractTerms, k1: float, b: float, threshold: float
+) -> SupportCheck:
+    scores = _bm25(terms(claim), prepared, k1, b)
+    labels = prepared.labels
     ranked = [
         RankedSentence(i, text, score, matched, labels[i])
-        for i, (text, (score, matched)) in enumerate(zip(sentences, scores, strict=True))
+        for i, (text, (score, matched)) in enumerate(zip(prepared.sentences, scores, strict=True))
     ]
     ranked.sort(key=lambda r: (-r.score, r.index))
     return SupportCheck(claim, tuple(ranked), threshold)
 
 
-def _bm25(
-    query: Iterable[str], documents: Sequence[Sequence[str]], k1: float, b: float
-) -> list[tuple[float, tuple[str, ...]]]:
-    wanted = list(dict.fromkeys(query))  # each claim term counts once
-    n = len(documents)
-    if not n:
-        return []
-    average = sum(len(d) for d in documents) / n or 1.0
+@dataclass(frozen=True, slots=True)
+class AbstractTerms:
+    """An abstract split into sentences and terms once, to rank it against many claims.
+
+    A table citing one study for 15 claims ranks its abstract 15 times; what does not
+    depend on the claim (the sentences, their terms and counts, document frequencies)
+    is made here once (:func:`abstract_terms`) and passed to :func:`support_for_record`.
+    """
+
+    sentences: tuple[str, ...]
+    labels: tuple[str, ...]
+    counts: tuple[Mapping[str, int], ...]  # each sentence's terms, counted
+    lengths: tuple[int, ...]  # each sentence's number of terms
+    df: Mapping[str, int]  # in how many sentences each term occurs
+
+
+def prepare_abstract(sentences: Sequence[str], sections: Sequence[str]) -> AbstractTerms:
+    """An abstract's sentences (with their section labels) made ready to rank against many
+    claims with :func:`check_support`'s ``prepared``."""
+    return _prepare([" ".join(s.split()) for s in sentences], sections)
+
+
+def _prepare(
+    sentences: Sequence[str],
+    labels: Sequence[str],
+    documents: Sequence[Sequence[str]] | None = None,
+) -> AbstractTerms:
+    if documents is None:
+        documents = [terms(sentence) for sentence in sentences]
     df: Counter[str] = Counter()
     for document in documents:
         df.update(set(document))
-    idf = {t: math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
+    return AbstractTerms(
+        tuple(sentences),
+        tuple(labels),
+        tuple(Counter(d) for d in documents),
+        tuple(len(d) for d in documents),
+        df,
+    )
+
+
+def abstract_terms(record: PubMedRecord) -> AbstractTerms | None:
+    """The sentences and terms of ``record``'s abstract, each section split on its own
+    (as :func:`support_for_record` splits them); ``None`` without an abstract."""
+    sentences: list[str] = []
+    labels: list[str] = []
+    for section in record.abstract:
+        for sentence in split_sentences(section.text):
+            sentences.append(" ".join(sentence.split()))
+            labels.append(section.label)
+    return _prepare(sentences, labels) if sentences else None
+
+
+def _bm25(
+    query: Iterable[str], prepared: AbstractTerms, k1: float, b: float
+) -> list[tuple[float, tuple[str, ...]]]:
+    wanted = list(dict.fromkeys(query))  # each claim term counts once
+    n = len(prepared.counts)
+    if not n:
+        return []
+    df = prepared.df
+    average = sum(prepared.lengths) / n or 1.0
+    idf = {t: math.log(1.0 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in wanted}
     total = sum(idf.values())
     results: list[tuple[float, tuple[str, ...]]] = []
-    for document in documents:
-        counts = Counter(document)
-        norm = k1 * (1.0 - b + b * len(document) / average)
+    for counts, length in zip(prepared.counts, prepared.lengths, strict=True):
+        norm = k1 * (1.0 - b + b * length / average)
         score = 0.0
         matched: list[str] = []
         for term in wanted:
@@ -286,19 +349,21 @@ def _bm25(
 
 
 def support_for_record(
-    claim_text: str, record: PubMedRecord, *, threshold: float = THRESHOLD
+    claim_text: str,
+    record: PubMedRecord,
+    *,
+    threshold: float = THRESHOLD,
+    prepared: AbstractTerms | None = None,
 ) -> SupportCheck | None:
     """:func:`check_support` against a PubMed record's abstract; ``None`` without one.
 
     Each abstract section is split into sentences on its own, so a sentence never runs
     across ``RESULTS:`` and ``CONCLUSIONS:``; each ranked sentence carries its section.
+    ``prepared`` is :func:`abstract_terms` of the same record, made once by a caller that
+    ranks it against many claims (the same result, without splitting it again).
     """
-    sentences: list[str] = []
-    labels: list[str] = []
-    for section in record.abstract:
-        for sentence in split_sentences(section.text):
-            sentences.append(sentence)
-            labels.append(section.label)
-    if not sentences:
-        return None
-    return check_support(claim_text, sentences, sections=labels, threshold=threshold)
+    if prepared is None:
+        prepared = abstract_terms(record)
+        if prepared is None:
+            return None
+    return _rank(claim_text, prepared, K1, B, threshold)

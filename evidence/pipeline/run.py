@@ -14,7 +14,7 @@ The steps, each a method a caller may also use alone::
     cited(claims, refs)   the references the claims cite, in first-cited order
     studies(refs)         PubMed records for them (snapshot, cache, network), memoised by
                           the reader for docs builds
-    table(...)            the :class:`~evidence.table.EvidenceTable`
+    table(...)            the :class:`~evidence.table.evidence_table.EvidenceTable`
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@
 (records) and ``answers`` (ESearch, ECitMatch, ESummary, ID converter) read responses
 without I/O; ``retry`` holds the rate limiter and the retry waits; ``outcome`` what a fetch
 gives back; ``cache`` keeps records on disk; ``client`` is the only module that does
-network I/O (and the only one importing ``requests``).
+network I/O (and the only one importing ``requests``), over the connections of
+``transport`` (a deadline per attempt); ``doi`` looks many DOIs up in batches through it.
 
 May import ``evidence.errors``, ``evidence.model``, ``evidence.identifiers`` and the other
 stage-0 helpers, never a stage above. Modules in here import their siblings directly.
@@ -23,6 +24,7 @@ from evidence.pubmed.answers import (
 from evidence.pubmed.body import find_error, is_rate_limit
 from evidence.pubmed.cache import CacheEntry, PubMedCache
 from evidence.pubmed.client import FetchOutcome, FetchResult, PubMedClient
+from evidence.pubmed.doi import search_dois
 from evidence.pubmed.efetch import parse_efetch
 from evidence.pubmed.query import CitationQuery
 from evidence.pubmed.xml import flatten_text
@@ -45,4 +47,5 @@ __all__ = [
     "parse_esearch",
     "parse_esummary",
     "parse_idconv",
+    "search_dois",
 ]

@@ -184,3 +184,15 @@ def raise_if_error(body: Body, source: str, what: str) -> None:
             message or f"expected XML for the {what} but got JSON",
             location=SourceLocation(source),
         )
+
+
+def summarise_error(body: bytes, limit: int = 120) -> str:
+    """A short description of an error body for messages and logs."""
+    if is_rate_limit(body):
+        # The parser's wording: NCBI's 429 body echoes the caller's API key or IP address
+        # in its "api-key" field, which must not be repeated.
+        return find_error(body) or "NCBI rate limit exceeded"
+    # HTML error pages are mostly markup; tags out, whitespace collapsed, first words kept.
+    text = body[:4000].decode("utf-8", "replace")
+    text = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

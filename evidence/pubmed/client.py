@@ -4,7 +4,7 @@
 
 * **Identity.** ``tool`` and ``email`` go with every request, and ``api_key`` when there is
   one. The key is a secret: it is masked in ``repr()``, in every exception and log message
-  this module writes, and in urllib3's request log lines (see :class:`_MaskApiKey`).
+  this module writes, and in urllib3's request log lines (see ``evidence.pubmed.transport``).
 * **Rate.** One limiter per client, shared by every thread using it, spaces requests
   0.35 s apart (under NCBI's 3 per second) or 0.105 s with a key (under 10 per second);
   the limiter and the retry waits live in ``evidence.pubmed.retry``.
@@ -24,6 +24,7 @@ rate limiter, sends, and classifies the outcome:
 outcome                                                    what happens
 =========================================================  ==========================
 connection refused / reset / dropped, timeout              retried
+no complete answer by the attempt's ``deadline``           retried (``transport``)
 HTTP 429, HTTP 5xx (HTML bodies and all)                   retried, ``Retry-After``
                                                            honoured when present
 HTTP 200 whose body is NCBI's 429 JSON                     retried, like a 429
@@ -35,7 +36,8 @@ any other HTTP status (400, 404, 414 ...)                  :class:`PubMedRespons
 Waits grow exponentially from ``backoff`` seconds (1, 2, 4, 8 ... capped at 30) with
 jitter (``evidence.pubmed.retry``) so that many clients do not retry in lock-step.
 The retry budget is ``max_retries`` retries *and* ``max_total_wait`` seconds from the
-first attempt: a wait that would end past that budget is not started, and
+first attempt: no attempt runs past it (its deadline is cut to what is left), a wait
+that would end past it is not started, and
 :class:`PubMedUnavailable` is raised with the last reason.
 
 Why not urllib3's ``Retry`` inside requests' ``HTTPAdapter``? It was the first choice, and
@@ -65,30 +67,36 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
-import urllib3.connection
-import urllib3.connectionpool
-import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from tqdm import tqdm
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from evidence._gc import paused_gc
-from evidence.errors import CacheError, PubMedResponseError, PubMedUnavailable
+from evidence.errors import CacheError, PubMedError, PubMedResponseError, PubMedUnavailable
 from evidence.model import PubMedRecord, PubMedStatus
 from evidence.pubmed import query
 from evidence.pubmed.answers import parse_ecitmatch, parse_esearch
-from evidence.pubmed.body import find_error, is_rate_limit
+from evidence.pubmed.body import find_error, is_rate_limit, summarise_error
 from evidence.pubmed.cache import CacheEntry, PubMedCache
 from evidence.pubmed.efetch import parse_efetch
 from evidence.pubmed.outcome import FetchOutcome, FetchResult
 from evidence.pubmed.retry import RateLimiter, backoff_delay, is_retryable
+from evidence.pubmed.transport import (
+    Answer,
+    NoAnswer,
+    Watchdog,
+    is_name_resolution_failure,
+    mask_urllib3_logs,
+    pool_classes,
+)
 
 __all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
 
@@ -98,72 +106,24 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 _NOT_FOUND_REASON = "not found in PubMed"
+_Fetched = tuple[list[PubMedRecord], datetime, CacheError | None]
+_IN_FLIGHT = 4  # EFetch requests at once: ~3 a second, each answer taking about a second
 
 
-class _MaskApiKey(logging.Filter):
-    """Masks ``api_key=`` values in urllib3's DEBUG lines, which print full request URLs."""
-
-    _pattern = re.compile(r"(api_key=)[^&\s'\"]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "api_key=" in message:
-            record.msg = self._pattern.sub(r"\1***", message)
-            record.args = ()
-        return True
+# --- adapters ---------------------------------------------------------------------------
 
 
-def _mask_urllib3_logs() -> None:
-    target = logging.getLogger("urllib3.connectionpool")
-    if not any(isinstance(f, _MaskApiKey) for f in target.filters):
-        target.addFilter(_MaskApiKey())
+class _WatchedAdapter(HTTPAdapter):
+    """Connections that report to the client's watchdog (``evidence.pubmed.transport``);
+    with ``raw_pipes`` they also write ECitMatch's ``|`` separators raw."""
 
+    def __init__(self, watchdog: Watchdog, *, raw_pipes: bool = False, **kwargs: Any) -> None:
+        self._pools = pool_classes(watchdog, raw_pipes=raw_pipes)
+        super().__init__(**kwargs)
 
-# --- raw pipes for ECitMatch ----------------------------------------------------------
-# NCBI's ECitMatch wants the "|" field separators raw (Biopython un-escapes them too), but
-# requests and urllib3 >= 2 both percent-encode "|" in a request target, as RFC 3986 asks.
-# An adapter mounted for the ECitMatch URL only puts the pipes back as the request line is
-# written. bdata fields never contain "|" themselves (query.ecitmatch_line replaces them),
-# so every "%7C" there is a separator.
-
-
-class _RawPipeHTTPConnection(urllib3.connection.HTTPConnection):
-    def putrequest(
-        self,
-        method: str,
-        url: str,
-        skip_host: bool = False,
-        skip_accept_encoding: bool = False,
-    ) -> None:
-        super().putrequest(method, url.replace("%7C", "|"), skip_host, skip_accept_encoding)
-
-
-class _RawPipeHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def putrequest(
-        self,
-        method: str,
-        url: str,
-        skip_host: bool = False,
-        skip_accept_encoding: bool = False,
-    ) -> None:
-        super().putrequest(method, url.replace("%7C", "|"), skip_host, skip_accept_encoding)
-
-
-class _RawPipeHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
-    ConnectionCls = _RawPipeHTTPConnection
-
-
-class _RawPipeHTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
-    ConnectionCls = _RawPipeHTTPSConnection
-
-
-class _RawPipeAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _RawPipeHTTPPool,
-            "https": _RawPipeHTTPSPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = dict(self._pools)
 
 
 # --- one request ----------------------------------------------------------------------
@@ -175,40 +135,6 @@ class _Tally:
 
     requests: int = 0
     rate_limited: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    status: int
-    reason: str
-    body: bytes
-    retry_after: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _NoAnswer:
-    """Why an attempt got no HTTP answer; ``final`` when retrying cannot help soon."""
-
-    reason: str
-    final: bool = False
-
-
-def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
-    """True when the host name could not be looked up: no network (or no DNS) at all.
-
-    Retrying with backoff would keep a user without a network waiting for ~15 s before
-    carrying on offline, so the client gives up on the first such failure.
-    """
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, urllib3.exceptions.NameResolutionError):
-            return True
-        cause = (
-            cause.__context__
-            or cause.__cause__
-            or (cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
-        )
-    return False
 
 
 def _describe_transport_error(exc: requests.RequestException) -> str:
@@ -224,18 +150,6 @@ def _describe_transport_error(exc: requests.RequestException) -> str:
     if "RemoteDisconnected" in text or "aborted" in text.lower():
         return "the connection was closed without an answer"
     return f"connection failed ({type(exc).__name__})"
-
-
-def _summary(body: bytes, limit: int = 120) -> str:
-    """A short description of an error body for messages and logs."""
-    if is_rate_limit(body):
-        # The parser's wording: NCBI's 429 body echoes the caller's API key or IP address
-        # in its "api-key" field, which must not be repeated.
-        return find_error(body) or "NCBI rate limit exceeded"
-    # HTML error pages are mostly markup; tags out, whitespace collapsed, first words kept.
-    text = body[:4000].decode("utf-8", "replace")
-    text = " ".join(re.sub(r"<[^>]*>", " ", text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class PubMedClient:
@@ -263,6 +177,10 @@ class PubMedClient:
     :param max_rate: requests per second; default 3, or 10 with a key. Only raise it
         above NCBI's limits if NCBI has granted your key more.
     :param unreachable_cooldown: seconds to fail fast after NCBI could not be reached.
+    :param deadline: seconds one attempt may take from connecting to the answer's last
+        byte (default twice ``timeout``), and never past ``max_total_wait`` from the
+        request's first attempt: ``timeout`` alone bounds each wait for a byte, so a server
+        trickling its answer could hold a request for ever (issue 12).
 
     >>> client = PubMedClient(email="me@example.org", offline=True)
     >>> client.fetch(["27685632"])["27685632"].status
@@ -287,6 +205,7 @@ class PubMedClient:
         batch_size: int = 200,
         max_rate: float | None = None,
         unreachable_cooldown: float = 60.0,
+        deadline: float | None = None,
     ) -> None:
         self.email = email or os.environ.get("NCBI_EMAIL", "").strip() or None
         self._api_key = api_key or os.environ.get("NCBI_API_KEY", "").strip() or None
@@ -323,8 +242,12 @@ class PubMedClient:
         self._prepared = False
         self._unreachable: tuple[float, str] | None = None
         self._state_lock = threading.Lock()
+        self.deadline = deadline if deadline is not None else 2 * timeout
+        if self.deadline <= 0:
+            raise ValueError(f"deadline must be positive, not {self.deadline}")
+        self._watchdog = Watchdog()
         if self._api_key:
-            _mask_urllib3_logs()
+            mask_urllib3_logs()
         if not self.email and not offline:
             logger.warning(
                 "no contact email for NCBI: pass email= or set NCBI_EMAIL (NCBI asks every "
@@ -377,20 +300,47 @@ class PubMedClient:
             if self._session is None:
                 self._session = requests.Session()
             if not self._prepared:
-                plain = HTTPAdapter(max_retries=self._transport_retry)
+                # Mounted for the E-utilities URL only, so an injected session keeps its
+                # own adapters for everything else.
+                watched = _WatchedAdapter(self._watchdog, max_retries=self._transport_retry)
                 if self._own_session:
+                    plain = HTTPAdapter(max_retries=self._transport_retry)
                     self._session.mount("https://", plain)
                     self._session.mount("http://", plain)
-                pipes = _RawPipeAdapter(max_retries=self._transport_retry)
+                self._session.mount(self.base_url, watched)
+                pipes = _WatchedAdapter(
+                    self._watchdog, raw_pipes=True, max_retries=self._transport_retry
+                )
                 self._session.mount(self.base_url + query.ECITMATCH, pipes)
                 self._prepared = True
             return self._session
 
-    def _send(self, endpoint: str, params: Mapping[str, str], method: str) -> _Answer | _NoAnswer:
-        """One attempt: an answer with any status, or why no answer came."""
+    def _send(
+        self,
+        endpoint: str,
+        params: Mapping[str, str],
+        method: str,
+        limit: float,
+        on_sent: Callable[[], None] | None = None,
+    ) -> Answer | NoAnswer:
+        """One attempt of at most ``limit`` seconds: an answer with any status, or why no
+        answer came. ``on_sent`` is called once the request is on the wire."""
+        session = self._get_session()
+        with self._watchdog.watch(limit, on_sent) as watch:
+            answer = self._attempt(session, endpoint, params, method)
+        if watch.expired:
+            # Whatever came is cut short: a shut-down socket can even end headers early
+            # and look like an empty answer.
+            return NoAnswer(
+                f"no complete answer within {limit:.1f} s (the server sent it too slowly)"
+            )
+        return answer
+
+    def _attempt(
+        self, session: requests.Session, endpoint: str, params: Mapping[str, str], method: str
+    ) -> Answer | NoAnswer:
         url = self.base_url + endpoint
         headers = {"User-Agent": f"{self.tool} (evidence PubMed client)"}
-        session = self._get_session()
         try:
             if endpoint == query.ECITMATCH:
                 text = query.encode_query(params, raw=("bdata",))
@@ -401,10 +351,10 @@ class PubMedClient:
                 response = session.get(url, params=params, headers=headers, timeout=self.timeout)
             body = response.content  # reading the body can fail too (dropped connection)
         except requests.RequestException as exc:
-            return _NoAnswer(
-                self._mask(_describe_transport_error(exc)), _is_name_resolution_failure(exc)
+            return NoAnswer(
+                self._mask(_describe_transport_error(exc)), is_name_resolution_failure(exc)
             )
-        return _Answer(
+        return Answer(
             response.status_code, response.reason or "", body, response.headers.get("Retry-After")
         )
 
@@ -437,8 +387,13 @@ class PubMedClient:
         parse: Callable[[bytes], T],
         tally: _Tally,
         method: str = "GET",
+        on_send: Callable[[], None] | None = None,
+        on_answer: Callable[[], None] | None = None,
     ) -> T:
-        """Send one request with the retry policy of the module docstring; parse the body."""
+        """Send one request with the retry policy of the module docstring; parse the body.
+
+        ``on_send`` is called when an attempt's request has been written,
+        ``on_answer`` when an answer has arrived and is about to be parsed."""
         if self.offline:
             raise PubMedUnavailable(f"{endpoint}: not looked up (the client is offline)")
         self._check_reachable(endpoint)
@@ -450,10 +405,12 @@ class PubMedClient:
             attempts += 1
             self._limiter.wait()
             tally.requests += 1
-            answer = self._send(endpoint, full, method)
+            left = self.max_total_wait - (time.monotonic() - started)
+            limit = max(min(self.deadline, left), 0.1)
+            answer = self._send(endpoint, full, method, limit, on_send)
             retry_after: float | None = None
             final = False
-            if isinstance(answer, _NoAnswer):
+            if isinstance(answer, NoAnswer):
                 reason, final = answer.reason, answer.final
             else:
                 reached = True
@@ -461,23 +418,26 @@ class PubMedClient:
                 if is_retryable(answer.status):
                     if answer.status == 429:
                         tally.rate_limited += 1
-                    reason = f"HTTP {answer.status} {answer.reason}: {_summary(answer.body)}"
+                    reason = f"HTTP {answer.status} {answer.reason}: {summarise_error(answer.body)}"
                 elif answer.status != 200:
                     raise PubMedResponseError(
                         self._mask(
                             f"{endpoint}: HTTP {answer.status} {answer.reason}: "
-                            f"{_summary(answer.body)} (not retried: NCBI refused the request)"
+                            f"{summarise_error(answer.body)} "
+                            "(not retried: NCBI refused the request)"
                         )
                     )
                 elif is_rate_limit(answer.body):
                     tally.rate_limited += 1
-                    reason = f"HTTP 200 carrying a 429 body: {_summary(answer.body)}"
+                    reason = f"HTTP 200 carrying a 429 body: {summarise_error(answer.body)}"
                 else:
                     message = find_error(answer.body)
                     if message is not None:
                         raise PubMedResponseError(
                             self._mask(f"{endpoint}: NCBI answered with an error: {message}")
                         )
+                    if on_answer is not None:
+                        on_answer()
                     try:
                         result = parse(answer.body)
                     except PubMedResponseError as exc:
@@ -530,6 +490,7 @@ class PubMedClient:
         outcomes: dict[str, FetchOutcome] = {}
         pending: list[str] = []
         fallback: dict[str, CacheEntry] = {}
+        warned_cache = False
         # Reading thousands of cached records makes hundreds of thousands of small objects
         # and no cycles: with the cyclic GC paused that is a third faster (the GC would
         # walk the growing heap again and again). It is restored before any network I/O.
@@ -551,25 +512,44 @@ class PubMedClient:
         batches = list(query.batched(pending, self.batch_size))
         show = progress and sys.stderr is not None and sys.stderr.isatty()
         down: str | None = None  # set once NCBI has failed a whole retry budget
-        warned_cache = False
-        with tqdm(total=len(pending), unit="PMID", desc="PubMed", disable=not show) as bar:
+        # Pipelined: up to _IN_FLIGHT batches are requested at once, each as soon as the
+        # limiter allows, while answers are parsed (in the workers) and cached (here). One
+        # thread doing all in turn paid each answer's network time (a second or more from
+        # NCBI) plus its parsing, and fell far behind the rate NCBI allows. Requests still
+        # start in batch order (each waits for the previous one to be sent), and none goes
+        # after the first until NCBI has answered it: when NCBI cannot be reached, only
+        # the first batch's attempts are made, as before.
+        sent = [threading.Event() for _ in batches]
+        first_answer = threading.Event()
+        stop = threading.Event()
+        with (
+            tqdm(total=len(pending), unit="PMID", desc="PubMed", disable=not show) as bar,
+            ThreadPoolExecutor(_IN_FLIGHT, thread_name_prefix="evidence-efetch") as pool,
+        ):
+            jobs = [
+                pool.submit(self._efetch_job, batch, index, sent, first_answer, stop)
+                for index, batch in enumerate(batches)
+            ]
             for index, batch in enumerate(batches):
+                answer, spent = jobs[index].result()
+                tally.requests += spent.requests
+                tally.rate_limited += spent.rate_limited
                 if down is None:
-                    try:
-                        records = self._efetch(batch, tally)
-                    except PubMedUnavailable as exc:
-                        down = exc.message
+                    if isinstance(answer, PubMedUnavailable):
+                        down = answer.message
                         left = sum(len(b) for b in batches[index:])
                         logger.warning("%s; %d PMIDs not fetched, marked unavailable", down, left)
-                    except PubMedResponseError as exc:
+                    elif isinstance(answer, PubMedError):  # a PubMedResponseError
                         # An error about this request only; later batches may be fine.
-                        logger.warning("%s (%d PMIDs marked unavailable)", exc.message, len(batch))
+                        logger.warning(
+                            "%s (%d PMIDs marked unavailable)", answer.message, len(batch)
+                        )
                         for pmid in batch:
                             outcomes[pmid] = self._fallback(
-                                pmid, fallback, PubMedStatus.UNAVAILABLE, exc.message
+                                pmid, fallback, PubMedStatus.UNAVAILABLE, answer.message
                             )
-                    else:
-                        warned_cache = self._take(batch, records, outcomes, warned_cache)
+                    elif answer is not None:
+                        warned_cache = self._take(batch, answer, outcomes, warned_cache)
                 if down is not None:
                     for pmid in batch:
                         outcomes[pmid] = self._fallback(
@@ -577,6 +557,47 @@ class PubMedClient:
                         )
                 bar.update(len(batch))
         return FetchResult(outcomes, requests=tally.requests, rate_limited=tally.rate_limited)
+
+    def _efetch_job(
+        self,
+        batch: tuple[str, ...],
+        index: int,
+        sent: Sequence[threading.Event],
+        first_answer: threading.Event,
+        stop: threading.Event,
+    ) -> tuple[_Fetched | PubMedError | None, _Tally]:
+        """One batch in a worker of :meth:`fetch`: its records (cached, with the time and
+        any cache error), the error, or ``None`` when it was not sent (NCBI unreachable);
+        and the requests it took."""
+        tally = _Tally()
+        if index:
+            sent[index - 1].wait()  # requests start in batch order
+            first_answer.wait()  # and only once NCBI has answered the first
+        if stop.is_set():
+            sent[index].set()
+            return None, tally
+        try:
+            endpoint, params = query.efetch_params(batch)
+            method = "POST" if query.should_post(params, len(batch)) else "GET"
+            records = self._call(
+                endpoint,
+                params,
+                parse=parse_efetch,
+                tally=tally,
+                method=method,
+                on_send=sent[index].set,
+                on_answer=first_answer.set,
+            )
+        except PubMedUnavailable as exc:
+            stop.set()  # before the waiting batches are let go, in ``finally``
+            return exc, tally
+        except PubMedResponseError as exc:
+            return exc, tally
+        finally:
+            sent[index].set()
+            first_answer.set()
+        now = datetime.now(UTC)
+        return (records, now, self._store(batch, records, now)), tally
 
     def _look_up(
         self,
@@ -607,20 +628,35 @@ class PubMedClient:
             outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.NOT_LOOKED_UP)  # placeholder
             pending.append(pmid)
 
-    def _efetch(self, batch: tuple[str, ...], tally: _Tally) -> list[PubMedRecord]:
-        endpoint, params = query.efetch_params(batch)
-        method = "POST" if query.should_post(params, len(batch)) else "GET"
-        return self._call(endpoint, params, parse=parse_efetch, tally=tally, method=method)
+    def _store(
+        self, batch: tuple[str, ...], records: list[PubMedRecord], now: datetime
+    ) -> CacheError | None:
+        """Cache one batch's answer (in the worker that fetched it: file writes wait on
+        the disk, not on the caller); the first error, if any, for the caller to report."""
+        if self.cache is None:
+            return None
+        by_pmid = {r.pmid: r for r in records}
+        failed: CacheError | None = None
+        for pmid in batch:
+            record = by_pmid.get(pmid)
+            try:
+                if record is None:
+                    self.cache.put_not_found(pmid, fetched_at=now)
+                else:
+                    self.cache.put(record, fetched_at=now)
+            except CacheError as exc:
+                failed = failed or exc
+        return failed
 
     def _take(
         self,
         batch: tuple[str, ...],
-        records: Iterable[PubMedRecord],
+        answer: _Fetched,
         outcomes: dict[str, FetchOutcome],
         warned_cache: bool,
     ) -> bool:
-        """Record one batch's answer (and cache it); returns whether a cache warning was given."""
-        now = datetime.now(UTC)
+        """Record one batch's answer; returns whether a cache warning was given."""
+        records, now, failed = answer
         by_pmid = {r.pmid: r for r in records}
         for pmid in batch:
             record = by_pmid.get(pmid)
@@ -630,18 +666,10 @@ class PubMedClient:
                 )
             else:
                 outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.FETCHED, record, fetched_at=now)
-            if self.cache is None:
-                continue
-            try:
-                if record is None:
-                    self.cache.put_not_found(pmid, fetched_at=now)
-                else:
-                    self.cache.put(record, fetched_at=now)
-            except CacheError as exc:
-                # A cache that cannot be written costs speed next time, not this result.
-                if not warned_cache:
-                    logger.warning("%s (records are not cached in this run)", exc)
-                    warned_cache = True
+        if failed is not None and not warned_cache:
+            # A cache that cannot be written costs speed next time, not this result.
+            logger.warning("%s (records are not cached in this run)", failed)
+            warned_cache = True
         extra = set(by_pmid) - set(batch)
         if extra:
             logger.debug("efetch returned PMIDs not asked for: %s", ", ".join(sorted(extra)))
@@ -722,6 +750,14 @@ class PubMedClient:
             )
             return None
         return pmid
+
+    def esearch_dois(self, dois: Sequence[str], *, retmax: int) -> list[str]:
+        """The PMIDs one ESearch finds for any of ``dois`` (normalised DOIs; POST when
+        long). Used by ``evidence.pubmed.search_dois``, which checks each hit."""
+        endpoint, params = query.esearch_dois_params(dois, retmax=retmax)
+        method = "POST" if query.should_post(params, 0) else "GET"
+        found = self._call(endpoint, params, parse=parse_esearch, tally=_Tally(), method=method)
+        return list(found.ids)
 
     def citmatch(self, citations: Mapping[K, query.CitationQuery]) -> dict[K, str | None]:
         """PMIDs for citations by journal, year, volume, first page and author (ECitMatch).

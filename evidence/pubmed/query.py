@@ -122,6 +122,18 @@ def esearch_doi_params(doi: str, *, retmax: int = 5) -> tuple[str, dict[str, str
     return ESEARCH, {"db": "pubmed", "term": doi_term(doi), "retmax": str(retmax)}
 
 
+def esearch_dois_params(dois: Sequence[str], *, retmax: int) -> tuple[str, dict[str, str]]:
+    """One ESearch for the PMIDs carrying any of ``dois`` (their terms joined by ``OR``).
+
+    >>> esearch_dois_params(["10.1/a", "10.1/b"], retmax=6)[1]["term"]
+    '"10.1/a"[doi] OR "10.1/b"[doi]'
+    """
+    if not dois:
+        raise ValueError("ESearch needs at least one DOI")
+    term = " OR ".join(doi_term(doi) for doi in dois)
+    return ESEARCH, {"db": "pubmed", "term": term, "retmax": str(retmax)}
+
+
 def should_post(
     params: Mapping[str, str],
     n_ids: int,

@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
@@ -169,37 +169,69 @@ def flatten_text(element: Element | None) -> str:
 
 
 def _collect_text(element: Element, parts: list[str]) -> None:
+    # A loop with its own stack, not recursion: a title with inline markup nested
+    # thousands deep (hostile or broken input) must not raise RecursionError.
     if element.text:
         parts.append(element.text)
-    for child in element:
+    stack: list[tuple[Iterator[Element], str | None]] = [(iter(element), None)]
+    while stack:
+        children, tail = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if tail:
+                parts.append(tail)
+            continue
         tag = child.tag
         if isinstance(tag, str) and tag.startswith(_MATHML):
             parts.append(_math_text(child))
+            if child.tail:
+                parts.append(child.tail)
         else:
-            _collect_text(child, parts)
-        if child.tail:
-            parts.append(child.tail)
+            if child.text:
+                parts.append(child.text)
+            stack.append((iter(child), child.tail))
 
 
 def _math_text(element: Element) -> str:
     """MathML as linear text. Whitespace between MathML elements means nothing (it is
     pretty-printing), so only token content counts; ``mmultiscripts`` puts its
-    prescripts first, as isotopes are written (``<mprescripts/>`` ... -> ``3He``)."""
+    prescripts first, as isotopes are written (``<mprescripts/>`` ... -> ``3He``).
+
+    Children before parents, with a stack of our own (no recursion, so nesting depth is
+    not limited by Python's).
+    """
+    values: list[str] = []  # the text of each finished element, children in order
+    stack: list[tuple[Element, bool]] = [(element, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = list(node)
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(children))
+            continue
+        texts = values[len(values) - len(children) :] if children else []
+        if children:
+            del values[len(values) - len(children) :]
+        values.append(_math_node(node, children, texts))
+    return values[0]
+
+
+def _math_node(element: Element, children: list[Element], texts: list[str]) -> str:
+    """The text of one MathML element, given the texts of its children."""
     local = str(element.tag).rpartition("}")[2]
-    children = list(element)
     if local == "mmultiscripts" and children:
-        base = _math_text(children[0])
         before: list[str] = []
         after: list[str] = []
         target = after
-        for child in children[1:]:
+        for child, text in zip(children[1:], texts[1:], strict=True):
             if str(child.tag).endswith("}mprescripts"):
                 target = before
             else:
-                target.append(_math_text(child))
-        return "".join(before) + base + "".join(after)
+                target.append(text)
+        return "".join(before) + texts[0] + "".join(after)
     if children:
-        return "".join(_math_text(child) for child in children)
+        return "".join(texts)
     if local in ("none", "mprescripts"):
         return ""
     if local == "mspace":

@@ -1,4 +1,6 @@
-"""Renderers: an :class:`~evidence.table.EvidenceTable` to Markdown, HTML, CSV, JSON and LaTeX.
+"""Renderers: an evidence table to Markdown, HTML, CSV, JSON and LaTeX.
+
+Each renders an :class:`~evidence.table.evidence_table.EvidenceTable`.
 
 One small module per output format, behind a registry (:mod:`~evidence.render.registry`);
 each escapes what its format needs, so whatever a user typed into a claim or a .bib field

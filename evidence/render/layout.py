@@ -1,6 +1,7 @@
 """The layout model: what every format shows, as captioned grids and lists of cells.
 
-:func:`table_parts` turns an :class:`~evidence.table.EvidenceTable` into an ordered list of
+:func:`table_parts` turns an
+:class:`~evidence.table.evidence_table.EvidenceTable` into an ordered list of
 :class:`Grid` and :class:`Listing` parts, which every text renderer, the Sphinx directive
 and the MkDocs plugin draw, so a column or a remark added here appears in all of them.
 Each part carries a stable ``id`` (one of :data:`PART_IDS`), which front ends choose

@@ -1,31 +1,9 @@
-"""The evidence table: one object around two DataFrames, with remarks shown under them.
-
-:func:`build_table` joins claims to the references they cite, asks :mod:`evidence.assess.judge`
-for each claim's verdict and collects what is wrong in plain words. The result,
-:class:`EvidenceTable`, holds
-
-* ``claims`` — one row per claim (id, text, verdict, supporting and contradicting keys,
-  number of studies, participants);
-* ``evidence`` — one row per claim x citation (study, bibliographic data, stance, finding,
-  numbers);
-* ``remarks`` — located :class:`~evidence.errors.Problem` records about the claims
-  (uncited claims, unknown keys ...), rendered under the table.
-
-Like tableone's object it forwards ``to_markdown``/``to_html``/``to_csv``/``to_json``/
-``to_latex`` to the renderers in :mod:`evidence.render`, and shows itself in notebooks
-through ``_repr_html_``, ``_repr_markdown_`` and ``_repr_latex_`` (so a notebook exported to
-Markdown or LaTeX keeps the table). The table knows nothing about output formats.
-
-The vocabulary columns are ordered categoricals: ``claims.certainty`` (very low < low <
-moderate < high), ``claims.verdict`` and ``evidence.design`` (in the order their enums list
-them), so notebooks sort and compare them by meaning.
-"""
+"""build_table: claims joined to their studies, judged, pooled, with remarks."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -47,7 +25,7 @@ from evidence.assess.abstracts import Abstract, abstract_for
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
 from evidence.assess.suggest import Suggestion, suggest
-from evidence.assess.support import SupportCheck, check_support, terms
+from evidence.assess.support import AbstractTerms, SupportCheck, check_support, prepare_abstract
 from evidence.errors import Problem, Severity, SourceLocation
 from evidence.model import (
     Citation,
@@ -56,305 +34,28 @@ from evidence.model import (
     Reference,
     Stance,
     StudyDesign,
-    Verdict,
 )
 from evidence.studies import Collection, Study, make_study, study_design
+from evidence.table.columns import (
+    _STUDY_COLUMNS,
+    CERTAINTY_ORDER,
+    CLAIM_COLUMNS,
+    CLAIM_DTYPES,
+    DESIGN_ORDER,
+    EVIDENCE_COLUMNS,
+    EVIDENCE_DTYPES,
+    POOLED_COLUMNS,
+    POOLED_DTYPES,
+    VERDICT_ORDER,
+)
+from evidence.table.evidence_table import EvidenceTable
+from evidence.table.remarks import (
+    _claim_remarks,
+    _no_mention_remark,
+    _study_remarks,
+)
 
 Resolver = Callable[[str], Reference | None]
-
-__all__ = ["CLAIM_COLUMNS", "EVIDENCE_COLUMNS", "EvidenceTable", "build_table"]
-
-CLAIM_COLUMNS = (
-    "id",
-    "text",
-    "verdict",
-    "supported_by",
-    "contradicted_by",
-    "unreviewed",
-    "studies",
-    "participants",
-    "certainty",
-    "certainty_source",
-    "certainty_reasons",
-    "plain_language",
-    "pooled_outcome",
-    "pooled_estimate",
-    "pooled_low",
-    "pooled_high",
-    "pooled_i2",
-    "tags",
-    "rule",
-)
-"""Columns of :attr:`EvidenceTable.claims`, in order."""
-
-CLAIM_DTYPES = {
-    "studies": "int64",
-    "participants": "Int64",
-    "pooled_estimate": "Float64",
-    "pooled_low": "Float64",
-    "pooled_high": "Float64",
-    "pooled_i2": "Float64",
-}
-
-_STUDY_COLUMNS = (
-    "title",
-    "pubmed_title",
-    "journal",
-    "year",
-    "pmid",
-    "doi",
-    "pmcid",
-    "design",
-    "design_source",
-    "design_basis",
-    "retraction",
-    "retraction_detail",
-    "pubmed_status",
-    "pubmed_detail",
-    "publication_types",
-    "major_mesh",
-    "mismatches",
-)
-
-EVIDENCE_COLUMNS = (
-    "claim_id",
-    "key",
-    "study",
-    *_STUDY_COLUMNS,
-    "stance",
-    "finding",
-    "n",
-    "events",
-    "proportion",
-    "ci_low",
-    "ci_high",
-    "outcome",
-    "risk_of_bias",
-    "locator",
-    "note",
-    "excluded",
-    "best_sentence",
-    "best_score",
-    "mentions",
-    "abstract_source",
-    "suggested_sentences",
-    "suggested_numbers",
-    "suggested_events",
-    "suggested_n",
-    "suggested_design",
-    "ref_number",
-)
-"""Columns of :attr:`EvidenceTable.evidence`, in order."""
-
-EVIDENCE_DTYPES = {
-    "year": "Int64",
-    "n": "Int64",
-    "events": "Int64",
-    "ref_number": "Int64",
-    "proportion": "Float64",
-    "ci_low": "Float64",
-    "ci_high": "Float64",
-    "best_score": "Float64",
-    "mentions": "boolean",
-    "suggested_events": "Int64",
-    "suggested_n": "Int64",
-}
-
-CERTAINTY_ORDER = ("very-low", "low", "moderate", "high")
-"""The order of the ``certainty`` column's categories, weakest first, so comparisons read as
-GRADE does (``claims.certainty >= "low"`` is low, moderate or high) and
-``sort_values("certainty", ascending=False)`` lists high, moderate, low, very low."""
-
-VERDICT_ORDER = tuple(v.value for v in Verdict)
-"""The order of the ``verdict`` categories: as :class:`~evidence.model.Verdict` lists them
-(supported, contradicted, mixed, insufficient, uncited, unresolved, unreviewed)."""
-
-DESIGN_ORDER = tuple(d.value for d in StudyDesign)
-"""The order of the ``design`` categories: the evidence hierarchy of
-:class:`~evidence.model.StudyDesign`, systematic reviews first, ``unknown`` last."""
-
-POOLED_COLUMNS = (
-    "claim_id",
-    "outcome",
-    "k",
-    "keys",
-    "estimate",
-    "low",
-    "high",
-    "i2",
-    "tau2",
-    "method",
-)
-"""Columns of :attr:`EvidenceTable.pooled`: one row per claim and pooled outcome."""
-
-_NOTEBOOK_CSS = (
-    "<style>.evidence-table td, .evidence-table th "
-    "{ text-align: left; vertical-align: top; }</style>\n"
-)
-
-POOLED_DTYPES = {"k": "int64", "estimate": "float64", "low": "float64", "high": "float64"}
-
-
-@dataclass(frozen=True)
-class EvidenceTable:
-    """Claims, the evidence behind each, and what is wrong, ready to render.
-
-    Build it with :func:`build_table`. ``references`` lists the cited references in the
-    order they are numbered in the rendered reference list.
-    """
-
-    claims: pd.DataFrame
-    evidence: pd.DataFrame
-    remarks: tuple[Problem, ...]
-    references: tuple[Reference, ...]
-    judgements: Mapping[str, Judgement] = field(default_factory=dict)
-    input_problems: tuple[Problem, ...] = ()
-    title: str = "Evidence table"
-    pooled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POOLED_COLUMNS))
-    studies: Mapping[str, Study] = field(default_factory=dict)
-    comparative: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=COMPARATIVE_COLUMNS)
-    )
-    """Comparative effects (RR, OR, MD...): per study and pooled, one block per claim,
-    outcome and measure; columns :data:`~evidence.assess.comparisons.COMPARATIVE_COLUMNS`."""
-    comparisons: Mapping[str, tuple[Comparison, ...]] = field(default_factory=dict)
-    """The same as records, by claim id, largest group first (what plots are drawn from)."""
-    formatted_references: dict[str, tuple[str, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    """The reference list as the renderers formatted it, by pybtex style: ``references``
-    never changes, so the formats of one table format it once (pybtex is most of a render)."""
-
-    # -- rendering ------------------------------------------------------------------
-    def render(self, fmt: str, **options: Any) -> str:
-        """Render in ``fmt`` (``markdown``, ``html``, ``html-page``, ``csv``, ``json``,
-        ``latex``); see :mod:`evidence.render` for the options."""
-        from evidence.render import render
-
-        return render(self, fmt, **options)
-
-    def to_markdown(self, **options: Any) -> str:
-        """GitHub-flavoured Markdown: claims, evidence, remarks and references."""
-        return self.render("markdown", **options)
-
-    def to_html(self, *, standalone: bool = False, **options: Any) -> str:
-        """An HTML fragment, or a whole page with ``standalone=True``."""
-        return self.render("html-page" if standalone else "html", **options)
-
-    def to_csv(self, **options: Any) -> str:
-        """The evidence rows as CSV, safe to open in a spreadsheet."""
-        return self.render("csv", **options)
-
-    def to_json(self, **options: Any) -> str:
-        """The documented JSON schema (``claims`` and ``evidence`` arrays)."""
-        return self.render("json", **options)
-
-    def to_latex(self, **options: Any) -> str:
-        """A booktabs table and a numbered reference list."""
-        return self.render("latex", **options)
-
-    def plot(
-        self,
-        claim_id: str,
-        *,
-        outcome: str | None = None,
-        path: str | os.PathLike[str] | None = None,
-    ) -> Any:
-        """A forest plot of one claim: its comparative effects, else its proportions.
-
-        A claim with comparative effects (two-arm numbers or reported effects; see
-        :attr:`comparisons`) gets the effect plot of ``outcome`` (default: its largest
-        group): ratios on a log axis with the line of no effect at 1, each study's arms,
-        effect and weight, the pooled diamond and the prediction interval. Otherwise the
-        plot shows the counted citations that report ``events`` and ``n`` for ``outcome``
-        (default: the claim's pooled outcome, else every such citation), the pooled
-        proportion as a diamond. Writes PNG, SVG or PDF to ``path`` when given; returns the
-        matplotlib figure. Needs the ``plot`` extra. Raises ``ValueError`` for an unknown
-        claim or one with no numbers to plot.
-        """
-        from evidence.plot import ForestRow, figure_bytes, forest_plot, pooled_weights
-
-        if claim_id not in set(self.claims["id"]):
-            known = ", ".join(map(str, self.claims["id"]))
-            raise ValueError(f"no claim with id {claim_id!r}; the claims are: {known}")
-        comparison = self._comparison(claim_id, outcome)
-        if comparison is not None:
-            return self._effect_plot(comparison, path)
-        claim = self.claims[self.claims["id"] == claim_id].iloc[0]
-        wanted = outcome or claim["pooled_outcome"]
-        found: list[tuple[str, Proportion]] = []
-        seen: set[str] = set()
-        for rec in self.evidence[self.evidence["claim_id"] == claim_id].to_dict("records"):
-            if pd.isna(rec["events"]) or pd.isna(rec["n"]) or rec["excluded"]:
-                continue
-            if isinstance(wanted, str) and wanted and rec["outcome"] != wanted:
-                continue
-            if rec["key"] in seen:
-                continue
-            seen.add(rec["key"])
-            found.append((str(rec["study"]), wilson_interval(int(rec["events"]), int(rec["n"]))))
-        if not found:
-            raise ValueError(
-                f"claim {claim_id!r} has no counted citation with events and n"
-                + (f" for outcome {wanted!r}" if isinstance(wanted, str) and wanted else "")
-                + "; add them in the claims file to plot it"
-            )
-        pooled = None
-        rows = [ForestRow(label, proportion) for label, proportion in found]
-        if len(found) > 1:
-            # Squares are sized by each study's share of the random-effects weight.
-            pooled = pool_proportions([(p.events, p.n) for _, p in found])
-            weights = pooled_weights([p for _, p in found], pooled)
-            rows = [
-                ForestRow(label, proportion, weight)
-                for (label, proportion), weight in zip(found, weights, strict=True)
-            ]
-        title = str(wanted) if isinstance(wanted, str) and wanted else str(claim["text"])
-        figure = forest_plot(rows, pooled=pooled, title=title, path=path)
-        # The figure is not registered with pyplot (nothing leaks), so Jupyter would show
-        # "<Figure size ...>" without %matplotlib inline: give it its own PNG and SVG reprs.
-        figure._repr_png_ = lambda: figure_bytes(figure, "png")  # type: ignore[attr-defined]
-        figure._repr_svg_ = lambda: figure_bytes(figure, "svg").decode()  # type: ignore[attr-defined]
-        return figure
-
-    def _comparison(self, claim_id: str, outcome: str | None) -> Comparison | None:
-        """The claim's comparison for ``outcome`` (its largest one by default), if any."""
-        found = self.comparisons.get(claim_id, ())
-        if outcome:
-            return next((c for c in found if c.outcome == outcome), None)
-        return found[0] if found else None
-
-    def _effect_plot(self, comparison: Comparison, path: str | os.PathLike[str] | None) -> Any:
-        from evidence.plot import comparison_forest_plot
-
-        rows = self.evidence[self.evidence["claim_id"] == comparison.claim_id]
-        label_of = dict(zip(rows["key"], rows["study"], strict=True))
-        claim = self.claims[self.claims["id"] == comparison.claim_id].iloc[0]
-        labels = [str(label_of.get(key, key)) for key in comparison.keys]
-        return comparison_forest_plot(comparison, labels, title=str(claim["text"]), path=path)
-
-    # -- notebooks --------------------------------------------------------------------
-    def _repr_html_(self) -> str:
-        # Jupyter's stylesheet right-aligns table cells, which suits numbers, not prose:
-        # these rules, scoped to the table's own class, put the cells back on the left.
-        opening, rest = self.render("html").split("\n", 1)
-        return f"{opening}\n{_NOTEBOOK_CSS}{rest}"
-
-    def _repr_markdown_(self) -> str:
-        return self.render("markdown")
-
-    def _repr_latex_(self) -> str:
-        # For a notebook exported to LaTeX/PDF (nbconvert's template loads booktabs and
-        # longtable): the tables break across pages and fit the text width.
-        return self.render("latex")
-
-    def __repr__(self) -> str:
-        counts = self.claims["verdict"].value_counts().to_dict() if len(self.claims) else {}
-        summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()) if n)
-        return (
-            f"<EvidenceTable: {len(self.claims)} claims ({summary or 'none'}), "
-            f"{len(self.evidence)} citations, {len(self.remarks)} remarks>"
-        )
 
 
 def _study_labels(references: Sequence[Reference]) -> dict[str, str]:
@@ -455,9 +156,10 @@ def build_table(
     comparative_rows: list[dict[str, Any]] = []
     comparisons: dict[str, tuple[Comparison, ...]] = {}
     judgements: dict[str, Judgement] = {}
-    # Each study's abstract and its sentences' terms, made once per build however many
-    # claims cite the study (the support checks were most of a large build's time).
-    abstracts: dict[str, tuple[Abstract, list[list[str]]] | None] = {}
+    # Each study's abstract split into sentences and terms once per build, however many
+    # claims cite the study (a landmark study cited for 15 claims was split 15 times; the
+    # support checks were most of a large build's time).
+    abstracts: dict[str, tuple[Abstract, AbstractTerms] | None] = {}
     for claim in claim_list:
         where = claim.location or SourceLocation("<claims>")
         # Judge on canonical keys so a case slip does not make a claim unresolved.
@@ -673,21 +375,23 @@ def _abstract(study: Study | None) -> Abstract | None:
 def _support(
     claim_text: str,
     study: Study | None,
-    abstracts: dict[str, tuple[Abstract, list[list[str]]] | None],
+    abstracts: dict[str, tuple[Abstract, AbstractTerms] | None],
 ) -> tuple[SupportCheck | None, Abstract | None]:
     """The abstract's best match for the claim, whichever source gave the abstract, and
-    the abstract (kept in ``abstracts`` by study key: a study cited often is split once)."""
+    the abstract (kept in ``abstracts`` by study key: a study cited often is split and
+    stemmed once, however many claims cite it)."""
     if study is None:
         return None, None
     if study.key not in abstracts:
         found = _abstract(study)
-        abstracts[study.key] = (found, [terms(s) for s in found.sentences]) if found else None
+        prepared = prepare_abstract(found.sentences, found.sections) if found else None
+        abstracts[study.key] = (found, prepared) if found and prepared else None
     kept = abstracts[study.key]
     if kept is None:
         return None, None
-    abstract, sentence_terms = kept
+    abstract, prepared = kept
     check = check_support(
-        claim_text, abstract.sentences, sections=abstract.sections, sentence_terms=sentence_terms
+        claim_text, abstract.sentences, sections=abstract.sections, prepared=prepared
     )
     return check, abstract
 
@@ -712,113 +416,6 @@ def _suggestion_columns(offered: Suggestion | None) -> dict[str, Any]:
         "suggested_n": numbers.n if numbers else (size.n if size else None),
         "suggested_design": offered.design.value if offered.design else "",
     }
-
-
-def _no_mention_remark(
-    claim: Claim, citation: Citation, check: SupportCheck, where: SourceLocation
-) -> Problem:
-    best = f" (closest sentence: {check.best.text!r})" if check.best else ""
-    return Problem(
-        citation.location or where,
-        f"claim '{claim.id}': the abstract of '{citation.key}' does not appear to mention "
-        f"it{best}; check that this is the study you meant to cite",
-        code="no-mention",
-        severity=Severity.WARNING,
-    )
-
-
-def _study_remarks(studies: Iterable[Study]) -> list[Problem]:
-    remarks = []
-    for study in studies:
-        where = study.reference.location or SourceLocation("<bibliography>")
-        if study.mismatches:
-            differences = "; ".join(str(m) for m in study.mismatches)
-            remarks.append(
-                Problem(
-                    where,
-                    f"'{study.key}' disagrees with PubMed {study.pmid}: {differences}; "
-                    "check the .bib entry (nothing was overwritten)",
-                    code="mismatch",
-                    severity=Severity.WARNING,
-                )
-            )
-        if study.pubmed_status is PubMedStatus.NOT_FOUND:
-            remarks.append(
-                Problem(
-                    where,
-                    f"'{study.key}': PMID {study.pmid} was not found in PubMed "
-                    f"({study.pubmed_detail or 'no record'}); check the PMID",
-                    code="not-found",
-                    severity=Severity.WARNING,
-                )
-            )
-    return remarks
-
-
-def _claim_remarks(
-    claim: Claim,
-    judgement: Judgement,
-    resolve: Resolver,
-    where: SourceLocation,
-    study_of: Mapping[str, Study],
-) -> list[Problem]:
-    remarks: list[Problem] = []
-    if not claim.citations:
-        remarks.append(
-            Problem(
-                where,
-                f"claim '{claim.id}' cites no study; add a citation if one backs it",
-                code="uncited",
-                severity=Severity.WARNING,
-            )
-        )
-    for citation in claim.citations:
-        at = citation.location or where
-        ref = resolve(citation.key)
-        if ref is None:
-            remarks.append(
-                Problem(
-                    at,
-                    f"claim '{claim.id}' cites '{citation.key}', which is not in the "
-                    "bibliography; check the key or add the reference to the .bib file",
-                    code="unknown-key",
-                )
-            )
-            continue
-        if ref.key != citation.key:
-            remarks.append(
-                Problem(
-                    at,
-                    f"claim '{claim.id}' cites '{citation.key}' but the bibliography "
-                    f"spells it '{ref.key}'; biber and other tools treat keys as "
-                    "case-sensitive",
-                    code="key-case",
-                    severity=Severity.WARNING,
-                )
-            )
-        study = study_of.get(ref.key)
-        if study is not None and study.retraction.is_retracted:
-            remarks.append(
-                Problem(
-                    at,
-                    f"claim '{claim.id}' cites '{ref.key}', which is retracted "
-                    f"({study.retraction.detail or 'PubMed'}); it does not count towards the "
-                    "verdict: remove or replace the citation",
-                    code="retracted",
-                )
-            )
-    for key, reason in judgement.excluded.items():
-        if study_of.get(key) is not None and study_of[key].retraction.is_retracted:
-            continue  # already said, with its own code
-        remarks.append(
-            Problem(
-                where,
-                f"claim '{claim.id}': '{key}' does not count towards the verdict ({reason})",
-                code="excluded",
-                severity=Severity.WARNING,
-            )
-        )
-    return remarks
 
 
 def _evidence_row(

@@ -1,0 +1,44 @@
+"""The evidence table: one object around DataFrames, with remarks shown under them.
+
+:func:`build_table` (``build``) joins claims to the references they cite, asks
+:mod:`evidence.assess.judge` for each claim's verdict, pools what can be pooled and collects
+what is wrong in plain words (``remarks``). The result, :class:`EvidenceTable`
+(``evidence_table``), holds
+
+* ``claims`` — one row per claim (id, text, verdict, supporting and contradicting keys,
+  number of studies, participants);
+* ``evidence`` — one row per claim x citation (study, bibliographic data, stance, finding,
+  numbers, suggestions kept apart from decisions);
+* ``pooled`` and ``comparative`` — pooled proportions and comparative effects;
+* ``remarks`` — located :class:`~evidence.errors.Problem` records about the claims.
+
+Like tableone's object it forwards ``to_markdown``/``to_html``/``to_csv``/``to_json``/
+``to_latex`` to the renderers in :mod:`evidence.render`, and shows itself in notebooks
+through ``_repr_html_``, ``_repr_markdown_`` and ``_repr_latex_``. The table knows nothing
+about output formats. ``columns`` holds the column lists, dtypes and the orders of the
+ordered categoricals (certainty very low < low < moderate < high; verdicts and designs in
+the order their enums list them). May import every stage below (assess, studies, model);
+render only lazily, inside the forwarding methods.
+"""
+
+from evidence.table.build import build_table
+from evidence.table.columns import (
+    CERTAINTY_ORDER,
+    CLAIM_COLUMNS,
+    DESIGN_ORDER,
+    EVIDENCE_COLUMNS,
+    POOLED_COLUMNS,
+    VERDICT_ORDER,
+)
+from evidence.table.evidence_table import EvidenceTable
+
+__all__ = [
+    "CERTAINTY_ORDER",
+    "CLAIM_COLUMNS",
+    "DESIGN_ORDER",
+    "EVIDENCE_COLUMNS",
+    "POOLED_COLUMNS",
+    "VERDICT_ORDER",
+    "EvidenceTable",
+    "build_table",
+]

@@ -27,11 +27,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_pubmed, bench_pubmed_parse, bench_references, bench_tables
+from benchmarks import (
+    bench_extract,
+    bench_formats,
+    bench_pubmed,
+    bench_pubmed_parse,
+    bench_references,
+    bench_tables,
+)
 from benchmarks._measure import FIXTURES, ROOT, Result, machine
 
 PAGE = ROOT / "docs" / "performance.md"
-GROUPS = ("references", "pubmed", "pubmed-parse", "tables")
+GROUPS = ("references", "formats", "pubmed", "pubmed-parse", "tables", "extract")
 COMMAND = "python -m benchmarks"
 
 
@@ -44,12 +51,16 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
         "pubmed": lambda: bench_pubmed.measure(2_000 if quick else 10_000, 20 if quick else 60),
         "pubmed-parse": lambda: bench_pubmed_parse.measure(2_000 if quick else 10_000),
         "tables": lambda: bench_tables.measure((1_000, 10_000) if quick else bench_tables.SIZES),
+        "formats": lambda: bench_formats.measure(2_000 if quick else 10_000, 1 if quick else 3),
+        "extract": lambda: bench_extract.measure(bench_extract.QUICK if quick else None),
     }
     shows: dict[str, Callable[[Result], str]] = {
         "references": bench_references.show,
         "pubmed": bench_pubmed.show,
         "pubmed-parse": bench_pubmed_parse.show,
         "tables": bench_tables.show,
+        "formats": bench_formats.show,
+        "extract": bench_extract.show,
     }
     for group in groups:
         print(f"== {group}", flush=True)
@@ -628,6 +639,29 @@ def page(r: Result) -> str:
     lines += pubmed_section(r["pubmed"])
     lines += parse_section(r["pubmed-parse"])
     lines += tables_section(r["tables"])
+    lines += [
+        "## Reference formats",
+        "",
+        "The other readers beside the BibTeX reader, on the same references written in each "
+        "format (`benchmarks/bench_formats.py`).",
+        "",
+        *bench_formats.show(r["formats"]).splitlines(),
+        "",
+        "## Extraction",
+        "",
+        "`extract_claims` (library call) on generated articles from 50 KB to 5 MB and with "
+        "reference lists of 100 to 5,000 entries, each in a fresh process "
+        "(`benchmarks/bench_extract.py`). Linear growth is the target: MB/s stays flat.",
+        "",
+        *bench_extract.show(r["extract"]).splitlines(),
+        "",
+        "## Corpus audit",
+        "",
+        "The Dask audit and the MEDLINE index are measured by their own, longer run, "
+        "`python -m benchmarks.bench_audit`; its figures and the sizing they lead to are in "
+        "[scaling](scaling.md).",
+        "",
+    ]
     lines += missed_section(r)
     lines += FIXED.splitlines()
     return "\n".join(lines).rstrip() + "\n"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, shared_path
-from evidence.cli.main import main
+from evidence.cli import main
 
 from evidence.pubmed import parse_efetch
 from evidence.snapshot import write_snapshot

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, shared_path
-from evidence.cli import main
 
+from evidence.cli import main
 from evidence.pubmed import parse_efetch
 from evidence.snapshot import write_snapshot
 

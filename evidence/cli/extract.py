@@ -58,6 +58,22 @@ def run(args: argparse.Namespace) -> int:
             client=None if args.offline else client,  # ECitMatch answers are not cached
             encoding=args.encoding,
         )
+    dropped = 0
+    if args.with_uncited:
+        # Front matter, author lists, affiliations, ORCID and licence lines, captions and
+        # headings are not statements: the uncited ones are left out (cited ones never).
+        from dataclasses import replace
+
+        from evidence.assess.statements import drop_non_statements
+        from evidence.claims import ClaimSet
+
+        kept, left_out = drop_non_statements(result.claims)
+        dropped = len(left_out)
+        claims = result.claims
+        result = replace(
+            result,
+            claims=ClaimSet(kept, path=claims.path, problems=claims.problems, title=claims.title),
+        )
     merged = None
     if args.output and args.output != "-" and Path(args.output).exists() and not args.overwrite:
         merged = _merge_onto(args.output, result)
@@ -79,6 +95,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         print(f"census: {result.census_line()}", file=sys.stderr)
+        if dropped:
+            print(
+                f"left out {plural(dropped, 'uncited line')} stating nothing (headings, "
+                "captions, author lists, affiliations, licence lines)",
+                file=sys.stderr,
+            )
         if result.references and not args.write_bib:
             print(
                 f"the document describes {plural(len(result.references), 'cited work')}; "

@@ -67,11 +67,14 @@ def _claim_remarks(
     study_of: Mapping[str, Study],
 ) -> list[Problem]:
     remarks: list[Problem] = []
+    # A claim extracted from a document says where it came from, so a remark points at
+    # the manuscript as well as at the claims file's line.
+    name = f"claim '{claim.id}'" + (f" (from {claim.source})" if claim.source else "")
     if not claim.citations:
         remarks.append(
             Problem(
                 where,
-                f"claim '{claim.id}' cites no study; add a citation if one backs it",
+                f"{name} cites no study; add a citation if one backs it",
                 code="uncited",
                 severity=Severity.WARNING,
             )
@@ -83,7 +86,7 @@ def _claim_remarks(
             remarks.append(
                 Problem(
                     at,
-                    f"claim '{claim.id}' cites '{citation.key}', which is not in the "
+                    f"{name} cites '{citation.key}', which is not in the "
                     "bibliography; check the key or add the reference to the .bib file",
                     code="unknown-key",
                 )
@@ -93,7 +96,7 @@ def _claim_remarks(
             remarks.append(
                 Problem(
                     at,
-                    f"claim '{claim.id}' cites '{citation.key}' but the bibliography "
+                    f"{name} cites '{citation.key}' but the bibliography "
                     f"spells it '{ref.key}'; biber and other tools treat keys as "
                     "case-sensitive",
                     code="key-case",
@@ -105,7 +108,7 @@ def _claim_remarks(
             remarks.append(
                 Problem(
                     at,
-                    f"claim '{claim.id}' cites '{ref.key}', which is retracted "
+                    f"{name} cites '{ref.key}', which is retracted "
                     f"({study.retraction.detail or 'PubMed'}); it does not count towards the "
                     "verdict: remove or replace the citation",
                     code="retracted",
@@ -117,7 +120,7 @@ def _claim_remarks(
         remarks.append(
             Problem(
                 where,
-                f"claim '{claim.id}': '{key}' does not count towards the verdict ({reason})",
+                f"{name}: '{key}' does not count towards the verdict ({reason})",
                 code="excluded",
                 severity=Severity.WARNING,
             )

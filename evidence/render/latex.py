@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from evidence.render.layout import Grid, Listing, table_parts
 from evidence.render.registry import register
 from evidence.render.tex import latex_escape
+from evidence.render.visible import visible, visible_part
 
 if TYPE_CHECKING:
     from evidence.table import EvidenceTable
@@ -105,6 +106,13 @@ def column_widths(grid: Grid, line_pt: float = LINE_PT) -> tuple[str, list[float
     return size, [s / sum(shares) for s in shares]
 
 
+def _escape(text: str) -> str:
+    """Text on one line (a newline would end the ``%`` comment the title sits in), with
+    invisible characters shown or removed (:func:`~evidence.render.visible.visible`), then
+    LaTeX's specials escaped."""
+    return latex_escape(" ".join(visible(text).split()))
+
+
 def _cell(text: str) -> str:
     """A cell's text escaped, with break points in long identifiers (never in numbers)."""
     out = []
@@ -128,7 +136,12 @@ def _row(cells: Sequence[str]) -> str:
 
 def latex_grid(grid: Grid, line_pt: float = LINE_PT) -> list[str]:
     """One grid as a ``longtable`` that fits a line of ``line_pt`` points or more, with its
-    header repeated on every page (needs ``array``, ``booktabs``, ``longtable``)."""
+    header repeated on every page (needs ``array``, ``booktabs``, ``longtable``).
+
+    Invisible characters are shown or removed first
+    (:func:`~evidence.render.visible.visible_part`), so the widths are planned for what is
+    printed."""
+    grid = visible_part(grid)
     size, shares = column_widths(grid, line_pt)
     spec = "".join(
         rf">{{\raggedright\arraybackslash\hspace{{0pt}}}}"
@@ -160,6 +173,7 @@ def latex_grid(grid: Grid, line_pt: float = LINE_PT) -> list[str]:
 
 
 def _latex_list(items: Listing) -> list[str]:
+    items = visible_part(items)
     env = "enumerate" if items.ordered else "itemize"
     out = [rf"\paragraph{{{latex_escape(items.caption)}}}", rf"\begin{{{env}}}"]
     out += [rf"\item {_guarded(latex_escape(' '.join(i.text.split())))}" for i in items.items]
@@ -220,7 +234,7 @@ def render_latex(
     if columns:
         parts = _pick(parts, columns)
     out = [
-        f"% {latex_escape(table.title)} -- needs \\usepackage{{array,booktabs,longtable}}",
+        f"% {_escape(table.title)} -- needs \\usepackage{{array,booktabs,longtable}}",
         "",
     ]
     line_pt = STANDALONE_LINE_PT if standalone else LINE_PT
@@ -232,7 +246,7 @@ def render_latex(
         [
             PREAMBLE,
             r"\begin{document}",
-            rf"\section*{{{latex_escape(table.title)}}}",
+            rf"\section*{{{_escape(table.title)}}}",
             *out[2:],
             r"\end{document}",
             "",

@@ -215,7 +215,10 @@ def test_latex_cells_starting_with_an_option_bracket_stay_text(text: str) -> Non
 
 @pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs pdflatex (TeX Live)")
 def test_a_hostile_latex_table_builds_a_pdf_with_its_text(tmp_path: Path) -> None:
+    """Leading brackets, controls, overrides, Greek, relations, an emoji and CJK: pdflatex
+    stopped at the first character its fonts lacked ("Unicode character not set up")."""
     text = "[10cm] *x \x1b \u202e [click](javascript:alert(1))"
+    text += " p \u2265 0.05, \u03c7\u00b2 \U0001f600 \u4e2d"
     tex = tmp_path / "t.tex"
     tex.write_text(
         render(
@@ -242,3 +245,6 @@ def test_a_hostile_latex_table_builds_a_pdf_with_its_text(tmp_path: Path) -> Non
         assert "[10cm]" in flat_pdf
         assert "[Anonymous]" in flat_pdf
         assert "<U+001B>" in flat_pdf or "U+001B" in flat_pdf
+        # Clinical symbols print; a character no font here has is a boxed ? (not no PDF).
+        assert "p \u2265 0.05" in flat_pdf
+        assert "\u03c7" in flat_pdf

@@ -204,14 +204,41 @@ def _pick(parts: list[Grid | Listing], columns: Sequence[str]) -> list[Grid | Li
     return picked
 
 
+# Characters common in clinical text that pdflatex's T1 and TS1 encodings lack (Greek
+# letters, relations, arrows), set from math mode, by code point.
+_GREEK = "alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi"
+_MATH_CHARACTERS = {
+    **{0x03B1 + i: rf"\{name}" for i, name in enumerate(_GREEK.split())},
+    0x03BF: "o", 0x03C0: r"\pi", 0x03C1: r"\rho", 0x03C2: r"\varsigma", 0x03C3: r"\sigma",
+    0x03C4: r"\tau", 0x03C5: r"\upsilon", 0x03C6: r"\varphi", 0x03C7: r"\chi",
+    0x03C8: r"\psi", 0x03C9: r"\omega", 0x0393: r"\Gamma", 0x0394: r"\Delta",
+    0x0398: r"\Theta", 0x039B: r"\Lambda", 0x039E: r"\Xi", 0x03A0: r"\Pi",
+    0x03A3: r"\Sigma", 0x03A5: r"\Upsilon", 0x03A6: r"\Phi", 0x03A8: r"\Psi",
+    0x03A9: r"\Omega", 0x2206: r"\Delta", 0x2264: r"\leq", 0x2265: r"\geq",
+    0x2A7D: r"\leq", 0x2A7E: r"\geq", 0x2260: r"\neq", 0x2248: r"\approx", 0x223C: r"\sim",
+    0x2243: r"\simeq", 0x221E: r"\infty", 0x2212: "-", 0x2032: r"\prime", 0x221A: r"\surd",
+    0x2211: r"\sum", 0x2192: r"\rightarrow", 0x2190: r"\leftarrow",
+    0x2194: r"\leftrightarrow", 0x2191: r"\uparrow", 0x2193: r"\downarrow",
+}  # fmt: skip
+
 PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[T1]{fontenc}
 \usepackage[utf8]{inputenc}
 \usepackage{tgtermes}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{array,booktabs,longtable}
-"""
-"""The standalone document's preamble: TeX Gyre Termes (the font Sphinx's PDFs use)."""
+\makeatletter
+\def\UTFviii@undefined@err#1{%
+  \PackageWarning{evidence}{a character the font lacks is printed as a boxed ?}\fbox{?}}
+\makeatother
+""" + "".join(
+    rf"\DeclareUnicodeCharacter{{{code:04X}}}{{\ensuremath{{{command}}}}}" + "\n"
+    for code, command in sorted(_MATH_CHARACTERS.items())
+)
+"""The standalone document's preamble: TeX Gyre Termes (the font Sphinx's PDFs use); the
+Greek letters and mathematical signs of clinical text set from math mode, and any other
+character the fonts lack printed as a boxed ``?`` with a warning in the log, where
+pdflatex would stop with "Unicode character not set up" and make no PDF."""
 
 
 @register("latex")

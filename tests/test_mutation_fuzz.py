@@ -174,7 +174,10 @@ _MEDLINE_START = re.compile(rb"^PMID- ", re.M)
 
 
 def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+    """The line ``offset`` is on, counting ``\\r\\n``, ``\\r`` and ``\\n`` as line breaks, as
+    the readers do (a lone carriage return inside a Mendeley value ends a line)."""
+    before = data[:offset]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
 def every_entry_loaded_or_reported(start: re.Pattern[bytes]) -> Callable[..., None]:

@@ -37,7 +37,7 @@ from evidence.pipeline import (
     PubMedSettings,
     cited_references,
 )
-from evidence.render import AUDIENCES, Cell, Grid, Listing, TableRows, table_parts
+from evidence.render import AUDIENCES, Cell, Grid, Listing, TableRows, table_parts, visible_part
 from evidence.snapshot import Snapshot
 from evidence.table import EvidenceTable
 
@@ -344,7 +344,8 @@ def select_parts(
     and the references. Remarks are shown to reviewers only: a patient page says what the
     research says, while every remark still reaches the build log as a warning.
     ``references=False`` leaves the reference list out (sphinxcontrib-bibtex shows it).
-    Parts are chosen by their ids, never by their captions.
+    Parts are chosen by their ids, never by their captions. Invisible and control
+    characters in every part are shown or removed (:func:`~evidence.render.visible_part`).
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose one of: {', '.join(LAYOUTS)}")
@@ -368,7 +369,7 @@ def select_parts(
                 headers=tuple(part.headers[i] for i in keep),
                 rows=tuple(tuple(row[i] for i in keep) for row in part.rows),
             )
-        parts.append(part)
+        parts.append(visible_part(part))
     return parts, [name for name in hide_columns if name not in known]
 
 

@@ -74,7 +74,7 @@ from evidence._docbuild import (
     study_labels,
 )
 from evidence._version import __version__
-from evidence.render import AUDIENCES, Grid, Listing, css_class, latex_grid
+from evidence.render import AUDIENCES, Grid, Listing, css_class, latex_grid, visible
 
 __all__ = ["EvidenceTableDirective", "setup"]
 
@@ -291,7 +291,8 @@ class EvidenceTableDirective(SphinxDirective):
         container = nodes.container(classes=["evidence-table", f"evidence-{audience}"])
         self.set_source_info(container)
         if table.title:
-            container += nodes.rubric(table.title, table.title, classes=["evidence-title"])
+            title = visible(table.title)
+            container += nodes.rubric(title, title, classes=["evidence-title"])
         for part in parts:
             if isinstance(part, Grid):
                 container.extend(_print_or_screen(maker.grid(part), part))

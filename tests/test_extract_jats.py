@@ -150,3 +150,24 @@ def test_damaged_articles_give_claims_or_a_located_error(name: str, tmp_path: Pa
             continue
         assert located is not None
         assert str(located).startswith(str(path))
+
+
+def test_a_reference_id_given_twice_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """Found by mutation fuzzing (issue 12): a <ref> repeated by a bad merge raised a bare
+    ValueError from the bibliography; the first is used and the second reported."""
+    article = (
+        '<?xml version="1.0"?>\n<article><body><p>Walking helps back pain '
+        '<xref ref-type="bibr" rid="r1">1</xref>.</p></body><back><ref-list>\n'
+        '<ref id="r1"><mixed-citation>Katz V. Fusion. Spine. 2003;16:96.</mixed-citation></ref>\n'
+        '<ref id="r1"><mixed-citation>Other A. Else. Lancet. 2010;1:1.</mixed-citation></ref>\n'
+        "</ref-list></back></article>"
+    )
+    path = tmp_path / "a.nxml"
+    path.write_text(article, encoding="utf-8")
+    result = extract_claims(path)
+    assert [c.key for c in result.claims[0].citations] == ["r1"]
+    assert [(r.key, r.year) for r in result.references if r.key == "r1"] == [("r1", 2003)]
+    (problem,) = [p for p in result.problems if p.code == "duplicate-key"]
+    assert problem.key == "r1"
+    assert problem.location.path == str(path)
+    assert problem.location.line == 4

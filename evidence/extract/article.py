@@ -103,7 +103,7 @@ from evidence.bibliography import load_references
 from evidence.claims import ClaimSet
 from evidence.errors import ArticleError, Problem, Severity, SourceLocation
 from evidence.extract.claimtext import claim_text, is_statement
-from evidence.extract.embedded import embed_references
+from evidence.extract.embedded import embed_references, unique_references
 from evidence.extract.formats import FILE_NAME, FORMATS, reader_for_suffix, reader_named
 from evidence.extract.ids import slug
 from evidence.extract.listed import reference_from_listed
@@ -313,7 +313,10 @@ class _Extraction:
         self._ids: IdentifierIndex | None = None
         self.references = references
         if decoded is not None and decoded.references:
-            self.references = embed_references(references, decoded.references, self.source)
+            embedded, repeated = unique_references(decoded.references, self.source)
+            self.problems += repeated
+            self.embedded = tuple(embedded)
+            self.references = embed_references(references, embedded, self.source)
 
     def at(self, offset: int) -> SourceLocation:
         line = bisect.bisect_right(self.lines, offset) - 1

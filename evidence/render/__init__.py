@@ -4,7 +4,9 @@ Each renders an :class:`~evidence.table.evidence_table.EvidenceTable`.
 
 One small module per output format, behind a registry (:mod:`~evidence.render.registry`);
 each escapes what its format needs, so whatever a user typed into a claim or a .bib field
-stays inert:
+stays inert; every human-facing format (Markdown, HTML, LaTeX, and the Sphinx and MkDocs
+front ends) first shows or removes invisible and control characters by one rule
+(:func:`~evidence.render.visible.visible`), while CSV and JSON keep the text as read:
 
 =============  ==========================================================================
 ``markdown``   GitHub-flavoured pipe tables; ``|``, newlines and inline markup escaped
@@ -56,6 +58,7 @@ from evidence.render.layout import (
 from evidence.render.references import format_references
 from evidence.render.registry import Renderer, register, registered, render
 from evidence.render.tex import latex_escape
+from evidence.render.visible import visible, visible_part
 
 FORMATS: tuple[str, ...] = registered()
 """The registered format names."""
@@ -92,4 +95,6 @@ __all__ = [
     "render_latex",
     "render_markdown",
     "table_parts",
+    "visible",
+    "visible_part",
 ]

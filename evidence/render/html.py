@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from evidence.render.layout import REFERENCE_ANCHOR, Cell, Grid, Listing, table_parts
 from evidence.render.registry import register
+from evidence.render.visible import visible
 
 if TYPE_CHECKING:
     from evidence.table import EvidenceTable
@@ -34,8 +35,14 @@ def css_class(caption: str) -> str:
     return "evidence-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")
 
 
+def _text(text: str) -> str:
+    """Text for an element or attribute: invisible characters shown or removed
+    (:func:`~evidence.render.visible.visible`), then HTML-escaped."""
+    return html.escape(visible(text))
+
+
 def _cell(cell: Cell) -> str:
-    text = html.escape(cell.text)
+    text = _text(cell.text)
     if cell.href:
         text = f'<a href="{html.escape(cell.href)}">{text}</a>'
     return f"<td>{text}</td>"
@@ -59,7 +66,7 @@ class _Writer:
             return _cell(cell)
         pieces = []
         for study in cell.studies:
-            label = html.escape(study.label)
+            label = _text(study.label)
             if study.number is None:
                 pieces.append(label)
             else:
@@ -71,9 +78,9 @@ class _Writer:
         out = [
             f'<div class="evidence-grid {css}">',
             "<table>",
-            f"<caption>{html.escape(grid.caption)}</caption>",
+            f"<caption>{_text(grid.caption)}</caption>",
         ]
-        out.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in grid.headers))
+        out.append("<thead><tr>" + "".join(f"<th>{_text(h)}</th>" for h in grid.headers))
         out.append("</tr></thead>")
         out.append("<tbody>")
         cell = self.linked_cell if self.link_studies else _cell
@@ -84,15 +91,14 @@ class _Writer:
 
     def listing(self, items: Listing, css: str) -> list[str]:
         tag = "ol" if items.ordered else "ul"
-        out = [f'<p class="{css}-title">{html.escape(items.caption)}</p>', f'<{tag} class="{css}">']
+        out = [f'<p class="{css}-title">{_text(items.caption)}</p>', f'<{tag} class="{css}">']
         for number, item in enumerate(items.items, start=1):
             anchor = f' id="{self.anchor(items.anchor, number)}"' if items.anchor else ""
             anchors = [
-                f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
-                for label, url in item.links
+                f'<a href="{html.escape(url)}">{_text(label)}</a>' for label, url in item.links
             ]
             link = f" ({', '.join(anchors)})" if anchors else ""
-            out.append(f"<li{anchor}>{html.escape(item.text)}{link}</li>")
+            out.append(f"<li{anchor}>{_text(item.text)}{link}</li>")
         out.append(f"</{tag}>")
         return out
 
@@ -117,7 +123,7 @@ def html_fragment(
         parts = [part for part in parts if part.id != "remarks"]
     out = [f'<div class="evidence-table evidence-{html.escape(audience)}">']
     if title:
-        out.append(f'<p class="evidence-title">{html.escape(title)}</p>')
+        out.append(f'<p class="evidence-title">{_text(title)}</p>')
     for part in parts:
         css = css_class(part.caption)
         out += writer.grid(part, css) if isinstance(part, Grid) else writer.listing(part, css)
@@ -147,7 +153,7 @@ def render_html_page(
     table: EvidenceTable, *, style: str = "unsrt", audience: str = "reviewers"
 ) -> str:
     """A standalone HTML page around :func:`render_html`'s fragment."""
-    title = html.escape(table.title)
+    title = _text(table.title)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from evidence.render.layout import Grid, Listing, table_parts
 from evidence.render.registry import register
 from evidence.render.tex import latex_escape
+from evidence.render.visible import visible, visible_part
 
 if TYPE_CHECKING:
     from evidence.table import EvidenceTable
@@ -105,6 +106,13 @@ def column_widths(grid: Grid, line_pt: float = LINE_PT) -> tuple[str, list[float
     return size, [s / sum(shares) for s in shares]
 
 
+def _escape(text: str) -> str:
+    """Text on one line (a newline would end the ``%`` comment the title sits in), with
+    invisible characters shown or removed (:func:`~evidence.render.visible.visible`), then
+    LaTeX's specials escaped."""
+    return latex_escape(" ".join(visible(text).split()))
+
+
 def _cell(text: str) -> str:
     """A cell's text escaped, with break points in long identifiers (never in numbers)."""
     out = []
@@ -128,7 +136,12 @@ def _row(cells: Sequence[str]) -> str:
 
 def latex_grid(grid: Grid, line_pt: float = LINE_PT) -> list[str]:
     """One grid as a ``longtable`` that fits a line of ``line_pt`` points or more, with its
-    header repeated on every page (needs ``array``, ``booktabs``, ``longtable``)."""
+    header repeated on every page (needs ``array``, ``booktabs``, ``longtable``).
+
+    Invisible characters are shown or removed first
+    (:func:`~evidence.render.visible.visible_part`), so the widths are planned for what is
+    printed."""
+    grid = visible_part(grid)
     size, shares = column_widths(grid, line_pt)
     spec = "".join(
         rf">{{\raggedright\arraybackslash\hspace{{0pt}}}}"
@@ -160,6 +173,7 @@ def latex_grid(grid: Grid, line_pt: float = LINE_PT) -> list[str]:
 
 
 def _latex_list(items: Listing) -> list[str]:
+    items = visible_part(items)
     env = "enumerate" if items.ordered else "itemize"
     out = [rf"\paragraph{{{latex_escape(items.caption)}}}", rf"\begin{{{env}}}"]
     out += [rf"\item {_guarded(latex_escape(' '.join(i.text.split())))}" for i in items.items]
@@ -190,14 +204,41 @@ def _pick(parts: list[Grid | Listing], columns: Sequence[str]) -> list[Grid | Li
     return picked
 
 
+# Characters common in clinical text that pdflatex's T1 and TS1 encodings lack (Greek
+# letters, relations, arrows), set from math mode, by code point.
+_GREEK = "alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi"
+_MATH_CHARACTERS = {
+    **{0x03B1 + i: rf"\{name}" for i, name in enumerate(_GREEK.split())},
+    0x03BF: "o", 0x03C0: r"\pi", 0x03C1: r"\rho", 0x03C2: r"\varsigma", 0x03C3: r"\sigma",
+    0x03C4: r"\tau", 0x03C5: r"\upsilon", 0x03C6: r"\varphi", 0x03C7: r"\chi",
+    0x03C8: r"\psi", 0x03C9: r"\omega", 0x0393: r"\Gamma", 0x0394: r"\Delta",
+    0x0398: r"\Theta", 0x039B: r"\Lambda", 0x039E: r"\Xi", 0x03A0: r"\Pi",
+    0x03A3: r"\Sigma", 0x03A5: r"\Upsilon", 0x03A6: r"\Phi", 0x03A8: r"\Psi",
+    0x03A9: r"\Omega", 0x2206: r"\Delta", 0x2264: r"\leq", 0x2265: r"\geq",
+    0x2A7D: r"\leq", 0x2A7E: r"\geq", 0x2260: r"\neq", 0x2248: r"\approx", 0x223C: r"\sim",
+    0x2243: r"\simeq", 0x221E: r"\infty", 0x2212: "-", 0x2032: r"\prime", 0x221A: r"\surd",
+    0x2211: r"\sum", 0x2192: r"\rightarrow", 0x2190: r"\leftarrow",
+    0x2194: r"\leftrightarrow", 0x2191: r"\uparrow", 0x2193: r"\downarrow",
+}  # fmt: skip
+
 PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[T1]{fontenc}
 \usepackage[utf8]{inputenc}
 \usepackage{tgtermes}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{array,booktabs,longtable}
-"""
-"""The standalone document's preamble: TeX Gyre Termes (the font Sphinx's PDFs use)."""
+\makeatletter
+\def\UTFviii@undefined@err#1{%
+  \PackageWarning{evidence}{a character the font lacks is printed as a boxed ?}\fbox{?}}
+\makeatother
+""" + "".join(
+    rf"\DeclareUnicodeCharacter{{{code:04X}}}{{\ensuremath{{{command}}}}}" + "\n"
+    for code, command in sorted(_MATH_CHARACTERS.items())
+)
+"""The standalone document's preamble: TeX Gyre Termes (the font Sphinx's PDFs use); the
+Greek letters and mathematical signs of clinical text set from math mode, and any other
+character the fonts lack printed as a boxed ``?`` with a warning in the log, where
+pdflatex would stop with "Unicode character not set up" and make no PDF."""
 
 
 @register("latex")
@@ -220,7 +261,7 @@ def render_latex(
     if columns:
         parts = _pick(parts, columns)
     out = [
-        f"% {latex_escape(table.title)} -- needs \\usepackage{{array,booktabs,longtable}}",
+        f"% {_escape(table.title)} -- needs \\usepackage{{array,booktabs,longtable}}",
         "",
     ]
     line_pt = STANDALONE_LINE_PT if standalone else LINE_PT
@@ -232,7 +273,7 @@ def render_latex(
         [
             PREAMBLE,
             r"\begin{document}",
-            rf"\section*{{{latex_escape(table.title)}}}",
+            rf"\section*{{{_escape(table.title)}}}",
             *out[2:],
             r"\end{document}",
             "",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from evidence.render.layout import Cell, Grid, Listing, table_parts
 from evidence.render.registry import register
+from evidence.render.visible import visible
 
 if TYPE_CHECKING:
     from evidence.table import EvidenceTable
@@ -21,13 +22,15 @@ _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))")
 def md_escape(text: str) -> str:
     r"""Make ``text`` inert inside a Markdown table cell or list item.
 
-    Newlines become spaces (a newline would end the table row), and every character that
-    can start inline markup, an HTML tag, an entity or a cell boundary is backslash-escaped.
+    Invisible and control characters are shown or removed first
+    (:func:`~evidence.render.visible.visible`), newlines become spaces (a newline would end
+    the table row), and every character that can start inline markup, an HTML tag, an
+    entity or a cell boundary is backslash-escaped.
 
     >>> md_escape("a | b *c*\n<i>")
     'a \\| b \\*c\\* \\<i\\>'
     """
-    text = " ".join(text.splitlines())
+    text = " ".join(visible(text).splitlines())
     if _MD_SPECIAL.search(text):  # translate() is slow enough to skip when it has no work
         text = text.translate(_MD_INLINE)
     # A leading list or quote marker: escape the punctuation (``\-``, ``1\.``); a backslash

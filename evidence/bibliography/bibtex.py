@@ -239,6 +239,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.references: dict[str, Reference] = {}
         self.first_seen: dict[str, tuple[str, int]] = {}  # folded key -> key, line
+        self.visible_seen: dict[str, tuple[str, int]] = {}  # key without invisibles -> ...
         self.undefined: dict[str, _Undefined] = {}
         self.decode = LatexDecoder().decode  # remembers rare commands for this parse
 
@@ -491,6 +492,27 @@ class _Reader:
             _WARNING,
         )
 
+    def _report_invisible(self, key: str, line: int) -> None:
+        """A key holding characters no one can see (or type when citing): say which, and
+        name the earlier key it is indistinguishable from, if any."""
+        shown = "".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in key)
+        visible = "".join(c for c in key if c.isprintable())
+        codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in key if not c.isprintable()))
+        twin = self.visible_seen.get(visible.lower())
+        also = (
+            f"; it looks the same as '{twin[0]}' (line {twin[1]}) but is a different key"
+            if twin is not None
+            else ""
+        )
+        self.visible_seen.setdefault(visible.lower(), (key, line))
+        self.problem(
+            line,
+            f"key '{shown}' contains invisible or control characters ({codes}){also}; "
+            "delete them so that the key can be cited",
+            "invisible-character",
+            key=key,
+        )
+
     def _add_entry(
         self, command: str, key: str, line: int, fields: list[Field], from_macros: set[str]
     ) -> None:
@@ -508,6 +530,18 @@ class _Reader:
             )
             return
         self.first_seen[folded] = (key, line)
+        if not key.isprintable():
+            self._report_invisible(key, line)
+        else:
+            twin, twin_line = self.visible_seen.setdefault(folded, (key, line))
+            if twin.lower() != folded:
+                self.problem(
+                    line,
+                    f"key '{key}' looks the same as the key at line {twin_line}, which holds "
+                    "invisible characters, but is a different key; delete them there",
+                    "invisible-character",
+                    key=key,
+                )
         builder = EntryBuilder(
             functools.partial(self.problem, key=key),
             self.source,

@@ -242,6 +242,13 @@ class _Reader:
         self.visible_seen: dict[str, tuple[str, int]] = {}  # key without invisibles -> ...
         self.undefined: dict[str, _Undefined] = {}
         self.decode = LatexDecoder().decode  # remembers rare commands for this parse
+        self.live: list[BlockParser] = []  # the parsers of the block being read
+
+    def parser(self, text: str, line_offset: int) -> BlockParser:
+        """A parser for one block; released (its cycles broken) once the block is read."""
+        parser = BlockParser(text, self.macros, line_offset)
+        self.live.append(parser)
+        return parser
 
     def problem(
         self,
@@ -285,7 +292,12 @@ class _Reader:
                 self._report_commented_out(chunk, match, first_line)
                 match = COMMAND.search(chunk, match.end())
                 continue
-            outcome = self._read_command(chunk, at, first_line)
+            try:
+                outcome = self._read_command(chunk, at, first_line)
+            finally:
+                for parser in self.live:
+                    parser.release()
+                self.live.clear()
             if outcome is None:
                 return  # the rest of the chunk belongs to a broken command
             chunk, end = outcome
@@ -309,7 +321,7 @@ class _Reader:
         line = first_line + chunk.count("\n", 0, at)
         repairs: list[tuple[int, str, str]] = []
         while True:
-            parser = BlockParser(chunk, self.macros, first_line - 1)
+            parser = self.parser(chunk, first_line - 1)
             try:
                 command, body = parser.read_command(at)
             except SkipEntry:  # @comment: BibTeX goes on reading right after its name
@@ -438,7 +450,7 @@ class _Reader:
             brace_line = parser.lineno + parser.line_offset
             prefix = f"@{command}{{{key}"
             tail_line = chunk_offset + 1 + chunk.count("\n", 0, end)
-            more = BlockParser(prefix + tail, self.macros, tail_line - 1)
+            more = self.parser(prefix + tail, tail_line - 1)
             more.read_command(0)
             names = [name for name, _, _ in more.current_fields]
             if more.errors:

@@ -104,6 +104,10 @@ undefined-macro         warning   loaded; the macro's name is used as the text (
 bad-identifier          warning   loaded without that PMID/DOI/PMCID
 conflicting-identifier  warning   loaded with the first identifier found
 bad-date                warning   loaded without a month
+invisible-character     error     loaded; its key holds an invisible or control
+                                  character, or looks the same as another key
+latex-unknown           warning   loaded; a LaTeX command no decoder knows is kept
+                                  in the text as written
 commented-out           warning   ignored, and not counted as an entry: ``%`` before
                                   ``@`` on its line (BibTeX itself would read it)
 ======================  ========  ====================================================
@@ -123,6 +127,7 @@ import functools
 import itertools
 import os
 import re
+import sys
 from dataclasses import dataclass
 
 from pybtex.database.input.bibtex import SkipEntry, month_names
@@ -241,7 +246,8 @@ class _Reader:
         self.first_seen: dict[str, tuple[str, int]] = {}  # folded key -> key, line
         self.visible_seen: dict[str, tuple[str, int]] = {}  # key without invisibles -> ...
         self.undefined: dict[str, _Undefined] = {}
-        self.decode = LatexDecoder().decode  # remembers rare commands for this parse
+        self.decoder = LatexDecoder()  # remembers rare commands for this parse
+        self.decode = self.decoder.decode
         self.live: list[BlockParser] = []  # the parsers of the block being read
 
     def parser(self, text: str, line_offset: int) -> BlockParser:
@@ -261,15 +267,17 @@ class _Reader:
         """Note a problem; ``key`` names the entry it is about (docs builds report such a
         problem only when some page cites the entry)."""
         where = SourceLocation(self.source, line)
-        self.problems.append(Problem(where, message, code, severity, key=key))
+        # Interned: a flood of identical faults (``@a{`` a million times) keeps one message.
+        self.problems.append(Problem(where, sys.intern(message), code, severity, key=key))
 
     def read(self, text: str) -> Bibliography:
         if text.startswith("\ufeff"):
             text = text[1:]
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        starts = [m.start() for m in BLOCK_START.finditer(text)]
-        bounds = [0, *starts, len(text)]
+        # The block starts are walked, not listed: a hostile file has millions of them.
+        starts = (m.start() for m in BLOCK_START.finditer(text))
+        bounds = itertools.chain((0,), starts, (len(text),))
         line = 1
         for begin, end in itertools.pairwise(bounds):
             if end > begin:
@@ -562,4 +570,16 @@ class _Reader:
             line,
             from_macros,
         )
+        self.decoder.unknown.clear()
         self.references[key] = builder.build(command, fields)
+        if self.decoder.unknown:
+            names = ", ".join(f"\\{name}" for name in dict.fromkeys(self.decoder.unknown))
+            self.problem(
+                line,
+                f"entry '{key}': LaTeX command{'s' if ',' in names else ''} {names} "
+                "unknown to every decoder; kept in the text as written. Replace it with the "
+                "character meant",
+                "latex-unknown",
+                _WARNING,
+                key=key,
+            )

@@ -97,6 +97,10 @@ _ALL: tuple[Code, ...] = (
          "keys that differ only by such characters",
          "delete the character (the message gives its code point); a citation typed by hand "
          "never matches such a key"),
+    Code("latex-unknown", _W, "bibliography",
+         "a LaTeX command no decoder knows; it is kept in the text as written",
+         "replace it with the character meant, or define it with @preamble and write the "
+         "character"),
     Code("bad-field-name", _W, "bibliography", "a field name containing a space",
          "remove the space; the field was read with an underscore"),
     Code("missing-comma", _W, "bibliography", "a missing comma between two fields",

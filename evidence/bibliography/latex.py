@@ -96,6 +96,10 @@ _LETTERS = {
     "protect": "",
     # Neither latexcodec nor pylatexenc knows these; real titles use them.
     "slash": "/",
+    "vphantom": "",  # Zotero writes {\vphantom} for an invisible strut: nothing to show
+    "hphantom": "",
+    "hyphen": "-",  # biblatex's breakable hyphen
+    "varGamma": "\u0393",
     "I": "\u0130",  # {\I}lhan Polat (SciPy): Turkish dotted capital I, as exports mean it
     "textbraceleft": "\ue000",  # hidden from brace stripping, like \{
     "textbraceright": "\ue001",

@@ -13,6 +13,10 @@ folder, never committed). For each file, every round runs, each in a fresh proce
   every reference read (``list(bib.values())``), since a cached load builds each reference
   when it is first asked for.
 
+A third, hostile file: :data:`HOSTILE_MB` megabytes of ``@a{`` lines (millions of blocks that
+each fail), loaded once with the cache off; its peak resident memory must stay under 2 GB
+(issue 12: it took 1.9 GB for 1.6 MB before each failed block's parser was freed).
+
 Rounds interleave the runs so a busy machine slows each alike; medians are reported, with
 each process's peak resident memory. Targets: cold no slower than pybtex (ratio <= 1.0);
 warm at least 20 times faster than cold.
@@ -32,6 +36,7 @@ from benchmarks._measure import FIXTURES, Result, main_for, median, peak_rss_mb,
 
 ZOTERO = FIXTURES / "bib" / "zotero_bbt_7166_pmid_large.bib"
 GENERATED_ENTRIES = 50_000
+HOSTILE_MB = 20
 
 # --- in the child process ------------------------------------------------------------
 
@@ -78,7 +83,22 @@ def task_generate(path: str) -> Result:
     return {"path": path}
 
 
+def task_hostile(path: str) -> Result:
+    """Write :data:`HOSTILE_MB` MB of ``@a{`` lines, then load them (cache off)."""
+    Path(path).write_text("@a{\n" * (HOSTILE_MB * 1_000_000 // 4), encoding="utf-8")
+    from evidence.bibliography import load_references
+
+    seconds, bib = timed(lambda: load_references(path, cache=False))
+    return {
+        "seconds": seconds,
+        "size_mb": HOSTILE_MB,
+        "blocks": len(bib) + len(bib.not_loaded),
+        "problems": len(bib.problems),
+    }
+
+
 TASKS: dict[str, Callable[..., Result]] = {
+    "hostile": task_hostile,
     "pybtex": task_pybtex,
     "load": task_load,
     "generate": task_generate,
@@ -138,12 +158,19 @@ def measure(rounds: int = 3) -> Result:
         if ZOTERO.exists():
             results["zotero"] = measure_file(ZOTERO, rounds, work)
         results["generated"] = measure_file(write_generated(work), rounds, work)
+        results["hostile"] = spawn("bench_references", "hostile", work / "hostile.bib")
     return results
 
 
 def show(results: Result) -> str:
     lines = []
     for which, r in results.items():
+        if which == "hostile":
+            lines.append(
+                f"hostile: {r['size_mb']} MB of '@a{{' lines, {r['blocks']:,} blocks reported: "
+                f"{r['seconds']:.1f} s, peak {r['peak_rss_mb']:.0f} MB (target < 2048 MB)"
+            )
+            continue
         lines.append(f"{which}: {r['file']} ({r['size_mb']} MB, {r['entries']} entries)")
         for name in ("pybtex", "cold", "cold_write", "warm", "warm_all"):
             lines.append(

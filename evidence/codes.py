@@ -92,6 +92,15 @@ _ALL: tuple[Code, ...] = (
          "define the @string, or put the value in braces"),
     Code("duplicate-key", _E, "bibliography", "a key defined twice (in one file or across files)",
          "remove or rename one; the first definition is used"),
+    Code("invisible-character", _E, "bibliography",
+         "a key with an invisible or control character (zero-width space, NUL...), or two "
+         "keys that differ only by such characters",
+         "delete the character (the message gives its code point); a citation typed by hand "
+         "never matches such a key"),
+    Code("latex-unknown", _W, "bibliography",
+         "a LaTeX command no decoder knows; it is kept in the text as written",
+         "replace it with the character meant, or define it with @preamble and write the "
+         "character"),
     Code("bad-field-name", _W, "bibliography", "a field name containing a space",
          "remove the space; the field was read with an underscore"),
     Code("missing-comma", _W, "bibliography", "a missing comma between two fields",

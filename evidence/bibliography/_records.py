@@ -32,7 +32,6 @@ May import ``evidence.errors``, ``evidence.model``, the shared helpers and sibli
 from __future__ import annotations
 
 import bisect
-import codecs
 import os
 import re
 import unicodedata
@@ -45,6 +44,7 @@ from evidence.bibliography._values import is_et_al, parse_name
 # The one place the new readers take the mapping from: when the BibTeX module is split,
 # only this import moves.
 from evidence.bibliography.core import Bibliography
+from evidence.bibliography.encoding import decode_bytes
 from evidence.errors import BibliographyError, Problem, Severity, SourceLocation
 from evidence.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from evidence.model import Name, Reference
@@ -92,56 +92,11 @@ def read_file(path: str | os.PathLike[str]) -> tuple[str, bytes]:
         ) from error
 
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
 def decode(data: bytes, encoding: str, name: str) -> str:
-    """``data`` as text. A byte-order mark wins over ``encoding`` (EndNote and Web of
-    Science write one) and is dropped; undecodable bytes are a located error listing up to
-    20 of them with their line and column."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            data, encoding = data[len(bom) :], codec
-            break
-    try:
-        return data.decode(encoding)
-    except LookupError:
-        raise BibliographyError(
-            f"unknown encoding {encoding!r}; pass a Python codec name such as 'utf-8' or 'cp1252'",
-            location=SourceLocation(name),
-        ) from None
-    except UnicodeDecodeError as first:
-        problems: list[Problem] = []
-        start = 0
-        error: UnicodeDecodeError | None = first
-        while error is not None and len(problems) < 20:
-            at = start + error.start
-            line = data.count(b"\n", 0, at) + 1
-            column = at - (data.rfind(b"\n", 0, at) + 1) + 1
-            problems.append(
-                Problem(
-                    SourceLocation(name, line, column),
-                    f"byte 0x{data[at]:02x} is not valid {encoding}",
-                    code="encoding",
-                )
-            )
-            start = start + error.end
-            try:
-                data[start:].decode(encoding)
-                error = None
-            except UnicodeDecodeError as later:
-                error = later
-        raise BibliographyError(
-            f"the file is not valid {encoding} (byte 0x{data[first.start]:02x}); re-save it "
-            "as UTF-8, or pass its real encoding (EndNote on Windows often writes "
-            "encoding='cp1252')",
-            location=problems[0].location,
-            problems=problems,
-        ) from None
+    """``data`` as text, by the one rule of :mod:`~evidence.bibliography.encoding`: a
+    byte-order mark wins over ``encoding`` and is dropped, UTF-16/32 without one are
+    recognised, and undecodable bytes are a located error listing up to 20 of them."""
+    return decode_bytes(data, encoding, name)
 
 
 class LineIndex:

@@ -104,6 +104,10 @@ undefined-macro         warning   loaded; the macro's name is used as the text (
 bad-identifier          warning   loaded without that PMID/DOI/PMCID
 conflicting-identifier  warning   loaded with the first identifier found
 bad-date                warning   loaded without a month
+invisible-character     error     loaded; its key holds an invisible or control
+                                  character, or looks the same as another key
+latex-unknown           warning   loaded; a LaTeX command no decoder knows is kept
+                                  in the text as written
 commented-out           warning   ignored, and not counted as an entry: ``%`` before
                                   ``@`` on its line (BibTeX itself would read it)
 ======================  ========  ====================================================
@@ -123,6 +127,7 @@ import functools
 import itertools
 import os
 import re
+import sys
 from dataclasses import dataclass
 
 from pybtex.database.input.bibtex import SkipEntry, month_names
@@ -239,8 +244,17 @@ class _Reader:
         self.problems: list[Problem] = []
         self.references: dict[str, Reference] = {}
         self.first_seen: dict[str, tuple[str, int]] = {}  # folded key -> key, line
+        self.visible_seen: dict[str, tuple[str, int]] = {}  # key without invisibles -> ...
         self.undefined: dict[str, _Undefined] = {}
-        self.decode = LatexDecoder().decode  # remembers rare commands for this parse
+        self.decoder = LatexDecoder()  # remembers rare commands for this parse
+        self.decode = self.decoder.decode
+        self.live: list[BlockParser] = []  # the parsers of the block being read
+
+    def parser(self, text: str, line_offset: int) -> BlockParser:
+        """A parser for one block; released (its cycles broken) once the block is read."""
+        parser = BlockParser(text, self.macros, line_offset)
+        self.live.append(parser)
+        return parser
 
     def problem(
         self,
@@ -253,15 +267,17 @@ class _Reader:
         """Note a problem; ``key`` names the entry it is about (docs builds report such a
         problem only when some page cites the entry)."""
         where = SourceLocation(self.source, line)
-        self.problems.append(Problem(where, message, code, severity, key=key))
+        # Interned: a flood of identical faults (``@a{`` a million times) keeps one message.
+        self.problems.append(Problem(where, sys.intern(message), code, severity, key=key))
 
     def read(self, text: str) -> Bibliography:
         if text.startswith("\ufeff"):
             text = text[1:]
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        starts = [m.start() for m in BLOCK_START.finditer(text)]
-        bounds = [0, *starts, len(text)]
+        # The block starts are walked, not listed: a hostile file has millions of them.
+        starts = (m.start() for m in BLOCK_START.finditer(text))
+        bounds = itertools.chain((0,), starts, (len(text),))
         line = 1
         for begin, end in itertools.pairwise(bounds):
             if end > begin:
@@ -284,7 +300,12 @@ class _Reader:
                 self._report_commented_out(chunk, match, first_line)
                 match = COMMAND.search(chunk, match.end())
                 continue
-            outcome = self._read_command(chunk, at, first_line)
+            try:
+                outcome = self._read_command(chunk, at, first_line)
+            finally:
+                for parser in self.live:
+                    parser.release()
+                self.live.clear()
             if outcome is None:
                 return  # the rest of the chunk belongs to a broken command
             chunk, end = outcome
@@ -308,7 +329,7 @@ class _Reader:
         line = first_line + chunk.count("\n", 0, at)
         repairs: list[tuple[int, str, str]] = []
         while True:
-            parser = BlockParser(chunk, self.macros, first_line - 1)
+            parser = self.parser(chunk, first_line - 1)
             try:
                 command, body = parser.read_command(at)
             except SkipEntry:  # @comment: BibTeX goes on reading right after its name
@@ -437,7 +458,7 @@ class _Reader:
             brace_line = parser.lineno + parser.line_offset
             prefix = f"@{command}{{{key}"
             tail_line = chunk_offset + 1 + chunk.count("\n", 0, end)
-            more = BlockParser(prefix + tail, self.macros, tail_line - 1)
+            more = self.parser(prefix + tail, tail_line - 1)
             more.read_command(0)
             names = [name for name, _, _ in more.current_fields]
             if more.errors:
@@ -491,6 +512,27 @@ class _Reader:
             _WARNING,
         )
 
+    def _report_invisible(self, key: str, line: int) -> None:
+        """A key holding characters no one can see (or type when citing): say which, and
+        name the earlier key it is indistinguishable from, if any."""
+        shown = "".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in key)
+        visible = "".join(c for c in key if c.isprintable())
+        codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in key if not c.isprintable()))
+        twin = self.visible_seen.get(visible.lower())
+        also = (
+            f"; it looks the same as '{twin[0]}' (line {twin[1]}) but is a different key"
+            if twin is not None
+            else ""
+        )
+        self.visible_seen.setdefault(visible.lower(), (key, line))
+        self.problem(
+            line,
+            f"key '{shown}' contains invisible or control characters ({codes}){also}; "
+            "delete them so that the key can be cited",
+            "invisible-character",
+            key=key,
+        )
+
     def _add_entry(
         self, command: str, key: str, line: int, fields: list[Field], from_macros: set[str]
     ) -> None:
@@ -508,6 +550,18 @@ class _Reader:
             )
             return
         self.first_seen[folded] = (key, line)
+        if not key.isprintable():
+            self._report_invisible(key, line)
+        else:
+            twin, twin_line = self.visible_seen.setdefault(folded, (key, line))
+            if twin.lower() != folded:
+                self.problem(
+                    line,
+                    f"key '{key}' looks the same as the key at line {twin_line}, which holds "
+                    "invisible characters, but is a different key; delete them there",
+                    "invisible-character",
+                    key=key,
+                )
         builder = EntryBuilder(
             functools.partial(self.problem, key=key),
             self.source,
@@ -516,4 +570,16 @@ class _Reader:
             line,
             from_macros,
         )
+        self.decoder.unknown.clear()
         self.references[key] = builder.build(command, fields)
+        if self.decoder.unknown:
+            names = ", ".join(f"\\{name}" for name in dict.fromkeys(self.decoder.unknown))
+            self.problem(
+                line,
+                f"entry '{key}': LaTeX command{'s' if ',' in names else ''} {names} "
+                "unknown to every decoder; kept in the text as written. Replace it with the "
+                "character meant",
+                "latex-unknown",
+                _WARNING,
+                key=key,
+            )

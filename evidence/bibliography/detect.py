@@ -38,7 +38,6 @@ A file with only white space is an empty bibliography of the format its extensio
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from pathlib import Path
@@ -170,6 +169,6 @@ def load_bibliography(
         if not text.strip():
             return Bibliography(path=name)
         raise _unknown(text, name)
-    if fmt == "bibtex" and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if fmt == "bibtex":  # through its parse cache; it decodes by the same rule
         return load_references(name, encoding=encoding, strict=strict, cache=cache)
     return _PARSERS[fmt](text, source=name, strict=strict)

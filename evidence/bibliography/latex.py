@@ -80,9 +80,7 @@ _LETTERS = {
     "textdegree": "°",
     "textmu": "µ",
     "textbullet": "•",
-    "textbackslash": "\\",
     "textunderscore": "_",
-    "textasciitilde": "~",
     "textless": "<",
     "textgreater": ">",
     "textbar": "|",
@@ -96,7 +94,81 @@ _LETTERS = {
     "BibTeX": "BibTeX",
     "relax": "",
     "protect": "",
+    # Neither latexcodec nor pylatexenc knows these; real titles use them.
+    "slash": "/",
+    "vphantom": "",  # Zotero writes {\vphantom} for an invisible strut: nothing to show
+    "hphantom": "",
+    "hyphen": "-",  # biblatex's breakable hyphen
+    "varGamma": "\u0393",
+    "I": "\u0130",  # {\I}lhan Polat (SciPy): Turkish dotted capital I, as exports mean it
+    "textbraceleft": "\ue000",  # hidden from brace stripping, like \{
+    "textbraceright": "\ue001",
+    "textdollar": "\ue002",
+    "textbackslash": "\ue007",
+    "backslash": "\ue007",
+    "textasciitilde": "\ue003",
 }
+# Commands whose argument is the text (fonts, emphasis, case protection): dropped, the
+# argument kept. Any other command followed by ``{`` is looked up as a symbol first, so
+# ``7\texttimes{}7`` keeps its operator.
+_KEEP_ARGUMENT = frozenset(
+    {
+        "emph",
+        "textit",
+        "textbf",
+        "textsc",
+        "textsf",
+        "texttt",
+        "textrm",
+        "textup",
+        "textsl",
+        "textnormal",
+        "textmd",
+        "mathrm",
+        "mathit",
+        "mathbf",
+        "mathsf",
+        "mathtt",
+        "mathcal",
+        "mathbb",
+        "mathfrak",
+        "boldsymbol",
+        "bm",
+        "uppercase",
+        "lowercase",
+        "MakeUppercase",
+        "MakeLowercase",
+        "mbox",
+        "hbox",
+        "text",
+        "textsuperscript",
+        "textsubscript",
+        "enquote",
+        "url",
+        "path",
+        "nolinkurl",
+        "ensuremath",
+        "underline",
+        "uline",
+        "it",
+        "bf",
+        "sc",
+        "em",
+        "rm",
+        "sf",
+        "tt",
+        "sl",
+        "up",
+        "small",
+        "large",
+        "Large",
+        "footnotesize",
+        "normalsize",
+        "tiny",
+        "huge",
+        "Huge",
+    }
+)
 # Commands whose argument is not text (sort keys, labels, links): dropped with it.
 _DROP_ARGUMENT = re.compile(r"\\(?:noopsort|sortnoop|SortNoop|nocite|label|cite|href)\s*\{[^{}]*\}")
 _COMMAND_WORD = re.compile(r"\\([A-Za-z]+)[ \t]*")
@@ -125,7 +197,8 @@ def decode_latex(text: str) -> str:
     'In vivo TNF-α in Cu₂O'
 
     ``~`` becomes a plain space (easier to search and compare than a no-break space).
-    Unknown commands are dropped and their argument kept.
+    A symbol command is decoded (latexcodec, then pylatexenc, for the long tail); a
+    command with an argument keeps the argument; one nobody knows stays visible as written.
     """  # noqa: RUF002  (the examples show real Unicode output)
     if _NEEDS_DECODING.search(text) is None:
         return text
@@ -151,10 +224,13 @@ class LatexDecoder:
     latexcodec once; the memory goes with the decoder.
     """
 
-    __slots__ = ("_symbols",)
+    __slots__ = ("_symbols", "unknown")
 
     def __init__(self) -> None:
         self._symbols: dict[str, str] = {}
+        #: The commands no table knew, in order, since the owner last cleared it (the
+        #: BibTeX reader reports them once per entry as ``latex-unknown``).
+        self.unknown: list[str] = []
 
     def decode(self, text: str) -> str:
         """``text`` decoded as :func:`decode_latex` does."""
@@ -194,13 +270,21 @@ class LatexDecoder:
         known = _LETTERS.get(name)
         if known is not None:
             return known
-        following = match.string[match.end() : match.end() + 1]
-        if following == "{":
-            return ""  # \emph{...}, \textit{...}, \url{...}: keep the argument
+        if name in _KEEP_ARGUMENT:
+            return ""  # \emph{...}, \textit{...}: keep the argument
         symbol = self._symbols.get(name)
         if symbol is None:
-            symbol = self._symbols[name] = _latexcodec_symbol(name)
-        return symbol
+            symbol = self._symbols[name] = _latexcodec_symbol(name) or _pylatexenc_symbol(name)
+        if symbol:
+            return symbol
+        if match.string.startswith("{", match.end()) and not match.string.startswith(
+            "{}", match.end()
+        ):
+            return ""  # a command with an argument no one knows: the argument is the text
+        # Nobody knows it: keep it visible as written (hidden from the control-symbol pass)
+        # and let the reader report it, rather than close up the text around a gap.
+        self.unknown.append(name)
+        return "\ue007" + name + " "
 
 
 def _accent(match: re.Match[str]) -> str:
@@ -224,6 +308,19 @@ def _latexcodec_symbol(name: str) -> str:
             continue
         if "\\" not in decoded and "$" not in decoded:
             return decoded
+    return ""
+
+
+def _pylatexenc_symbol(name: str) -> str:
+    """pylatexenc's text for a symbol command latexcodec does not know (``\\textonehalf``,
+    ``\\textperthousand``), or nothing. Only plain replacement strings count: a macro
+    pylatexenc renders through a function or a pattern takes arguments."""
+    from pylatexenc.latex2text import get_default_latex_context_db  # only for rare commands
+
+    spec = get_default_latex_context_db().get_macro_spec(name)
+    replacement = getattr(spec, "simplify_repl", None)
+    if isinstance(replacement, str) and "%" not in replacement and spec.macroname != "":
+        return replacement.replace("{", "\ue000").replace("}", "\ue001")
     return ""
 
 

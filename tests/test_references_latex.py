@@ -5,6 +5,8 @@ is reported once per entry as ``latex-unknown``."""
 # ruff: noqa: RUF001  (the expected texts are real Unicode symbols)
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from pylatexenc.latex2text import get_default_latex_context_db
 
@@ -69,3 +71,18 @@ def test_an_unknown_command_stays_visible_and_is_reported_once_per_entry() -> No
     assert bib["b"].title == "Clean × title"
     assert [(p.code, p.location.line, p.key) for p in bib.problems] == [("latex-unknown", 1, "a")]
     assert "\\frobnicate" in bib.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"$\bar{x}$ was 4.2", "x\u0304 was 4.2"),  # a mean keeps its bar
+        (r"$\tilde{O}(n)$", "\u00d5(n)"),
+        (r"$\hat{\beta}$", "\u03b2\u0302"),
+        (r"$\dot x$", "\u1e8b"),
+        (r"$\overline{AB}$", "A\u0305B\u0305"),
+        (r"G\i\^rgel", "G\u0131r\u0302gel"),  # dotless i before an accent command
+    ],
+)
+def test_math_accents_and_dotless_letters_are_kept(latex: str, text: str) -> None:
+    assert decode_latex(latex) == unicodedata.normalize("NFC", text)

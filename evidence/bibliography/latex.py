@@ -42,6 +42,33 @@ _ACCENT = re.compile(
     r"""\\(?:(['`^"~=.])|([uvHcdbkr])(?![A-Za-z]))\s*"""
     r"""(?:\{\s*(\\[ij](?![A-Za-z])|[^\W\d_]?)\s*\}|(\\[ij])(?![A-Za-z])\ ?|([^\W\d_]))"""
 )
+# Math accents (``$\bar{x}$``, ``$\tilde{O}(n)$``) become the combining mark on each
+# character of their argument: dropping them changes a meaning (x̄ is a mean).
+_MATH_ACCENT_MARKS = {
+    "bar": "\u0304",
+    "overline": "\u0305",
+    "hat": "\u0302",
+    "widehat": "\u0302",
+    "tilde": "\u0303",
+    "widetilde": "\u0303",
+    "dot": "\u0307",
+    "ddot": "\u0308",
+    "vec": "\u20d7",
+    "check": "\u030c",
+    "breve": "\u0306",
+    "acute": "\u0301",
+    "grave": "\u0300",
+    "mathring": "\u030a",
+}
+_MATH_ACCENT = re.compile(
+    r"\\(" + "|".join(_MATH_ACCENT_MARKS) + r")(?![A-Za-z])\s*(?:"
+    r"\{\s*\\math[a-z]+\s*\{\s*([^{}\\$]{1,4}?)\s*\}\s*\}"  # \tilde{\mathcal{O}}
+    r"|\{\s*(\\[A-Za-z]+)\s*\}"  # \hat{\beta}
+    r"|\{\s*([^{}\\$]{1,4}?)\s*\}"  # \bar{x}, \overline{AB}
+    r"|([A-Za-z0-9]))"  # \dot x
+)
+_DOTLESS = {"i": "\u0131", "j": "\u0237"}
+_DOTLESS_BEFORE_COMMAND = re.compile(r"\\([ij])(?=\\)")
 _LETTERS = {
     "ss": "ß",
     "ae": "æ",
@@ -254,6 +281,11 @@ class LatexDecoder:
         for char, hidden in _HIDE.items():
             text = text.replace("\\" + char, hidden)
         text = _LATEX_ESCAPE.sub(r"\1", text)
+        if "\\" in text:
+            text = _MATH_ACCENT.sub(_math_accent, text)
+            # A dotless i or j right before another command (``G\i\^rgel``, as some exports
+            # write it) is the letter itself; the accent pass must not glue it to what follows.
+            text = _DOTLESS_BEFORE_COMMAND.sub(lambda m: _DOTLESS[m.group(1)], text)
         for _ in range(3):  # nested accents, inside first: \d{\^e} is ệ
             accented = _ACCENT.sub(_accent, text)
             if accented == text:
@@ -285,6 +317,16 @@ class LatexDecoder:
         # and let the reader report it, rather than close up the text around a gap.
         self.unknown.append(name)
         return "\ue007" + name + " "
+
+
+def _math_accent(match: re.Match[str]) -> str:
+    mark = _MATH_ACCENT_MARKS[match.group(1)]
+    command = match.group(3)
+    if command is not None:
+        base = decode_latex(command)  # \hat{\beta}: the symbol, then its mark
+    else:
+        base = next(g for g in (match.group(2), match.group(4), match.group(5)) if g is not None)
+    return unicodedata.normalize("NFC", "".join(c + mark for c in base if not c.isspace()))
 
 
 def _accent(match: re.Match[str]) -> str:

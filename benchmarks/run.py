@@ -33,12 +33,13 @@ from benchmarks import (
     bench_pubmed,
     bench_pubmed_parse,
     bench_references,
+    bench_sentences,
     bench_tables,
 )
 from benchmarks._measure import FIXTURES, ROOT, Result, machine
 
 PAGE = ROOT / "docs" / "performance.md"
-GROUPS = ("references", "formats", "pubmed", "pubmed-parse", "tables", "extract")
+GROUPS = ("references", "formats", "pubmed", "pubmed-parse", "tables", "extract", "sentences")
 COMMAND = "python -m benchmarks"
 
 
@@ -53,6 +54,7 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
         "tables": lambda: bench_tables.measure((1_000, 10_000) if quick else bench_tables.SIZES),
         "formats": lambda: bench_formats.measure(2_000 if quick else 10_000, 1 if quick else 3),
         "extract": lambda: bench_extract.measure(bench_extract.QUICK if quick else None),
+        "sentences": bench_sentences.measure,
     }
     shows: dict[str, Callable[[Result], str]] = {
         "references": bench_references.show,
@@ -61,6 +63,7 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
         "tables": bench_tables.show,
         "formats": bench_formats.show,
         "extract": bench_extract.show,
+        "sentences": bench_sentences.show,
     }
     for group in groups:
         print(f"== {group}", flush=True)
@@ -654,6 +657,15 @@ def page(r: Result) -> str:
         "(`benchmarks/bench_extract.py`). Linear growth is the target: MB/s stays flat.",
         "",
         *bench_extract.show(r["extract"]).splitlines(),
+        "",
+        "## Sentences and extraction at 16,000 sentences",
+        "",
+        "The inputs that made sentence splitting quadratic (issue 12), split at 1,000, 4,000 "
+        "and 16,000 repeats, and extraction of as many cited sentences (library calls, CPU "
+        "time, best of three; `python -m benchmarks.bench_sentences`). Linear: the last "
+        "column, 16 times the input, stays near 16 (the quadratic splitter gave about 256).",
+        "",
+        *bench_sentences.show(r["sentences"]).splitlines(),
         "",
         "## Corpus audit",
         "",

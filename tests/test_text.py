@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,29 @@ def test_abbreviations_and_initials_do_not_end_sentences() -> None:
 
 def test_fold_drops_accents_and_case() -> None:
     assert fold("Müller-Ågren") == "muller-agren"
+
+
+class CountingText(str):
+    """A paragraph that counts the characters every slice of it copies: the quadratic
+    splitter copied the rest of the paragraph at each boundary (``text[after:].lstrip()``),
+    so its count grew with the square of the length (about 16,000 characters per character
+    of ``"A. " * 16000``); a linear one stays a small multiple. The third quadratic input,
+    a long run of dots, was the regex engine's backtracking, which copies nothing: the
+    differential test above and ``benchmarks/bench_sentences.py`` cover it."""
+
+    copied = 0
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+        part = str.__getitem__(self, key)
+        CountingText.copied += len(part)
+        return part
+
+
+@pytest.mark.parametrize(
+    "make", [lambda n: "x" + "." * n + "y", lambda n: "A. " * n, lambda n: "1. [1] " * n]
+)
+def test_splitting_copies_a_bounded_amount_per_character(make) -> None:  # type: ignore[no-untyped-def]
+    text = CountingText(make(16_000))
+    CountingText.copied = 0
+    sentence_spans(text)
+    assert CountingText.copied <= 40 * len(text)

@@ -170,3 +170,40 @@ def text_widths(columns: Sequence[Sequence[Cell]]) -> list[float]:
             widest = max(widest, text.get_window_extent(renderer).width / scratch.dpi)
         widths.append(widest)
     return widths
+
+
+def three_columns(
+    figure: Figure,
+    widths: tuple[float, float],
+    rows: tuple[float, float],
+    margins: tuple[float, float],
+) -> tuple[Any, Any, Any]:
+    """The axes of a forest plot: a text column, the plot, a text column, sharing rows.
+
+    ``widths`` are the left and right text columns in inches (the plot is
+    :data:`PLOT_WIDTH`), ``rows`` the y range (bottom, top), ``margins`` the top and
+    bottom margins in inches. The text columns have no axes and x in inches, so text is
+    placed in inches; the figure must already be sized to the columns and rows.
+    """
+    left_w, right_w = widths
+    bottom, top = rows
+    top_margin, bottom_margin = margins
+    height = figure.get_figheight()
+    grid = figure.add_gridspec(
+        1,
+        3,
+        width_ratios=[left_w, PLOT_WIDTH, right_w],
+        wspace=0.0,
+        left=0.0,
+        right=1.0,
+        bottom=bottom_margin / height,
+        top=1.0 - top_margin / height,
+    )
+    left = figure.add_subplot(grid[0, 0])
+    plot = figure.add_subplot(grid[0, 1], sharey=left)
+    right = figure.add_subplot(grid[0, 2], sharey=left)
+    left.set_ylim(bottom, top)
+    for ax, span in ((left, left_w), (right, right_w)):
+        ax.set_axis_off()
+        ax.set_xlim(0.0, span)
+    return left, plot, right

@@ -34,7 +34,7 @@ from evidence.plot.common import POOLED_COLOUR as _POOLED_COLOUR
 from evidence.plot.common import ROW_HEIGHT as _ROW_HEIGHT
 from evidence.plot.common import STUDY_COLOUR as _STUDY_COLOUR
 from evidence.plot.common import Cell as _Cell
-from evidence.plot.common import PlotDependencyError, figure_bytes, write_figure
+from evidence.plot.common import PlotDependencyError, figure_bytes, three_columns, write_figure
 from evidence.plot.common import format_for as _format_for
 from evidence.plot.common import matplotlib_context as _matplotlib
 from evidence.plot.common import text_props as _props
@@ -195,23 +195,9 @@ def _draw(
     height = _ROW_HEIGHT * (top - bottom) + top_margin + bottom_margin
     width = left_w + _PLOT_WIDTH + right_w
     figure = Figure(figsize=(width, height))
-    grid = figure.add_gridspec(
-        1,
-        3,
-        width_ratios=[left_w, _PLOT_WIDTH, right_w],
-        wspace=0.0,
-        left=0.0,
-        right=1.0,
-        bottom=bottom_margin / height,
-        top=1.0 - top_margin / height,
+    left, plot, right = three_columns(
+        figure, (left_w, right_w), (bottom, top), (top_margin, bottom_margin)
     )
-    left = figure.add_subplot(grid[0, 0])
-    plot = figure.add_subplot(grid[0, 1], sharey=left)
-    right = figure.add_subplot(grid[0, 2], sharey=left)
-    left.set_ylim(bottom, top)
-    for ax, span in ((left, left_w), (right, right_w)):
-        ax.set_axis_off()
-        ax.set_xlim(0.0, span)
 
     def put(ax: Any, x: float, cells: Sequence[_Cell], ha: str) -> None:
         for cell in cells:

@@ -18,7 +18,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evidence.assess import PooledEstimate, Proportion
-from evidence.plot.common import FORMATS, PlotDependencyError, figure_bytes, write_figure
+from evidence.plot.common import (
+    FORMATS,
+    PlotDependencyError,
+    figure_bytes,
+    three_columns,
+    write_figure,
+)
 from evidence.plot.common import GAP as _GAP
 from evidence.plot.common import LINE_COLOUR as _LINE_COLOUR
 from evidence.plot.common import PLOT_WIDTH as _PLOT_WIDTH
@@ -191,23 +197,9 @@ def _draw(
     width = left_w + _PLOT_WIDTH + right_w
     height = plot_h + top_margin + bottom_margin
     figure = Figure(figsize=(width, height))
-    grid = figure.add_gridspec(
-        1,
-        3,
-        width_ratios=[left_w, _PLOT_WIDTH, right_w],
-        wspace=0.0,
-        left=0.0,
-        right=1.0,
-        bottom=bottom_margin / height,
-        top=1.0 - top_margin / height,
+    left, plot, right = three_columns(
+        figure, (left_w, right_w), (bottom, top), (top_margin, bottom_margin)
     )
-    left = figure.add_subplot(grid[0, 0])
-    plot = figure.add_subplot(grid[0, 1], sharey=left)
-    right = figure.add_subplot(grid[0, 2], sharey=left)
-    left.set_ylim(bottom, top)
-    for ax, span in ((left, left_w), (right, right_w)):
-        ax.set_axis_off()
-        ax.set_xlim(0.0, span)  # x in inches, so text columns are placed in inches
 
     def put(ax: Any, x: float, cells: Sequence[_Cell], ha: str) -> None:
         for cell in cells:

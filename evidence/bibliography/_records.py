@@ -44,7 +44,7 @@ from evidence.bibliography._values import is_et_al, parse_name
 # The one place the new readers take the mapping from: when the BibTeX module is split,
 # only this import moves.
 from evidence.bibliography.core import Bibliography
-from evidence.bibliography.encoding import decode_bytes
+from evidence.bibliography.encoding import decode_bytes, read_bytes
 from evidence.errors import BibliographyError, Problem, Severity, SourceLocation
 from evidence.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from evidence.model import Name, Reference
@@ -77,19 +77,7 @@ _LABEL = {"pmid": "PMID", "doi": "DOI", "pmcid": "PMCID"}
 def read_file(path: str | os.PathLike[str]) -> tuple[str, bytes]:
     """The file's name as given and its bytes, or a located error saying what to do."""
     name = os.fspath(path)
-    try:
-        with open(name, "rb") as handle:
-            return name, handle.read()
-    except FileNotFoundError:
-        raise BibliographyError(
-            "no such file; check the path (it is read relative to the current directory "
-            f"{os.getcwd()!r})",
-            location=SourceLocation(name),
-        ) from None
-    except OSError as error:
-        raise BibliographyError(
-            f"cannot read the file: {error.strerror or error}", location=SourceLocation(name)
-        ) from error
+    return name, read_bytes(name)
 
 
 def decode(data: bytes, encoding: str, name: str) -> str:

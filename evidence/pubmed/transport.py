@@ -154,9 +154,14 @@ def pool_classes(
     def target(url: str) -> str:
         return url.replace("%7C", "|") if raw_pipes else url
 
-    class Connection(urllib3.connection.HTTPConnection):
+    class Watched:
+        """What both connection classes add: the watchdog sees the socket (also a kept-alive
+        one) and each request written; ``|`` goes raw into the target when asked."""
+
+        sock: Any
+
         def connect(self) -> None:
-            super().connect()
+            super().connect()  # type: ignore[misc]
             watchdog.attach(self.sock)
 
         def putrequest(
@@ -166,37 +171,23 @@ def pool_classes(
             skip_host: bool = False,
             skip_accept_encoding: bool = False,
         ) -> None:
-            super().putrequest(method, target(url), skip_host, skip_accept_encoding)
+            super().putrequest(  # type: ignore[misc]
+                method, target(url), skip_host, skip_accept_encoding
+            )
 
         def request(self, *args: Any, **kwargs: Any) -> None:
-            super().request(*args, **kwargs)
+            super().request(*args, **kwargs)  # type: ignore[misc]
             watchdog.written()
 
         def getresponse(self) -> Any:
             watchdog.attach(self.sock)  # a kept-alive connection was connected earlier
-            return super().getresponse()
+            return super().getresponse()  # type: ignore[misc]
 
-    class SecureConnection(urllib3.connection.HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            watchdog.attach(self.sock)
+    class Connection(Watched, urllib3.connection.HTTPConnection):
+        pass
 
-        def putrequest(
-            self,
-            method: str,
-            url: str,
-            skip_host: bool = False,
-            skip_accept_encoding: bool = False,
-        ) -> None:
-            super().putrequest(method, target(url), skip_host, skip_accept_encoding)
-
-        def request(self, *args: Any, **kwargs: Any) -> None:
-            super().request(*args, **kwargs)
-            watchdog.written()
-
-        def getresponse(self) -> Any:
-            watchdog.attach(self.sock)
-            return super().getresponse()
+    class SecureConnection(Watched, urllib3.connection.HTTPSConnection):
+        pass
 
     class Pool(urllib3.connectionpool.HTTPConnectionPool):
         ConnectionCls = Connection

@@ -104,7 +104,7 @@ from evidence.claims import ClaimSet
 from evidence.errors import ArticleError, Problem, Severity, SourceLocation
 from evidence.extract.claimtext import claim_text, is_statement
 from evidence.extract.embedded import embed_references, unique_references
-from evidence.extract.formats import FILE_NAME, FORMATS, reader_for_suffix, reader_named
+from evidence.extract.formats import FILE_NAME, reader_for_suffix, reader_named
 from evidence.extract.ids import slug
 from evidence.extract.listed import reference_from_listed
 from evidence.extract.manubot import (
@@ -115,12 +115,9 @@ from evidence.extract.manubot import (
 )
 from evidence.extract.markers import Found, MarkerFinder
 from evidence.extract.matching import (
-    TITLE_MATCH,
-    TITLE_MATCH_WITH_AUTHOR_AND_YEAR,
     lookup_key,
     map_listed,
     match_author_year,
-    match_reference,
 )
 from evidence.extract.reader import ArticleFormat, Decoded, read_bytes
 from evidence.extract.records import (
@@ -134,26 +131,8 @@ from evidence.extract.reflist import RawEntry, find_reference_list, parse_refere
 from evidence.extract.sentences import Sentence, sentences
 from evidence.extract.view import ALIAS_LINE, BULLET, TextView, blank_urls, line_starts
 from evidence.model import Citation, Claim, Reference, Stance
-from evidence.text import sentence_spans, split_sentences
 
-# Beside the two entry points, the names code written before the split imports from here;
-# ``evidence.extract`` is their home now.
-__all__ = [
-    "FORMATS",
-    "TITLE_MATCH",
-    "TITLE_MATCH_WITH_AUTHOR_AND_YEAR",
-    "CitationMatcher",
-    "ExtractResult",
-    "ListedReference",
-    "Marker",
-    "UnmappedMarker",
-    "extract_claims",
-    "match_reference",
-    "parse_article",
-    "parse_reference_line",
-    "sentence_spans",
-    "split_sentences",
-]
+__all__ = ["extract_claims", "parse_article"]
 
 _WARNING = Severity.WARNING
 

@@ -25,6 +25,7 @@ from evidence.cli.steps import (
 from evidence.errors import Problem, Severity, SourceLocation
 
 if TYPE_CHECKING:
+    from evidence.claims import ClaimSet
     from evidence.table import EvidenceTable
 
 
@@ -46,12 +47,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"evidence check: error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
     protect_inputs(args, args.output)
-    table, references, snapshot = build(args)
+    table, references, snapshot, claim_set = build(args)
     problems = list(table.input_problems) + list(table.remarks)
     if snapshot is not None and not snapshot.complete:
         problems.append(partial_snapshot(args.snapshot, snapshot))
     problems += _stale_records(table, args)
-    unreviewed = _unreviewed(args)  # after build(), which read the claims
+    unreviewed, waiting = _unreviewed(claim_set, args.claims)
     problems += unreviewed
     cited = {ref.key for ref in table.references}
     for ref in references.values():
@@ -68,9 +69,8 @@ def run(args: argparse.Namespace) -> int:
     n_claims = len(table.claims)
     _write_report(problems, n_claims, args)
     if unreviewed and "unreviewed" not in ignored and not args.quiet:
-        claims = {p.message.split("'")[1] for p in unreviewed}
         print(
-            f"{plural(len(unreviewed), 'citation')} in {plural(len(claims), 'claim')} not yet "
+            f"{plural(len(unreviewed), 'citation')} in {plural(waiting, 'claim')} not yet "
             f"reviewed: evidence review {args.claims}"
             + "".join(f" --bib {b}" for b in args.bib)
             + " (or --ignore unreviewed)",
@@ -109,20 +109,22 @@ def _write_report(problems: list[Problem], n_claims: int, args: argparse.Namespa
     write_output(text, args.output)
 
 
-def _unreviewed(args: argparse.Namespace) -> list[Problem]:
+def _unreviewed(claims: ClaimSet, path: str) -> tuple[list[Problem], int]:
     """A warning for each citation whose stance is still ``unknown``, at its line in the
-    claims file (and the manuscript line it was extracted from, when the claim says)."""
+    claims file (and the manuscript line it was extracted from, when the claim says), and
+    how many claims have one."""
     from evidence.model import Stance
 
     found = []
-    for claim in args.claim_set:
-        source = getattr(claim, "source", None)
-        origin = f" (from {source})" if source else ""
+    waiting = 0
+    for claim in claims:
+        origin = f" (from {claim.source})" if claim.source else ""
+        waiting += any(c.stance is Stance.UNKNOWN for c in claim.citations)
         for citation in claim.citations:
             if citation.stance is Stance.UNKNOWN:
                 found.append(
                     Problem(
-                        citation.location or claim.location or SourceLocation(args.claims),
+                        citation.location or claim.location or SourceLocation(path),
                         f"claim '{claim.id}'{origin} cites '{citation.key}', which nobody has "
                         "reviewed yet (stance unknown): read it and record the stance, e.g. "
                         "with 'evidence review'",
@@ -130,7 +132,7 @@ def _unreviewed(args: argparse.Namespace) -> list[Problem]:
                         severity=Severity.WARNING,
                     )
                 )
-    return found
+    return found, waiting
 
 
 def _stale_records(table: EvidenceTable, args: argparse.Namespace) -> list[Problem]:

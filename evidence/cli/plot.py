@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output == "-":
         raise ValueError("a plot is an image: give a file name ending .png, .svg or .pdf")
     output_format(args.output, None, _PLOT_SUFFIXES, "png")  # refuses an unknown suffix
-    table, _, _ = build(args)
+    table, _, _, _ = build(args)
     if not args.quiet:
         print_problems(table.input_problems, sys.stderr, color=args.color)
     table.plot(args.claim, outcome=args.outcome, path=args.output)

@@ -117,12 +117,13 @@ def say_unreachable(collection: Collection) -> None:
         print(f"evidence: {collection.unreachable}; using the .bib data only", file=sys.stderr)
 
 
-def build(args: argparse.Namespace) -> tuple[EvidenceTable, Bibliography, Snapshot | None]:
+def build(
+    args: argparse.Namespace,
+) -> tuple[EvidenceTable, Bibliography, Snapshot | None, ClaimSet]:
     from evidence.pipeline import cited_references
 
     pipeline = pipeline_for(args)
     claims = read_claims(args, pipeline)  # first: a broken claims file writes no cache
-    args.claim_set = claims  # read once (it may be standard input); check looks at it again
     references = pipeline.bibliography(args.bib)
     snapshot = snapshot_of(args, pipeline)
     source = record_source(args, snapshot)
@@ -133,7 +134,7 @@ def build(args: argparse.Namespace) -> tuple[EvidenceTable, Bibliography, Snapsh
 
     title = getattr(args, "title", None) or claims.title or "Evidence table"
     table = build_table(claims, references, studies=collection, title=title)
-    return table, references, snapshot
+    return table, references, snapshot, claims  # claims read once: they may be stdin
 
 
 def read_claims(args: argparse.Namespace, pipeline: Pipeline) -> ClaimSet:

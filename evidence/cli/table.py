@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from evidence.render.styles import style_kind
 
     style_kind(args.style)  # an unknown style: one line with the close names, exit 2
-    table, _, snapshot = build(args)
+    table, _, snapshot, _ = build(args)
     if snapshot is not None and not snapshot.complete and not args.quiet:
         print(partial_snapshot(args.snapshot, snapshot), file=sys.stderr)
     # Problems in the inputs do not stop the table; they are told on stderr, located.

@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import pandas as pd
-
 from evidence.assess import (
     COMPARATIVE_COLUMNS,
     COMPARATIVE_DTYPES,
@@ -49,6 +47,7 @@ from evidence.table.columns import (
     VERDICT_ORDER,
 )
 from evidence.table.evidence_table import EvidenceTable
+from evidence.table.frames import PendingFrame
 from evidence.table.remarks import (
     _claim_remarks,
     _no_mention_remark,
@@ -261,39 +260,27 @@ def build_table(
         + tuple(getattr(claims, "problems", ()))
         + tuple(p for study in study_of.values() for p in study.problems)
     )
+    # The frames are built when first read (evidence.table.frames): `check` reads none.
     return EvidenceTable(
-        claims=_ordered(
-            _frame(claim_rows, CLAIM_COLUMNS, CLAIM_DTYPES),
+        claims=PendingFrame(
+            claim_rows,
+            CLAIM_COLUMNS,
+            CLAIM_DTYPES,
             {"certainty": CERTAINTY_ORDER, "verdict": VERDICT_ORDER},
         ),
-        evidence=_ordered(
-            _frame(evidence_rows, EVIDENCE_COLUMNS, EVIDENCE_DTYPES), {"design": DESIGN_ORDER}
+        evidence=PendingFrame(
+            evidence_rows, EVIDENCE_COLUMNS, EVIDENCE_DTYPES, {"design": DESIGN_ORDER}
         ),
         remarks=tuple(remarks),
         references=tuple(cited.values()),
         judgements=judgements,
         input_problems=input_problems,
         title=title,
-        pooled=_frame(pooled_rows, POOLED_COLUMNS, POOLED_DTYPES),
+        pooled=PendingFrame(pooled_rows, POOLED_COLUMNS, POOLED_DTYPES),
         studies=study_of,
-        comparative=_frame(comparative_rows, COMPARATIVE_COLUMNS, COMPARATIVE_DTYPES),
+        comparative=PendingFrame(comparative_rows, COMPARATIVE_COLUMNS, COMPARATIVE_DTYPES),
         comparisons=comparisons,
     )
-
-
-def _frame(
-    rows: list[dict[str, Any]], columns: Sequence[str], dtypes: Mapping[str, str]
-) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(columns))
-    return frame.astype(dict(dtypes)) if len(frame) or dtypes else frame
-
-
-def _ordered(frame: pd.DataFrame, orders: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """The vocabulary columns as ordered categoricals, so that sorting and comparing them in
-    a notebook follows their meaning, not the alphabet (a missing value stays missing)."""
-    for column, order in orders.items():
-        frame[column] = pd.Categorical(frame[column], categories=list(order), ordered=True)
-    return frame
 
 
 def _canonical_claim(claim: Claim, resolve: Resolver) -> Claim:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.assess import (
     COMPARATIVE_COLUMNS,
@@ -22,7 +22,6 @@ from evidence.assess import (
 from evidence.assess.abstracts import Abstract, abstract_for
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
-from evidence.assess.suggest import Suggestion, suggest
 from evidence.assess.support import AbstractTerms, SupportCheck, check_support, prepare_abstract
 from evidence.errors import Problem, Severity, SourceLocation
 from evidence.model import (
@@ -53,6 +52,9 @@ from evidence.table.remarks import (
     _no_mention_remark,
     _study_remarks,
 )
+
+if TYPE_CHECKING:
+    from evidence.assess.suggest import Suggestion
 
 Resolver = Callable[[str], Reference | None]
 
@@ -178,7 +180,7 @@ def build_table(
             row["mentions"] = check.mentions if check else None
             row["abstract_source"] = abstract.source if abstract else ""
             offered = (
-                suggest(claim.text, abstract, title=study.title)
+                _suggest(claim.text, abstract, study.title)
                 if abstract is not None and study is not None and citation.stance is Stance.UNKNOWN
                 else None
             )
@@ -381,6 +383,15 @@ def _support(
         claim_text, abstract.sentences, sections=abstract.sections, prepared=prepared
     )
     return check, abstract
+
+
+def _suggest(claim_text: str, abstract: Abstract, title: str) -> Suggestion:
+    """:func:`~evidence.assess.suggest.suggest`, imported when a citation first needs it:
+    its number patterns are a tenth of ``evidence check``'s start-up, and a table without
+    unreviewed citations of studies with abstracts never uses them."""
+    from evidence.assess.suggest import suggest
+
+    return suggest(claim_text, abstract, title=title)
 
 
 def _suggestion_columns(offered: Suggestion | None) -> dict[str, Any]:

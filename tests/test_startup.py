@@ -12,6 +12,7 @@ lets ``evidence check`` skip pandas.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import os
 import pickle
@@ -200,3 +201,41 @@ def test_default_frames_are_empty_with_their_columns_and_not_shared() -> None:
 def test_a_table_needs_its_claims_and_evidence() -> None:
     with pytest.raises(TypeError):
         EvidenceTable()  # type: ignore[call-arg]
+
+
+# --- lazy package exports ----------------------------------------------------------------
+
+LAZY_PACKAGES = (
+    "evidence",
+    "evidence.assess",
+    "evidence.audit",
+    "evidence.bibliography",
+    "evidence.claims",
+    "evidence.extract",
+    "evidence.pipeline",
+    "evidence.plot",
+    "evidence.pubmed",
+    "evidence.table",
+)
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_every_exported_name_is_there_when_asked_for(package: str) -> None:
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        value = getattr(module, name)
+        assert value is not None, name
+        assert name in dir(module)
+        # the object is the one its own module defines, not a copy
+        home = getattr(module, "_WHERE", {}).get(name)
+        if home is not None:
+            assert getattr(importlib.import_module(home), name) is value
+    with pytest.raises(AttributeError, match="no attribute"):
+        _ = module.no_such_name
+
+
+def test_importing_one_module_does_not_import_its_whole_package(tmp_path: Path) -> None:
+    """snapshot needs assess_retraction only, not the meta-analysis stack beside it."""
+    body = "import evidence.snapshot\nresult = None"
+    answer = _probe(body, tmp_path, "evidence.assess.meta", "evidence.claims.writers")
+    assert answer["loaded"] == []

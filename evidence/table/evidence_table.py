@@ -42,7 +42,10 @@ class EvidenceTable:
 
     # A FrameField is a descriptor (one per field), not a shared default: hence the noqa.
     claims: FrameField = FrameField()  # noqa: RUF009
+    """A DataFrame: one row per claim; columns :data:`~evidence.table.columns.CLAIM_COLUMNS`."""
     evidence: FrameField = FrameField()  # noqa: RUF009
+    """A DataFrame: one row per claim and citation; columns
+    :data:`~evidence.table.columns.EVIDENCE_COLUMNS`."""
     # mypy takes a descriptor for a default, but ``claims`` and ``evidence`` have none (a
     # FrameField without one raises AttributeError when dataclasses asks for it).
     remarks: tuple[Problem, ...]  # type: ignore[misc]
@@ -51,10 +54,13 @@ class EvidenceTable:
     input_problems: tuple[Problem, ...] = ()
     title: str = "Evidence table"
     pooled: FrameField = FrameField(PendingFrame((), POOLED_COLUMNS))  # noqa: RUF009
+    """A DataFrame of pooled proportions, one row per claim and outcome; columns
+    :data:`~evidence.table.columns.POOLED_COLUMNS`."""
     studies: Mapping[str, Study] = field(default_factory=dict)
     comparative: FrameField = FrameField(PendingFrame((), COMPARATIVE_COLUMNS))  # noqa: RUF009
-    """Comparative effects (RR, OR, MD...): per study and pooled, one block per claim,
-    outcome and measure; columns :data:`~evidence.assess.comparisons.COMPARATIVE_COLUMNS`."""
+    """A DataFrame of comparative effects (RR, OR, MD...): per study and pooled, one block
+    per claim, outcome and measure; columns
+    :data:`~evidence.assess.comparisons.COMPARATIVE_COLUMNS`."""
     comparisons: Mapping[str, tuple[Comparison, ...]] = field(default_factory=dict)
     """The same as records, by claim id, largest group first (what plots are drawn from)."""
     formatted_references: dict[str, tuple[str, ...]] = field(

@@ -2,12 +2,14 @@
 
 Why: pandas (with numpy and pyarrow) is most of the command line's start-up, and
 ``evidence check`` reads only a table's remarks and studies, never its frames. So
-:func:`~evidence.table.build.build_table` hands :class:`~evidence.table.EvidenceTable`
-the rows (a :class:`PendingFrame`), and the table's :class:`FrameField` attributes turn
-them into the DataFrame the first time they are read, then keep it. Reading
-``table.claims`` gives the same DataFrame as before, built the same way; only when it is
-built changed (``evidence check`` on the bundled example: 0.8 s of imports before, see
-benchmarks/bench_startup.py for the figures after).
+:func:`~evidence.table.build.build_table` hands the
+:class:`~evidence.table.evidence_table.EvidenceTable` its rows (a :class:`PendingFrame`),
+and the table's :class:`FrameField` attributes turn them into the DataFrame the first time
+they are read, then keep it. Reading ``table.claims`` gives the same DataFrame as before,
+built the same way; only when it is built changed. ``evidence check`` of the bundled
+example imported 0.84-1.1 s of modules before, pandas, numpy and pyarrow most of it
+(``python -X importtime``, best of 5 on a loaded 2-core machine); see
+``benchmarks/bench_startup.py`` for the figures after.
 
 pandas is imported here only inside :meth:`PendingFrame.frame`.
 """
@@ -44,6 +46,9 @@ class PendingFrame:
         self.columns = tuple(columns)
         self.dtypes = dict(dtypes or {})
         self.orders = dict(orders or {})
+
+    def __repr__(self) -> str:
+        return f"PendingFrame({len(self.rows)} rows, {len(self.columns)} columns)"
 
     def frame(self) -> pd.DataFrame:
         """The DataFrame: a new one on every call."""

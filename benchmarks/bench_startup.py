@@ -19,11 +19,24 @@ Every command runs once before it is measured, with bytecode writing on (even wh
 caller has ``PYTHONDONTWRITEBYTECODE`` set): an installed package has its ``.pyc`` files,
 and compiling ``evidence`` from source at every start costs 0.2-0.3 s that no user pays.
 
-Measured on the 2-core shared machine (load 5-8), ``-X importtime`` totals, best of 5
-(``python /tmp/...minself`` style, same sitting): ``evidence check`` of the example
-offline 0.84-1.1 s before (pandas, numpy and pyarrow through ``evidence.table``; requests,
-urllib3 and tqdm through ``evidence.pubmed.client``), 0.17-0.19 s after;
-``evidence --help`` 0.04 s before and after; ``import evidence`` 0.02 s.
+Before and after the start-up work (issue 16 item 6), measured side by side on the 2-core
+shared machine at load average 10-12, the main tree and this one interleaved, median of 5
+(min in brackets); the same commands, each tree with its own virtual environment:
+
+==============================  ===============  ===============  ====================
+command                         import time      CPU (command)    heavy libraries
+==============================  ===============  ===============  ====================
+``check`` example, before       1.81 s (1.67 s)  0.73 s (0.68 s)  pandas, numpy, pyarrow,
+                                                                  requests, urllib3,
+                                                                  tqdm, pybtex, yaml
+``check`` example, after        0.52 s (0.45 s)  0.22 s (0.20 s)  pybtex, yaml
+``--help``, before / after      0.12 / 0.12 s    0.06 / 0.06 s    none
+``import evidence``, the same   0.06 / 0.06 s    0.03 / 0.03 s    none
+bare interpreter (peer)         0.03-0.05 s      0.02 s
+==============================  ===============  ===============  ====================
+
+Import time is wall time and grows with the machine's load: at load 5 the same ``check``
+measured 0.19 s (best) and 0.37 s (median) of imports after the change.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ Like tableone's object it forwards ``to_markdown``/``to_html``/``to_csv``/``to_j
 through ``_repr_html_``, ``_repr_markdown_`` and ``_repr_latex_``. The table knows nothing
 about output formats. ``columns`` holds the column lists, dtypes and the orders of the
 ordered categoricals (certainty very low < low < moderate < high; verdicts and designs in
-the order their enums list them). May import every stage below (assess, studies, model);
+the order their enums list them); ``frames`` builds the DataFrames from their rows when
+they are first read, so a caller that reads only remarks (``evidence check``) never
+imports pandas. May import every stage below (assess, studies, model);
 render only lazily, inside the forwarding methods.
 """
 

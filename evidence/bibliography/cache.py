@@ -19,8 +19,10 @@ import pickle
 import sys
 import time
 from collections.abc import Iterable
+from itertools import chain, repeat
+from operator import or_
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from platformdirs import user_cache_dir
 
@@ -28,7 +30,7 @@ from evidence._files import atomic_write_bytes
 from evidence._gc import paused_gc
 from evidence.bibliography.core import Bibliography
 from evidence.errors import BibliographyError, Problem, Severity, SourceLocation
-from evidence.model import Name, Reference
+from evidence.model import Name, Reference, fill_location, fill_name, fill_reference
 
 __all__ = [
     "CACHE_KEEP",
@@ -49,7 +51,8 @@ __all__ = [
 #   entries of a 7,000-entry library builds 40 references. Reading every entry costs the
 #   rest (the benchmark measures both).
 CACHE_MAGIC = b"evidence-bib-cache\n"
-_CACHE_FORMAT = 2  # bumped whenever the rows below change shape (2: problems keep their key)
+_CACHE_FORMAT = 3  # bumped whenever the rows below change shape (3: columns in chunks)
+_CHUNK = 256  # entries a chunk
 _CACHE_SUFFIX = ".pickle"
 # Entries are named by their key, so an edited file gets a new one: keep the most recently
 # used few (a hit refreshes the entry's time), and sweep temporary files left by a writer
@@ -253,49 +256,130 @@ def _location(row: _Location | None, source: str) -> SourceLocation | None:
     if row is None:
         return None
     path, line, column = row
+    if (path is not None and type(path) is not str) or not {type(line), type(column)} <= _INT:
+        raise ValueError(f"a location of the wrong type: {row!r}")
     return SourceLocation(source if path is None else path, line, column)
 
 
-def _names_row(people: tuple[Name, ...]) -> tuple[tuple[str, str, str, str, bool], ...]:
-    return tuple((n.last, n.first, n.von, n.jr, n.collective) for n in people)
+def _where(location: SourceLocation | None, source: str) -> int | _Location | None:
+    """A reference's location as stored: its line alone in the common case (this file, no
+    column), which builds without a tuple per entry."""
+    if (
+        location is not None
+        and location.path == source
+        and location.column is None
+        and type(location.line) is int
+    ):
+        return location.line
+    return _location_row(location, source)
+
+
+# Types a column may hold (checked per column at C speed, not per item in Python).
+_STR: frozenset[type] = frozenset({str})
+_INT: frozenset[type] = frozenset({int, type(None)})
+_TEXT: frozenset[type] = frozenset({str, type(None)})
+_COLUMN_TYPES: tuple[frozenset[type], ...] = (
+    _STR,  # entry_type
+    _STR,  # title
+    frozenset({tuple}),  # authors: indices into the name table
+    frozenset({tuple}),  # editors
+    _INT,  # year
+    _INT,  # month
+    _STR,  # journal
+    _STR,  # volume
+    _STR,  # number
+    _STR,  # pages
+    _TEXT,  # pmid
+    _TEXT,  # doi
+    _TEXT,  # pmcid
+    _TEXT,  # design
+    frozenset({bool}),  # authors_complete
+    frozenset({dict}),  # decoded: the fields whose decoded value differs from the raw one
+    frozenset({dict}),  # raw fields
+    frozenset({int, tuple, type(None)}),  # where: see _where
+    _STR,  # abstract
+)
+_DECODED, _RAW = 15, 16  # the columns holding dicts
+
+
+def _only(values: Iterable[object], types: frozenset[type]) -> None:
+    if not set(map(type, values)) <= types:
+        raise ValueError(
+            f"a value of the wrong type (expected {sorted(t.__name__ for t in types)})"
+        )
 
 
 def _encode_entry(bib: Bibliography, key: str) -> bytes:
-    """``bib`` as a cache entry: magic, checksum, pickle of plain rows."""
+    """``bib`` as a cache entry: magic, checksum, pickle of plain columns (see the top)."""
     source = bib.path
     protocol = pickle.HIGHEST_PROTOCOL
-    rows: list[bytes] = []
-    for ref in bib.values():
-        raw = dict(ref.raw_fields)
-        # Most decoded values equal the raw ones (no LaTeX in them): store the others only.
-        decoded = {k: v for k, v in ref.fields.items() if raw.get(k) != v}
-        row = (
-            ref.key,
-            ref.entry_type,
-            ref.title,
-            _names_row(ref.authors),
-            _names_row(ref.editors) if ref.editors else (),
-            ref.year,
-            ref.month,
-            ref.journal,
-            ref.volume,
-            ref.number,
-            ref.pages,
-            ref.pmid,
-            ref.doi,
-            ref.pmcid,
-            ref.design,
-            ref.authors_complete,
-            decoded,
-            raw,
-            _location_row(ref.location, source),
-        )
-        rows.append(pickle.dumps(row, protocol=protocol))
+    table: dict[Name, int] = {}  # each distinct name once, numbered in order of appearance
+
+    def numbers(people: tuple[Name, ...]) -> tuple[int, ...]:
+        return tuple([table.setdefault(person, len(table)) for person in people])
+
+    references = list(bib.values())
+    chunks: list[bytes] = []
+    for start in range(0, len(references), _CHUNK):
+        # Equal texts as one object, which pickle writes once and a load creates once (a
+        # chunk of the 7,166-entry Zotero export holds each distinct text about 4 times:
+        # journals, years, field names, titles both decoded and raw).
+        seen: dict[str | None, str | None] = {}
+        one = seen.setdefault
+        rows = []
+        for ref in references[start : start + _CHUNK]:
+            raw = {one(k, k): one(v, v) for k, v in ref.raw_fields.items()}
+            # Most decoded values equal the raw ones (no LaTeX in them): store the others only.
+            decoded = {one(k, k): one(v, v) for k, v in ref.fields.items() if raw.get(k) != v}
+            rows.append(
+                (
+                    one(ref.entry_type, ref.entry_type),
+                    one(ref.title, ref.title),
+                    numbers(ref.authors),
+                    numbers(ref.editors),
+                    ref.year,
+                    ref.month,
+                    one(ref.journal, ref.journal),
+                    one(ref.volume, ref.volume),
+                    one(ref.number, ref.number),
+                    one(ref.pages, ref.pages),
+                    one(ref.pmid, ref.pmid),
+                    one(ref.doi, ref.doi),
+                    one(ref.pmcid, ref.pmcid),
+                    one(ref.design, ref.design),
+                    ref.authors_complete,
+                    decoded,
+                    raw,
+                    _where(ref.location, source),
+                    one(ref.abstract, ref.abstract),
+                )
+            )
+        columns = tuple(list(column) for column in zip(*rows, strict=True))
+        chunks.append(pickle.dumps(columns, protocol=protocol))
+    names = list(table)
+    name_columns = (
+        [n.last for n in names],
+        [n.first for n in names],
+        [n.von for n in names],
+        [n.jr for n in names],
+        [n.collective for n in names],
+    )
     problems: list[_ProblemRow] = [
         (_location_row(p.location, source), p.message, p.code, p.severity.value, p.key)
         for p in bib.problems
     ]
-    payload = pickle.dumps((_CACHE_FORMAT, key, list(bib), rows, problems), protocol=protocol)
+    payload = pickle.dumps(
+        (
+            _CACHE_FORMAT,
+            key,
+            [ref.key for ref in references],
+            _CHUNK,
+            pickle.dumps(name_columns, protocol=protocol),
+            chunks,
+            problems,
+        ),
+        protocol=protocol,
+    )
     return CACHE_MAGIC + hashlib.sha256(payload).digest() + payload
 
 
@@ -313,13 +397,17 @@ def _decode_entry(blob: bytes, key: str, source: str) -> Bibliography:
     except Exception as error:  # a damaged pickle can raise almost anything
         raise _CorruptEntry(f"cannot unpickle: {type(error).__name__}: {error}") from None
     try:
-        version, stored_key, keys, rows, problem_rows = data
+        version, stored_key, keys, chunk_size, names, chunks, problem_rows = data
         if version != _CACHE_FORMAT or stored_key != key:
             raise _CorruptEntry(f"holds another entry ({version!r}, {stored_key!r})")
-        if len(keys) != len(rows) or len(set(keys)) != len(keys):
-            raise _CorruptEntry("keys and rows do not match")
-        if not all(type(k) is str for k in keys) or not all(type(r) is bytes for r in rows):
-            raise _CorruptEntry("a key or row of the wrong type")
+        if type(keys) is not list or type(chunks) is not list or type(names) is not bytes:
+            raise _CorruptEntry("keys, names or chunks of the wrong type")
+        _only(keys, _STR)
+        _only(chunks, frozenset({bytes}))
+        if type(chunk_size) is not int or chunk_size < 1 or len(set(keys)) != len(keys):
+            raise _CorruptEntry("a wrong chunk size, or keys that repeat")
+        if len(chunks) != -(-len(keys) // chunk_size):
+            raise _CorruptEntry("keys and chunks do not match")
         problems = [
             Problem(
                 _location(where, source) or SourceLocation(source),
@@ -330,48 +418,194 @@ def _decode_entry(blob: bytes, key: str, source: str) -> Bibliography:
             )
             for where, message, code, level, entry in problem_rows
         ]
-        return Bibliography.from_rows(
-            keys, rows, _reference_from_row, problems=problems, path=source
+        store = _Store(keys, chunk_size, names, chunks, source)
+        return Bibliography.from_stored(
+            keys, store.one, store.every, problems=problems, path=source
         )
     except (TypeError, ValueError) as error:
         raise _CorruptEntry(f"unexpected contents ({error})") from None
 
 
-def _reference_from_row(blob: bytes, source: str) -> Reference:
-    """Build the :class:`Reference` a parse cache row stands for."""
-    try:
-        row = _PlainUnpickler(io.BytesIO(blob)).load()
-        (key, entry_type, title, authors, editors, year, month, journal, volume, number,
-         pages, pmid, doi, pmcid, design, complete, decoded, raw, where) = row  # fmt: skip
-        fields = dict(raw)
-        fields.update(decoded)
-        return Reference(
-            key=key,
-            entry_type=entry_type,
-            title=title,
-            authors=tuple([Name(*n) for n in authors]),
-            editors=tuple([Name(*n) for n in editors]),
-            year=year,
-            month=month,
-            journal=journal,
-            volume=volume,
-            number=number,
-            pages=pages,
-            pmid=pmid,
-            doi=doi,
-            pmcid=pmcid,
-            design=design,
-            authors_complete=complete,
-            fields=fields,
-            raw_fields=raw,
-            location=_location(where, source),
+_NameTable = tuple[list[str], list[str], list[str], list[str], list[bool]]
+
+
+class _Store:
+    """The chunks of one cache entry, turned into references when a bibliography asks:
+    one at a time (:meth:`one`), or all at once (:meth:`every`), column by column.
+
+    Holds the entry's bytes until :meth:`every` has run (then lets them go), the chunks
+    decoded for :meth:`one`, and the name table, decoded when first needed: each
+    :class:`Name` is built once and shared by every reference naming that person.
+    Every value is type-checked before it goes into a reference; a wrong one raises a
+    located :class:`BibliographyError` (the checksum held, so only a planted file can
+    hold one).
+    """
+
+    __slots__ = (
+        "_chunks",
+        "_decoded",
+        "_keys",
+        "_name_blob",
+        "_names",
+        "_size",
+        "_source",
+        "_table",
+    )
+
+    def __init__(
+        self, keys: list[str], size: int, names: bytes, chunks: list[bytes], source: str
+    ) -> None:
+        self._keys = keys
+        self._size = size
+        self._name_blob = names
+        self._chunks = chunks
+        self._source = source
+        self._decoded: dict[int, tuple[list[Any], ...]] = {}  # chunks decoded for one()
+        self._table: _NameTable | None = None
+        self._names: dict[int, Name] = {}  # the names built by one()
+
+    def one(self, index: int) -> Reference:
+        """The reference of ``keys[index]``."""
+        try:
+            return self._one(index)
+        except Exception as error:
+            raise self._damaged(error) from None
+
+    def every(self) -> list[Reference]:
+        """Every reference, in the order of the keys."""
+        try:
+            references = self._every()
+        except Exception as error:
+            raise self._damaged(error) from None
+        self._chunks = []  # every reference is built: the bytes are not needed again
+        self._decoded = {}
+        self._names = {}
+        return references
+
+    def _damaged(self, error: Exception) -> BibliographyError:
+        return BibliographyError(
+            f"the parse cache entry for this file is damaged ({type(error).__name__}: "
+            f"{error}); load it with cache=False, or delete the cache folder",
+            location=SourceLocation(self._source),
         )
-    except Exception as error:  # the entry's checksum held, so only a planted file gets here
-        raise BibliographyError(
-            f"the parse cache entry for this file is damaged ({type(error).__name__}); load "
-            "it with cache=False, or delete the cache folder",
-            location=SourceLocation(source),
-        ) from None
 
+    def _name_table(self) -> _NameTable:
+        if self._table is None:
+            table = _PlainUnpickler(io.BytesIO(self._name_blob)).load()
+            if type(table) is not tuple or len(table) != 5 or {type(c) for c in table} != {list}:
+                raise ValueError("a name table of the wrong shape")
+            if len({len(column) for column in table}) != 1:
+                raise ValueError("name columns of different lengths")
+            for column in table[:4]:
+                "".join(column)  # TypeError unless every item is a text
+            _only(table[4], frozenset({bool}))
+            self._table = table
+            self._name_blob = b""
+        return self._table
 
-# --- finding blocks and driving pybtex's tokeniser ---------------------------------------
+    def _columns(self, number: int) -> tuple[list[Any], ...]:
+        """Chunk ``number``, decoded and type-checked."""
+        columns = _PlainUnpickler(io.BytesIO(self._chunks[number])).load()
+        count = len(self._keys[number * self._size : (number + 1) * self._size])
+        if type(columns) is not tuple or len(columns) != len(_COLUMN_TYPES):
+            raise ValueError("a chunk of the wrong shape")
+        for column, types in zip(columns, _COLUMN_TYPES, strict=True):
+            if type(column) is not list or len(column) != count:
+                raise ValueError("a chunk of the wrong shape")
+            if types is _STR:
+                "".join(column)  # TypeError unless every item is a text: faster than _only
+            else:
+                _only(column, types)
+        for fields in columns[_DECODED : _RAW + 1]:
+            "".join(chain.from_iterable(fields))  # the field names
+            "".join(chain.from_iterable(map(dict.values, fields)))
+        # The authors and editors are checked as they are looked up in the name table: an
+        # index that is not a whole number, or out of range, raises.
+        return columns
+
+    def _one(self, index: int) -> Reference:
+        number, at = divmod(index, self._size)
+        columns = self._decoded.get(number)
+        if columns is None:
+            columns = self._decoded[number] = self._columns(number)
+        (entry_type, title, authors, editors, year, month, journal, volume, number_, pages,
+         pmid, doi, pmcid, design, complete, decoded, raw, where,
+         abstract) = (column[at] for column in columns)  # fmt: skip
+        return fill_reference(
+            self._keys[index],
+            entry_type,
+            title,
+            tuple([self._name(i) for i in authors]),
+            tuple([self._name(i) for i in editors]),
+            year,
+            month,
+            journal,
+            volume,
+            number_,
+            pages,
+            pmid,
+            doi,
+            pmcid,
+            design,
+            complete,
+            {**raw, **decoded},
+            raw,
+            self._location(where),
+            abstract,
+        )
+
+    def _name(self, index: int) -> Name:
+        name = self._names.get(index)
+        if name is None:
+            lasts, firsts, vons, jrs, collective = self._name_table()
+            name = self._names[index] = fill_name(
+                lasts[index], firsts[index], vons[index], jrs[index], collective[index]
+            )
+        return name
+
+    def _location(self, where: int | _Location | None) -> SourceLocation | None:
+        if type(where) is int:
+            return fill_location(self._source, where, None)
+        return _location(cast(_Location | None, where), self._source)
+
+    def _every(self) -> list[Reference]:
+        names = list(map(fill_name, *self._name_table()))  # each name once
+        get = names.__getitem__
+        source = self._source
+        size = self._size
+        references: list[Reference] = []
+        for number in range(len(self._chunks)):
+            columns = self._decoded.pop(number, None) or self._columns(number)
+            (entry_types, titles, authors, editors, years, months, journals, volumes,
+             numbers, pages, pmids, dois, pmcids, designs, complete, decoded, raw, where,
+             abstracts) = columns  # fmt: skip
+            locations: list[SourceLocation | None]
+            if set(map(type, where)) == {int}:  # the usual: all in this file, no column
+                locations = list(map(fill_location, repeat(source), where, repeat(None)))
+            else:
+                locations = list(map(self._location, where))
+            # Column by column, then one map over the columns: no Python loop per entry.
+            references += map(
+                fill_reference,
+                self._keys[number * size : (number + 1) * size],
+                entry_types,
+                titles,
+                list(map(tuple, map(map, repeat(get), authors))),
+                list(map(tuple, map(map, repeat(get), editors))),
+                years,
+                months,
+                journals,
+                volumes,
+                numbers,
+                pages,
+                pmids,
+                dois,
+                pmcids,
+                designs,
+                complete,
+                list(map(or_, raw, decoded)),  # the decoded fields: raw ones, then the others
+                raw,
+                locations,
+                abstracts,
+            )
+        return references

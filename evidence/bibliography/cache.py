@@ -29,8 +29,9 @@ from platformdirs import user_cache_dir
 from evidence._files import atomic_write_bytes
 from evidence._gc import paused_gc
 from evidence.bibliography.core import Bibliography
+from evidence.bibliography.fill import fill_location, fill_name, fill_reference
 from evidence.errors import BibliographyError, Problem, Severity, SourceLocation
-from evidence.model import Name, Reference, fill_location, fill_name, fill_reference
+from evidence.model import Name, Reference
 
 __all__ = [
     "CACHE_KEEP",

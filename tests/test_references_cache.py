@@ -417,11 +417,16 @@ def _replant(entry: Path, change: object) -> None:
     and its name table, under a valid checksum: what only a planted file can hold."""
     blob = entry.read_bytes()
     start = len(parse_cache.CACHE_MAGIC) + 32
-    version, key, keys, size, names, chunks, problems = pickle.loads(blob[start:])
-    columns, table = pickle.loads(chunks[0]), pickle.loads(names)
+    body = start + 8 + int.from_bytes(blob[start : start + 8], "big")
+    version, key, keys, size, starts, problems = pickle.loads(blob[start + 8 : body])
+    ends = [*starts[1:], len(blob) - body]
+    parts = [blob[body + a : body + b] for a, b in zip(starts, ends, strict=True)]
+    table, columns = pickle.loads(parts[0]), pickle.loads(parts[1])
     change(columns, table)  # type: ignore[operator]
-    chunks[0] = pickle.dumps(columns)
-    payload = pickle.dumps((version, key, keys, size, pickle.dumps(table), chunks, problems))
+    parts[:2] = [pickle.dumps(table), pickle.dumps(columns)]
+    starts = [sum(len(p) for p in parts[:n]) for n in range(len(parts))]
+    index = pickle.dumps((version, key, keys, size, starts, problems))
+    payload = b"".join([len(index).to_bytes(8, "big"), index, *parts])
     entry.write_bytes(parse_cache.CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
 
 

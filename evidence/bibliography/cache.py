@@ -401,8 +401,8 @@ def _decode_entry(blob: bytes, key: str, source: str) -> Bibliography:
             raise _CorruptEntry("keys or parts of the wrong type")
         "".join(keys)  # TypeError unless every key is a text
         _only(starts, frozenset({int}))
-        if type(chunk_size) is not int or chunk_size < 1 or len(set(keys)) != len(keys):
-            raise _CorruptEntry("a wrong chunk size, or keys that repeat")
+        if type(chunk_size) is not int or chunk_size < 1:
+            raise _CorruptEntry(f"a wrong chunk size: {chunk_size!r}")
         body = start + 8 + index_size
         if len(starts) != 1 + -(-len(keys) // chunk_size) or starts != sorted(set(starts)):
             raise _CorruptEntry("keys and chunks do not match")

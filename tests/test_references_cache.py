@@ -421,44 +421,52 @@ def _replant(entry: Path, change: object) -> None:
     version, key, keys, size, starts, problems = pickle.loads(blob[start + 8 : body])
     ends = [*starts[1:], len(blob) - body]
     parts = [blob[body + a : body + b] for a, b in zip(starts, ends, strict=True)]
-    table, columns = pickle.loads(parts[0]), pickle.loads(parts[1])
+    table, columns = list(pickle.loads(parts[0])), pickle.loads(parts[1])
     change(columns, table)  # type: ignore[operator]
-    parts[:2] = [pickle.dumps(table), pickle.dumps(columns)]
+    parts[:2] = [pickle.dumps(tuple(table)), pickle.dumps(columns)]
     starts = [sum(len(p) for p in parts[:n]) for n in range(len(parts))]
     index = pickle.dumps((version, key, keys, size, starts, problems))
     payload = b"".join([len(index).to_bytes(8, "big"), index, *parts])
     entry.write_bytes(parse_cache.CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
 
 
-def _title(columns: list[list[object]], table: list[list[object]]) -> None:
+def _title(columns: list[list[object]], table: list[object]) -> None:
     columns[1][0] = 2011  # a title that is a number
 
 
-def _raw_value(columns: list[list[object]], table: list[list[object]]) -> None:
+def _raw_value(columns: list[list[object]], table: list[object]) -> None:
     columns[16][0]["title"] = None  # type: ignore[index]
 
 
-def _field_name(columns: list[list[object]], table: list[list[object]]) -> None:
+def _field_name(columns: list[list[object]], table: list[object]) -> None:
     columns[15][0][3] = "x"  # type: ignore[index]
 
 
-def _author_number(columns: list[list[object]], table: list[list[object]]) -> None:
+def _author_number(columns: list[list[object]], table: list[object]) -> None:
     columns[2][0] = (10**6,)  # no such name
 
 
-def _author_text(columns: list[list[object]], table: list[list[object]]) -> None:
+def _author_text(columns: list[list[object]], table: list[object]) -> None:
     columns[2][0] = ("Liliang",)
 
 
-def _name_part(columns: list[list[object]], table: list[list[object]]) -> None:
-    table[0][0] = b"Liliang"
+def _name_parts(columns: list[list[object]], table: list[object]) -> None:
+    table[2] = str(table[2]).encode()  # the names' parts as bytes, not text
 
 
-def _location_path(columns: list[list[object]], table: list[list[object]]) -> None:
+def _name_count(columns: list[list[object]], table: list[object]) -> None:
+    table[0] = int(table[0]) + 1  # more names than the parts hold
+
+
+def _collective_name(columns: list[list[object]], table: list[object]) -> None:
+    table[3] = ["0"]  # not a name's number
+
+
+def _location_path(columns: list[list[object]], table: list[object]) -> None:
     columns[17][0] = (3, 1, None)  # a path that is a number
 
 
-def _short_column(columns: list[list[object]], table: list[list[object]]) -> None:
+def _short_column(columns: list[list[object]], table: list[object]) -> None:
     del columns[5][0]
 
 
@@ -470,7 +478,9 @@ def _short_column(columns: list[list[object]], table: list[list[object]]) -> Non
         _field_name,
         _author_number,
         _author_text,
-        _name_part,
+        _name_parts,
+        _name_count,
+        _collective_name,
         _location_path,
         _short_column,
     ],

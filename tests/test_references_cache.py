@@ -7,7 +7,6 @@ fails the test): whatever the load then returns came from the cache.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
 import pickle
@@ -260,7 +259,7 @@ def _planted(blob: bytes) -> bytes:
     """A payload with a valid checksum that would call a function if it were unpickled."""
     payload = pickle.dumps(_Trap())
     magic = parse_cache.CACHE_MAGIC
-    return magic + hashlib.sha256(payload).digest() + payload
+    return magic + parse_cache._checksum(payload) + payload
 
 
 TRIPPED: list[str] = []
@@ -416,7 +415,7 @@ def _replant(entry: Path, change: object) -> None:
     """Rewrite the cache entry with ``change(columns, names)`` applied to its first chunk
     and its name table, under a valid checksum: what only a planted file can hold."""
     blob = entry.read_bytes()
-    start = len(parse_cache.CACHE_MAGIC) + 32
+    start = len(parse_cache.CACHE_MAGIC) + parse_cache._CHECKSUM_SIZE
     body = start + 8 + int.from_bytes(blob[start : start + 8], "big")
     version, key, keys, size, starts, problems = pickle.loads(blob[start + 8 : body])
     ends = [*starts[1:], len(blob) - body]
@@ -427,7 +426,7 @@ def _replant(entry: Path, change: object) -> None:
     starts = [sum(len(p) for p in parts[:n]) for n in range(len(parts))]
     index = pickle.dumps((version, key, keys, size, starts, problems))
     payload = b"".join([len(index).to_bytes(8, "big"), index, *parts])
-    entry.write_bytes(parse_cache.CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
+    entry.write_bytes(parse_cache.CACHE_MAGIC + parse_cache._checksum(payload) + payload)
 
 
 def _title(columns: list[list[object]], table: list[object]) -> None:

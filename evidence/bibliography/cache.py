@@ -4,7 +4,7 @@
 plain columns keyed on the file's bytes, its encoding and the code that read it (see
 ``code_fingerprint``), with every problem and its line, so a load from the cache reports
 exactly what a parse would. Stage 2: imports the shared modules below it,
-:mod:`evidence.bibliography.core` and :mod:`evidence.bibliography.fill`.
+:mod:`evidence.bibliography.core` and ``evidence.bibliography.fill``.
 """
 
 from __future__ import annotations

@@ -57,11 +57,15 @@ __all__ = [
 # * a warm load decodes only the index; a reference read alone decodes its chunk (a docs
 #   build that cites 40 entries of 7,000 builds 40), and reading every entry builds each
 #   column with one ``map`` (no Python loop per entry), the GC paused.
-# Measured: CPU time (time.process_time) of ``load_references(path)`` from a warm cache
-# then ``list(bib.values())``, in a fresh process, best of 9, on the 2-core machine at load
-# average 9-13: the 7,166-entry Zotero export 130-143 -> 59-62 ms (the load alone 16-18 ->
-# 9-10 ms); the generated 50,000 entries 1,037 -> 430 ms. Format 2 kept one pickled row per
-# entry and built each reference through Reference(...): 15-20 us an entry.
+# Measured: CPU time (time.process_time) of ``load_references(path)`` from a warm cache,
+# then ``list(bib.values())``, in a fresh process, best of 7, format 2 and this one in the
+# same sitting, on the 2-core machine at load average 12-14: the 7,166-entry Zotero export
+# 145-149 -> 58-62 ms (the load alone 17.5 -> 8.7 ms; its cold parse takes 1.38 s), the
+# generated 50,000 entries 1,035 -> 431 ms (load alone 187 -> 90 ms; cold 10.4 s). Format
+# 2 kept one pickled row per entry and built each reference through Reference(...), 15-20
+# us an entry. Reading 40 random references instead of all: 19 -> 21 ms (a chunk and the
+# name table decoded for the first reference of each chunk). Chunks of 64, 128 or 256
+# entries read all at the same speed; 64 is the cheapest for a few references.
 CACHE_MAGIC = b"evidence-bib-cache\n"
 _CACHE_FORMAT = 3  # bumped whenever the rows below change shape (3: columns in chunks)
 _CHECKSUM_SIZE = 4

@@ -94,9 +94,10 @@ TASKS = {"dump": task_dump, "command": task_command}
 # --- in the parent -------------------------------------------------------------------
 
 
-def measure(count: int = CLAIMS) -> Result:
-    """``dump_claims`` of ``count`` claims, and (unless ``QUICK``) the whole command."""
-    results: Result = {"dump": spawn("bench_claims", "dump", count)}
+def measure(count: int | None = None) -> Result:
+    """``dump_claims`` of ``count`` (default ``CLAIMS``) claims, and unless ``QUICK`` the
+    whole command."""
+    results: Result = {"dump": spawn("bench_claims", "dump", count or CLAIMS)}
     if count != QUICK:
         results["command"] = spawn("bench_claims", "command", COMMAND_SIZE)
     return results

@@ -89,9 +89,11 @@ def clean_markdown(text: str) -> str:
     >>> clean_markdown("**Walking** helps [older adults](https://example.org) `a*b`")
     'Walking helps older adults a*b'
     """
+    if "`" not in text:  # no code span can match: one piece of prose
+        return _clean_prose(text)
     out: list[str] = []
     at = 0
-    for code in re.finditer(r"(`+)(.+?)\1", text, re.S):
+    for code in _CODE_IN_CLAIM.finditer(text):
         out.append(_clean_prose(text[at : code.start()]))
         out.append(code.group(2).strip())
         at = code.end()
@@ -99,16 +101,34 @@ def clean_markdown(text: str) -> str:
     return "".join(out)
 
 
+_CODE_IN_CLAIM = re.compile(r"(`+)(.+?)\1", re.S)
+# Each pattern needs the character it is filed under: a claim without that character is
+# left alone without running the pattern (the same result; extraction calls this once per
+# claim, and nine substitutions on every sentence were a tenth of the extraction time).
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*(?:\([^()]*\))?[^()]*\)")
+_REFERENCE_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
+_FOOTNOTE = re.compile(r"\[\^[^\]]+\]")
+_SUP = re.compile(r"<sup>.*?</sup>", re.I)
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS_STAR = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+_EMPHASIS_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])")
+
+
 def _clean_prose(text: str) -> str:
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", "", text)
-    text = re.sub(r"\[([^\[\]]*)\]\([^()]*(?:\([^()]*\))?[^()]*\)", r"\1", text)
-    text = re.sub(r"\[([^\[\]]+)\]\[[^\[\]]*\]", r"\1", text)
-    text = re.sub(r"\[\^[^\]]+\]", "", text)
-    text = re.sub(r"<sup>.*?</sup>", "", text, flags=re.I)
-    text = re.sub(r"<!--.*?-->|</?[A-Za-z][^<>]*>", "", text, flags=re.S)
-    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])", r"\1", text)
+    if "[" in text:
+        text = _IMAGE.sub("", text)
+        text = _LINK.sub(r"\1", text)
+        text = _REFERENCE_LINK.sub(r"\1", text)
+        text = _FOOTNOTE.sub("", text)
+    if "<" in text:
+        text = _SUP.sub("", text)
+        text = _TAG.sub("", text)
+    if "*" in text or "_" in text:
+        text = _STRONG.sub(r"\2", text)
+        text = _EMPHASIS_STAR.sub(r"\1", text)
+        text = _EMPHASIS_UNDERSCORE.sub(r"\1", text)
     return text
 
 

@@ -133,13 +133,23 @@ _AY_NARRATIVE = re.compile(
 )
 
 
+_LIST_SEPARATOR = re.compile(r"\s*[,;]\s*")
+_RANGE_SEPARATOR = re.compile(r"\s*[-\u2010-\u2014\u2212\u207b]\s*")
+_BRACKETED = re.compile(r"\[([^\]]*)\]")
+_DECIMAL_NEXT = re.compile(r"[.,:][0-9]")
+_MULTI = re.compile(r"[,\u2010-\u2013-]")
+_ANOTHER_ITEM = re.compile(r"\s*(?:,|and|or)\s*\(\d")
+
+
 def _expand_numbers(text: str) -> list[int] | None:
     """``1,3-5`` -> [1, 3, 4, 5]; None for a descending or oversized range."""
+    if text.isascii() and text.isdigit():  # one number, the usual marker: nothing to split
+        return [int(text)] if len(text) <= 6 else None
     numbers: list[int] = []
-    for part in re.split(r"\s*[,;]\s*", text.strip()):
+    for part in _LIST_SEPARATOR.split(text.strip()):
         if not part:
             return None
-        bounds = re.split(r"\s*[-\u2010-\u2014\u2212\u207b]\s*", part)
+        bounds = _RANGE_SEPARATOR.split(part)
         if any(len(bound) > 6 or not (bound.isascii() and bound.isdigit()) for bound in bounds):
             return None  # no list is that long: a number, not a citation
         if len(bounds) == 1:
@@ -178,18 +188,23 @@ class MarkerFinder:
         self.rst_labels = rst_labels
         self.listed = set(listed)
         self.found: list[Found] = []
-        self.taken = [False] * len(view)
+        # One byte per character, 1 where a marker is: searched and set in C.
+        self.taken = bytearray(len(view))
 
     def free(self, start: int, end: int) -> bool:
         """Whether no marker taken so far covers any of ``[start, end)``."""
-        return not any(self.taken[start:end])
+        return self.taken.find(1, start, max(start, end)) < 0
+
+    def _take(self, start: int, end: int) -> None:
+        start, end = max(0, start), min(end, len(self.taken))
+        if end > start:
+            self.taken[start:end] = b"\x01" * (end - start)
 
     def add(self, found: Found) -> None:
         """Take ``found`` unless it cites nothing or overlaps a marker already taken."""
         if found.items and self.free(found.start, found.end):
             self.found.append(found)
-            for i in range(found.start, found.end):
-                self.taken[i] = True
+            self._take(found.start, found.end)
 
     def run(self) -> list[Found]:
         """Every marker of the view, in text order."""
@@ -290,8 +305,7 @@ class MarkerFinder:
     def crossref(self, start: int, end: int, label: str) -> None:
         """Take ``[start, end)`` as a cross-reference: never a citation, read as ``label``."""
         self.found.append(Found("crossref", start, end, [], narrative=label))
-        for i in range(start, end):
-            self.taken[i] = True
+        self._take(start, end)
 
     def pandoc_bare(self, with_bib: bool) -> None:
         """``@katz2003 found`` (its authors stay in the claim text) and ``-@katz2003``."""
@@ -326,7 +340,7 @@ class MarkerFinder:
         """``[1]``, ``[1-3]``, ``[2, 5]``, ``[1][4]`` and ``[1]_``, not link definitions."""
         view = self.view
         for match in _BRACKET_RUN.finditer(view):
-            nums = ",".join(re.findall(r"\[([^\]]*)\]", match.group(0)))
+            nums = ",".join(_BRACKETED.findall(match.group(0)))
             items = self._numbers(nums, listed_only=False)
             if items is not None:
                 self.add(Found("numeric", match.start(), match.end(), items))
@@ -384,7 +398,7 @@ class MarkerFinder:
                 after = _NEXT_WORD.match(view, match.end())
                 if after and after.group(1).lower() in UNITS_AFTER:
                     continue
-                if re.match(r"\s*(?:,|and|or)\s*\(\d", view[match.end() : match.end() + 12]):
+                if _ANOTHER_ITEM.match(view[match.end() : match.end() + 12]):
                     continue
                 if len(items) == 1:
                     # "(1) whether ... (2) whether": enumerations start at 1 and count up.
@@ -454,7 +468,7 @@ class MarkerFinder:
                     continue
             if end < len(view) and (view[end].isdigit() or view[end] in "%‰°"):
                 continue
-            if re.match(r"[.,:][0-9]", view[end : end + 2]):
+            if _DECIMAL_NEXT.match(view, end, end + 2):
                 continue  # a decimal or a ratio: "1.5", "2:1"
             anchor = self._digit_anchor(start)
             if anchor is None:
@@ -470,7 +484,7 @@ class MarkerFinder:
             after = _NEXT_WORD.match(view, end)
             if after and after.group(1).lower() in UNITS_AFTER:
                 continue  # "18-29 November", "5 mg", "2-3 weeks"
-            multi = bool(re.search(r"[,\u2010-\u2013-]", nums))
+            multi = _MULTI.search(nums) is not None
             # Glued to a word mid-sentence: "consistent12,13 across", "sufficed8 in"
             # (a lower-case word of four letters or more, so "p53" or "IL6" never are).
             word, _ = _preceding_word(view, start)

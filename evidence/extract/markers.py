@@ -86,7 +86,14 @@ _PANDOC_KEY = r"(?P<key>\{[^{}]+\}|[\w](?:[\w:.#$%&+?<>~/=-]*[\w/])?)"
 # pandoc-crossref, Quarto and bookdown labels: figures, tables, sections, equations, code.
 _CROSSREF = re.compile(r"(?:fig|tbl|tab|sec|eq|lst|thm|lem|cor|def)[:-]", re.I)
 _CROSSREF_WORDS = {"fig": "Figure", "tbl": "Table", "tab": "Table", "sec": "Section", "eq": "Eq."}
-_PANDOC_BRACKET = re.compile(r"(?<![\w\]])\[(?P<body>[^\[\]\n]*(?<![\w.+-])-?@[^\[\]]*)\](?![(\[])")
+# Patterns that start with a look-behind are written with it after their first character
+# (``\[(?<!X\[)`` is ``(?<!X)\[``): a pattern that starts with a character lets the regex
+# engine skip ahead to it in C instead of trying the look-behind at every position (a
+# quarter of the marker search on prose). tests/test_extract_fast_paths.py compares each
+# with its first form.
+_PANDOC_BRACKET = re.compile(
+    r"\[(?<![\w\]]\[)(?P<body>[^\[\]\n]*(?<![\w.+-])-?@[^\[\]]*)\](?![(\[])"
+)
 _PANDOC_ITEM = re.compile(rf"(?P<prefix>.*?)(?<![\w.+-])(?P<minus>-?)@{_PANDOC_KEY}(?P<suffix>.*)")
 _PANDOC_BARE = re.compile(
     rf"(?<![\w.+@\\-])(?P<minus>-?)@{_PANDOC_KEY}(?:\s*\[(?P<locator>[^\[\]@]*)\])?"
@@ -96,9 +103,9 @@ _RANGE = r"\d{1,5}(?:\s*[-\u2010-\u2014]\s*\d{1,5})?"
 _NUMBER_LIST = rf"{_RANGE}(?:\s*[,;]\s*{_RANGE})*"
 # Not after "]" or "!" (Markdown links and images), nor "^" (footnotes); not before "(" or
 # "[" (a link's text).
-_NUMERIC_BRACKET = re.compile(rf"(?<![\]!^])\[(?P<nums>{_NUMBER_LIST})\](?P<rst>_)?(?![(\[])")
+_NUMERIC_BRACKET = re.compile(rf"\[(?<![\]!^]\[)(?P<nums>{_NUMBER_LIST})\](?P<rst>_)?(?![(\[])")
 # Web pages write each number in its own brackets: "[1][4]" is one citation of two.
-_BRACKET_RUN = re.compile(rf"(?<![\]!^])(?:\[{_NUMBER_LIST}\]){{2,}}(?![(\[])")
+_BRACKET_RUN = re.compile(rf"\[(?<![\]!^]\[){_NUMBER_LIST}\](?:\[{_NUMBER_LIST}\])+(?![(\[])")
 _NUMERIC_PAREN = re.compile(rf"\((?P<nums>{_NUMBER_LIST})\)")
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z%\u00b5\u03bc/]+)")
 _DIGIT_RUN = re.compile(r"\d*")
@@ -109,9 +116,9 @@ _YEAR_BEFORE = re.compile(r"(?<!\d)(?:1[89]|20)\d\d\.$")
 _SENTENCE_NEXT = re.compile(r"(?:[ \t]+[A-Z\u00c0-\u00de]|[ \t]*$)", re.M)
 _HTML_SUP = re.compile(rf"<sup>\s*(?P<nums>{_NUMBER_LIST})\s*</sup>", re.I)
 _PANDOC_SUP = re.compile(rf"\^(?P<nums>{_NUMBER_LIST})\^")
-_UNICODE_SUP = re.compile(rf"[{_SUPER}]+(?:\s?[,\u207b\u2010-\u2014-]\s?[{_SUPER}]+)*")
+_UNICODE_SUP = re.compile(rf"[{_SUPER}][{_SUPER}]*(?:\s?[,\u207b\u2010-\u2014-]\s?[{_SUPER}]+)*")
 _PLAIN_DIGITS = re.compile(
-    r"(?P<nums>\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?(?:,\s?\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?)*)"
+    r"(?P<nums>\d\d{0,2}(?:[-\u2010-\u2013]\d{1,3})?(?:,\s?\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?)*)"
 )
 
 # Years of one author group: "2003", "2011a,b", "2011a, 2011b", "2003, 2005".

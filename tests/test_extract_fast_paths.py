@@ -14,6 +14,7 @@ matter to it, and on the articles of the shared fixtures when they are present:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -112,9 +113,10 @@ _PIECES = st.sampled_from(
 _TEXTS = st.lists(_PIECES, max_size=60).map("".join)
 
 
-def _spans(
-    pattern: re.Pattern[str], text: str
-) -> list[tuple[tuple[int, int], dict[str, str | None]]]:
+Spans = list[tuple[tuple[int, int], dict[str, str | None]]]
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> Spans:
     return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
 
 
@@ -173,6 +175,30 @@ def test_number_lists_expand_as_before(text: str) -> None:
     assert markers._expand_numbers(text) == old_expand_numbers(text)
 
 
+_CITING = st.lists(
+    st.sampled_from(
+        [
+            "Katz", "Smith", "van der Berg", "de la Cruz", "O'Neil", "Müller", " ", "  ", "\n",
+            "et al.", " et al", " and ", " & ", "'s", "\u2019s", "(", ")", "(2003)", "(2003a, b)",
+            "(1999, p. 4)", "(2011a, 2011b)", "(in 2003)", "(2003", "2004", ", ", "; ", "@", "-@",
+            "@katz2003", "@{odd key}", "[p. 4]", "-", ".", "x@y.org", "word", "\\@",
+        ]
+    ),
+    max_size=50,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(_CITING)
+def test_narrative_and_bare_key_markers_are_found_as_finditer_found_them(text: str) -> None:
+    assert _spans_of(markers.narrative_matches(text)) == _spans(markers._AY_NARRATIVE, text)
+    assert _spans_of(markers.pandoc_bare_matches(text)) == _spans(markers._PANDOC_BARE, text)
+
+
+def _spans_of(matches: Iterable[re.Match[str]]) -> Spans:
+    return [(m.span(), m.groupdict()) for m in matches]
+
+
 def test_taken_characters_are_kept_as_before() -> None:
     finder = MarkerFinder("abcdefghij", [1], with_bib=False)
     finder.add(Found("numeric", 2, 5, [Item("number", "1")]))
@@ -199,4 +225,6 @@ def test_real_articles_give_the_same_matches_and_sentences() -> None:
         for name, old in OLD_PATTERNS.items():
             assert _spans(getattr(markers, name), text) == _spans(old, text), (path, name)
         assert [m.span() for m in urls(text)] == [m.span() for m in URL.finditer(text)], path
+        assert _spans_of(markers.narrative_matches(text)) == _spans(markers._AY_NARRATIVE, text)
+        assert _spans_of(markers.pandoc_bare_matches(text)) == _spans(markers._PANDOC_BARE, text)
         assert _spans(_BOUNDARY, text) == _spans(OLD_BOUNDARY, text), path

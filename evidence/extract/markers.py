@@ -8,7 +8,7 @@ later pass never takes text an earlier one took. What a marker cites is kept as 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from evidence.bibliography import decode_latex
@@ -316,7 +316,7 @@ class MarkerFinder:
 
     def pandoc_bare(self, with_bib: bool) -> None:
         """``@katz2003 found`` (its authors stay in the claim text) and ``-@katz2003``."""
-        for match in _PANDOC_BARE.finditer(self.view):
+        for match in pandoc_bare_matches(self.view):
             key = match.group("key").strip("{}")
             if _CROSSREF.match(key):
                 if self.free(match.start(), match.end()):
@@ -580,7 +580,7 @@ class MarkerFinder:
                 items.extend(_author_year_items(item))
             if items:
                 self.add(Found("author-year", match.start(), match.end(), items))
-        for match in _AY_NARRATIVE.finditer(view):
+        for match in narrative_matches(view):
             if not _is_name(match.group("first")):
                 continue
             items = _author_year_items(match)
@@ -591,6 +591,53 @@ class MarkerFinder:
             self.add(
                 Found("author-year", match.start(), match.end(), items, strip=(paren, match.end()))
             )
+
+
+def pandoc_bare_matches(view: str) -> Iterator[re.Match[str]]:
+    """``_PANDOC_BARE.finditer(view)``, tried only at each ``@`` (or the ``-`` before it).
+
+    Every match starts at its ``@`` or at a ``-`` just before it; the pattern's leading
+    look-behind made the engine try every position of the text in Python's regex loop.
+    """
+    at = 0
+    while (sign := view.find("@", at)) >= 0:
+        found = None
+        if sign > at and view[sign - 1] == "-":
+            found = _PANDOC_BARE.match(view, sign - 1)
+        if found is None:
+            found = _PANDOC_BARE.match(view, sign)
+        if found is None:
+            at = sign + 1
+            continue
+        yield found
+        at = found.end()
+
+
+_YEAR_PAREN = re.compile(r"\((?:1[6-9]\d\d|20\d\d)")
+
+
+def narrative_matches(view: str) -> Iterator[re.Match[str]]:
+    """``_AY_NARRATIVE.finditer(view)``, searched only around each ``(`` holding a year.
+
+    A narrative citation (``Katz et al. (2003)``) holds no ``(`` before its year's, and
+    ends at the first ``)`` after it: a match starting at ``p`` has as its year the first
+    ``(`` after ``p``, so it starts after the ``(`` before that one and ends by the
+    ``)`` after. Each such window is searched alone, leftmost first as ``finditer``
+    does; the prose between years is never scanned (it was a tenth of the extraction).
+    """
+    at = 0
+    for paren in _YEAR_PAREN.finditer(view):
+        year = paren.start()
+        start = max(at, view.rfind("(", 0, year) + 1)
+        if start > year:
+            continue  # inside a match already found
+        close = view.find(")", year)
+        if close < 0:
+            return  # no ")" after this year, nor after any later one
+        found = _AY_NARRATIVE.search(view, start, close + 1)
+        if found is not None:
+            yield found
+            at = found.end()
 
 
 def _crossref_label(key: str) -> str:

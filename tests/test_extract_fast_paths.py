@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.extract import markers
-from evidence.extract.markdown import clean_markdown
+from evidence.extract import markers, reflist
+from evidence.extract.markdown import _CODE_SPAN, clean_markdown
 from evidence.extract.markers import Found, Item, MarkerFinder
 from evidence.extract.sentences import _blanked, _blanked_by_character
 from evidence.extract.view import URL, TextView, urls
@@ -47,6 +47,12 @@ OLD_PATTERNS = {
         r"(?P<nums>\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?(?:,\s?\d{1,3}(?:[-\u2010-\u2013]\d{1,3})?)*)"
     ),
 }
+OLD_CODE_SPAN = re.compile(
+    r"(?<!`)(`+)(?!`)"
+    r"(?:(?!\n[ \t]*\n|\n[ \t]*(?:\d{1,5}[.)]|\[\d{1,5}\]|\(\d{1,5}\)|[-*+])[ \t]).)+?"
+    r"(?<!`)\1(?!`)",
+    re.S,
+)
 OLD_BOUNDARY = re.compile(r"(?<![.!?\u2026])[.!?\u2026]++(?P<close>[\"'\u201d\u2019)\]]*+)(?=\s|$)")
 
 
@@ -107,7 +113,8 @@ _PIECES = st.sampled_from(
         ".", "...", "!", "?", "…", '"', "'", "\u201d", "\u2019", "A", "a", "word", "Word", "et al.",
         "e.g.", "²", "¹⁻³", "⁴⁵", "µ", "-", "\u2013", "http://x.org/10.1234/a)b", "https://a.b/c",
         "www.x.y", "doi:10.1000/xyz", "10.1234/abc", "10.12", "ftp://f", "**", "*", "`", "<",
-        "<sup>1</sup>", "<b>", "![i](u)", "[t](u)", "[t][r]", "[^1]", "\t", "x:1", "p53",
+        "<sup>1</sup>", "<b>", "``", "```", "`x`", "``a`b``", "1. ", "![i](u)", "[t](u)",
+        "[t][r]", "[^1]", "\t", "x:1", "p53",
     ]
 )  # fmt: skip
 _TEXTS = st.lists(_PIECES, max_size=60).map("".join)
@@ -126,6 +133,7 @@ def test_rewritten_patterns_match_what_their_first_forms_matched(text: str) -> N
     for name, old in OLD_PATTERNS.items():
         assert _spans(getattr(markers, name), text) == _spans(old, text), name
     assert _spans(_BOUNDARY, text) == _spans(OLD_BOUNDARY, text)
+    assert _spans(_CODE_SPAN, text) == _spans(OLD_CODE_SPAN, text)
     for start in range(0, len(text), 7):  # sentence_spans searches from inside the text
         new = [(m.span(), m.groupdict()) for m in _BOUNDARY.finditer(text, start, len(text))]
         old = [(m.span(), m.groupdict()) for m in OLD_BOUNDARY.finditer(text, start, len(text))]
@@ -199,6 +207,14 @@ def _spans_of(matches: Iterable[re.Match[str]]) -> Spans:
     return [(m.span(), m.groupdict()) for m in matches]
 
 
+@given(st.integers(0, 9999), st.text(alphabet="0123456789.) \tAb\u00a0", max_size=8))
+def test_a_repeated_entry_number_is_found_as_by_its_own_pattern(number: int, rest: str) -> None:
+    old = re.match(rf"{number}[.)]\s*(?=\S)", rest)
+    new = reflist._NUMBER_AGAIN.match(rest)
+    new = new if new and new.group(1) == str(number) else None
+    assert (old.end() if old else None) == (new.end() if new else None)
+
+
 def test_taken_characters_are_kept_as_before() -> None:
     finder = MarkerFinder("abcdefghij", [1], with_bib=False)
     finder.add(Found("numeric", 2, 5, [Item("number", "1")]))
@@ -228,3 +244,4 @@ def test_real_articles_give_the_same_matches_and_sentences() -> None:
         assert _spans_of(markers.narrative_matches(text)) == _spans(markers._AY_NARRATIVE, text)
         assert _spans_of(markers.pandoc_bare_matches(text)) == _spans(markers._PANDOC_BARE, text)
         assert _spans(_BOUNDARY, text) == _spans(OLD_BOUNDARY, text), path
+        assert _spans(_CODE_SPAN, text) == _spans(OLD_CODE_SPAN, text), path

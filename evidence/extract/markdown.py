@@ -18,8 +18,10 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 # An inline code span: it may wrap onto the next line, but never across a blank line nor
 # into a line that starts a list item, so one stray backtick in a reference-list entry
 # cannot blank the entries after it.
+# The opening run's look-behind comes after its first backtick (``(`(?<!``)`*)`` is
+# ``(?<!`)(`+)``) so that the engine skips to backticks in C.
 _CODE_SPAN = re.compile(
-    r"(?<!`)(`+)(?!`)"
+    r"(`(?<!``)`*)(?!`)"
     r"(?:(?!\n[ \t]*\n|\n[ \t]*(?:\d{1,5}[.)]|\[\d{1,5}\]|\(\d{1,5}\)|[-*+])[ \t]).)+?"
     r"(?<!`)\1(?!`)",
     re.S,
@@ -36,7 +38,7 @@ def mask_markdown_code(text: str, view: TextView) -> None:
     offset = 0
     for line in text.splitlines(keepends=True):
         stripped = line.lstrip()
-        opener = re.match(r"(`{3,}|~{3,})", stripped)
+        opener = _FENCE.match(stripped) if stripped[:1] in ("`", "~") else None
         if fence is None and opener:
             fence, fence_start = opener.group(1), offset
         elif (
@@ -53,6 +55,16 @@ def mask_markdown_code(text: str, view: TextView) -> None:
     view.blank_matches(_CODE_SPAN, text)
 
 
+# Compiled once: the per-line checks below ran as module-level re calls on every line.
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
+_TABLE_ROW = re.compile(r"\s*\|")
+_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)\s*")
+_LINK_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s*\S")
+_FOOTNOTE_DEFINITION = re.compile(r" {0,3}\[\^")
+_THEMATIC_BREAK = re.compile(r"\s*(?:\*\s*){3,}|\s*(?:_\s*){3,}")
+
+
 def mask_markdown_markup(text: str, view: TextView) -> None:
     """Headings, tables, link targets, images, HTML tags: not prose (after the list search)."""
     lines = text.splitlines(keepends=True)
@@ -60,18 +72,18 @@ def mask_markdown_markup(text: str, view: TextView) -> None:
     previous: tuple[int, str] | None = None
     for line in lines:
         body = line.rstrip("\n")
-        if re.match(r" {0,3}#{1,6}(?:\s|$)", body) or re.match(r"\s*\|", body):
+        if _HEADING.match(body) or _TABLE_ROW.match(body):
             view.cut(offset, offset + len(body))
         elif (
-            re.fullmatch(r" {0,3}(?:=+|-+)\s*", body)
+            _SETEXT_UNDERLINE.fullmatch(body)
             and len(body.strip()) >= 3
             and previous is not None
             and previous[1].strip()
         ):
             view.cut(previous[0], offset + len(body))
-        elif re.match(r" {0,3}\[[^\]]+\]:\s*\S", body) and not re.match(r" {0,3}\[\^", body):
+        elif _LINK_DEFINITION.match(body) and not _FOOTNOTE_DEFINITION.match(body):
             view.cut(offset, offset + len(body))  # a link definition
-        elif re.fullmatch(r"\s*(?:\*\s*){3,}|\s*(?:_\s*){3,}", body):
+        elif _THEMATIC_BREAK.fullmatch(body):
             view.cut(offset, offset + len(body))  # a thematic break
         previous = (offset, body)
         offset += len(line)

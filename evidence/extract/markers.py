@@ -335,9 +335,9 @@ class MarkerFinder:
 
     def _numbers(self, text: str, *, listed_only: bool) -> list[Item] | None:
         numbers = _expand_numbers(text)
-        if not numbers or any(n == 0 for n in numbers):
+        if not numbers or 0 in numbers:
             return None
-        if any(n > 999 for n in numbers) and not all(n in self.listed for n in numbers):
+        if max(numbers) > 999 and not all(n in self.listed for n in numbers):
             return None  # a year or a count, unless the document's long list holds it
         if listed_only and not all(n in self.listed for n in numbers):
             return None

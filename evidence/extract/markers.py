@@ -3,6 +3,15 @@
 :class:`MarkerFinder` runs one pass per marker style, the most specific first, and a
 later pass never takes text an earlier one took. What a marker cites is kept as written
 (:class:`Item`); mapping it to keys is :mod:`evidence.extract.matching`'s job.
+
+Speed (issue 16): patterns that began with a look-behind begin with their first
+character, and the narrative and bare-key markers are searched only around a year in
+brackets or an ``@``, so prose is skipped in C; ``tests/test_extract_fast_paths.py``
+checks each against its first form. With the other changes of that round (collector
+paused, views blanked by slices, patterns compiled once), ``extract_claims`` on the
+articles of ``benchmarks/bench_extract.py`` went from 1.0-1.3 MB/s to 2.4-2.7 MB/s of CPU
+time (0.5 MB: 0.39 s -> 0.19 s; 5 MB: 5.1 s -> 1.9 s; a 5,000-entry list: 0.98 s ->
+0.41 s), with the same claims, markers and problems.
 """
 
 from __future__ import annotations

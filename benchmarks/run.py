@@ -736,6 +736,17 @@ def profile(group: str) -> int:
 
         body = bench_pubmed_parse.build_body(10_000)
         work = lambda: parse_efetch(body)  # noqa: E731
+    elif group == "extract":
+        from evidence import extract_claims
+
+        article = bench_extract.generate_article(500_000, 100)
+        work = lambda: extract_claims(article)  # noqa: E731
+    elif group == "claims":
+        from evidence import dump_claims, extract_claims
+
+        article = bench_extract.generate_article(3_000_000, 100)
+        extracted = list(extract_claims(article, list_references=True).claims)[:20_000]
+        work = lambda: dump_claims(extracted, "yaml")  # noqa: E731
     else:
         print(f"unknown group {group!r}; one of: {', '.join(GROUPS)}", file=sys.stderr)
         return 2

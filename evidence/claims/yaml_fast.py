@@ -37,10 +37,7 @@ import yaml
 
 from evidence.claims.tree import Map, Node, Scalar, Seq
 
-__all__ = ["HEADER_LINES", "fast_yaml"]
-
-#: Lines the writer's comment header takes before the document (the tree's lines count them).
-HEADER_LINES = 2
+__all__ = ["fast_yaml"]
 
 _WIDTH = 88  # writers.write_yaml's width; PyYAML folds once a line is past it
 # The characters PyYAML writes as they are with allow_unicode, less line breaks (a
@@ -92,9 +89,9 @@ def _style(text: str) -> str:
 class _Writer:
     """Writes one block mapping value after another, counting columns and lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_line: int) -> None:
         self.out: list[str] = []
-        self.line = HEADER_LINES + 1  # the line being written, from 1
+        self.line = first_line  # the line being written, from 1
         self.styles: dict[str, str] = {}  # keys, stances and notes repeat thousands of times
 
     def scalar(self, value: object, column: int, indent: int) -> Scalar:
@@ -179,7 +176,7 @@ def fast_yaml(document: dict[str, Any], header: str) -> tuple[str, Node] | None:
     claims: Sequence[Any] = document.get("claims", ())
     if list(document) != ["version", "claims"] or not claims:
         return None
-    writer = _Writer()
+    writer = _Writer(header.count("\n") + 1)  # the tree's lines count the header's
     try:
         root = writer.mapping(document, 0, "")
     except _NotFast:

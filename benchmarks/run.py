@@ -669,8 +669,9 @@ def page(r: Result) -> str:
         "## Extraction",
         "",
         "`extract_claims` (library call) on generated articles from 50 KB to 5 MB and with "
-        "reference lists of 100 to 5,000 entries, each in a fresh process "
-        "(`benchmarks/bench_extract.py`). Linear growth is the target: MB/s stays flat.",
+        "reference lists of 100 to 5,000 entries, each in a fresh process, CPU seconds, best "
+        "of three rounds (two at 5 MB) (`benchmarks/bench_extract.py`). Linear growth is the "
+        "target: MB/s stays flat.",
         "",
         *bench_extract.show(r["extract"]).splitlines(),
         "",

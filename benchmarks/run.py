@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    bench_claims,
     bench_extract,
     bench_formats,
     bench_pubmed,
@@ -49,6 +50,7 @@ GROUPS = (
     "extract",
     "sentences",
     "startup",
+    "claims",
 )
 COMMAND = "python -m benchmarks"
 
@@ -66,6 +68,7 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
         "extract": lambda: bench_extract.measure(bench_extract.QUICK if quick else None),
         "sentences": bench_sentences.measure,
         "startup": lambda: bench_startup.measure(3 if quick else 5),
+        "claims": lambda: bench_claims.measure(bench_claims.QUICK if quick else None),
     }
     shows: dict[str, Callable[[Result], str]] = {
         "references": bench_references.show,
@@ -76,6 +79,7 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
         "extract": bench_extract.show,
         "sentences": bench_sentences.show,
         "startup": bench_startup.show,
+        "claims": bench_claims.show,
     }
     for group in groups:
         print(f"== {group}", flush=True)
@@ -258,6 +262,10 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str, str]]:
             )
         )
     rows += startup_rows(r.get("startup"))
+    if "extract" in r:
+        rows += bench_extract.summary_rows(r["extract"])
+    if "claims" in r:
+        rows += bench_claims.summary_rows(r["claims"])
     return rows
 
 
@@ -716,8 +724,9 @@ def page(r: Result) -> str:
         "## Extraction",
         "",
         "`extract_claims` (library call) on generated articles from 50 KB to 5 MB and with "
-        "reference lists of 100 to 5,000 entries, each in a fresh process "
-        "(`benchmarks/bench_extract.py`). Linear growth is the target: MB/s stays flat.",
+        "reference lists of 100 to 5,000 entries, each in a fresh process, CPU seconds, best "
+        "of three rounds (two at 5 MB) (`benchmarks/bench_extract.py`). Linear growth is the "
+        "target: MB/s stays flat.",
         "",
         *bench_extract.show(r["extract"]).splitlines(),
         "",
@@ -731,6 +740,15 @@ def page(r: Result) -> str:
         *bench_sentences.show(r["sentences"]).splitlines(),
         "",
         *(startup_section(r["startup"]) if "startup" in r else []),
+        "## Writing claims",
+        "",
+        "`dump_claims` (library call, CPU seconds, median of three) on 20,000 claims "
+        "extracted from a generated article, each with its citations, written and read back; "
+        "and the whole `evidence extract` command on a 5.2 MB article "
+        "(`benchmarks/bench_claims.py`).",
+        "",
+        *bench_claims.show(r["claims"]).splitlines(),
+        "",
         "## Corpus audit",
         "",
         "The Dask audit and the MEDLINE index are measured by their own, longer run, "
@@ -783,6 +801,17 @@ def profile(group: str) -> int:
         for name, seconds in found["heaviest_own"]:
             print(f"{seconds * 1000:8.1f} ms  {name}")
         return 0
+    elif group == "extract":
+        from evidence import extract_claims
+
+        article = bench_extract.generate_article(500_000, 100)
+        work = lambda: extract_claims(article)  # noqa: E731
+    elif group == "claims":
+        from evidence import dump_claims, extract_claims
+
+        article = bench_extract.generate_article(3_000_000, 100)
+        extracted = list(extract_claims(article, list_references=True).claims)[:20_000]
+        work = lambda: dump_claims(extracted, "yaml")  # noqa: E731
     else:
         print(f"unknown group {group!r}; one of: {', '.join(GROUPS)}", file=sys.stderr)
         return 2

@@ -60,6 +60,23 @@ parses one block, :mod:`~evidence.bibliography.bibtex_fields` builds the
 Every ``@entry`` therefore ends up either in the mapping or in ``.problems`` with a code in
 :data:`NOT_LOADED` (``len(bib) + len(bib.not_loaded)`` equals the number of entries).
 
+Fast paths
+==========
+
+A cold load takes fast paths where the input is ordinary, each falling back to the careful
+path above the moment something is not, and each checked against it by a differential
+test (``tests/test_bibtex_fast.py``: the same references and problems, with their lines,
+on every file of ``../shared/fixtures/bib``, on mutated copies and on random text):
+
+* **Plain entries in one regex match per field**
+  (:func:`~evidence.bibliography.bibtex_syntax.scan_entry`): ``@type{key,`` then
+  ``name = value`` fields, values braced or quoted, numbers or defined macros, a closing
+  ``}``. Anything else (an error to report, an undefined macro, ``@string``, parentheses,
+  braces nested deeper than six levels, fields after an extra ``}``) is read by the
+  careful path from the entry's start. On the 7,166-entry Zotero export, where every
+  entry is plain, scanning went from 0.59 s to 0.11 s of CPU (``/tmp`` script timing
+  ``_parse`` with the builder stubbed out, best of 3).
+
 The parse cache
 ===============
 
@@ -152,6 +169,7 @@ from evidence.bibliography.bibtex_syntax import (
     key_is_a_field,
     looks_like_fields,
     repair_fault,
+    scan_entry,
 )
 from evidence.bibliography.cache import ParseCache
 from evidence.bibliography.core import NOT_LOADED, Bibliography, checked
@@ -188,9 +206,10 @@ def parse_references(text: str, *, source: str = "<string>", strict: bool = Fals
     return checked(_parse(text, source), strict)
 
 
-def _parse(text: str, source: str) -> Bibliography:
+def _parse(text: str, source: str, *, fast: bool = True) -> Bibliography:
+    """The parse behind both entry points; ``fast=False`` is the careful path alone."""
     with paused_gc():  # the parse builds many small objects and no cycles; see module doc
-        return _Reader(source).read(text)
+        return _Reader(source, fast=fast).read(text)
 
 
 def load_references(
@@ -236,10 +255,15 @@ class _Undefined:
 
 
 class _Reader:
-    """One parse: the state that lives as long as reading one text."""
+    """One parse: the state that lives as long as reading one text.
 
-    def __init__(self, source: str) -> None:
+    ``fast=False`` turns the fast paths off (see "Fast paths" above): the differential
+    tests read every input both ways and compare.
+    """
+
+    def __init__(self, source: str, *, fast: bool = True) -> None:
         self.source = source
+        self.fast = fast
         self.macros = Macros(month_names)
         self.problems: list[Problem] = []
         self.references: dict[str, Reference] = {}
@@ -327,6 +351,10 @@ class _Reader:
         """Parse the command at ``at``; give the (possibly repaired) chunk and where to go
         on, or ``None`` when the rest of the chunk cannot be trusted."""
         line = first_line + chunk.count("\n", 0, at)
+        plain = scan_entry(chunk, at, self.macros, first_line) if self.fast else None
+        if plain is not None and self._nothing_after(chunk, plain[3]):
+            self._add_entry(plain[0], plain[1], line, plain[2], set())
+            return chunk, plain[3]
         repairs: list[tuple[int, str, str]] = []
         while True:
             parser = self.parser(chunk, first_line - 1)
@@ -450,11 +478,10 @@ class _Reader:
         end: int = parser.pos
         chunk_offset = parser.line_offset
         for _ in range(MAX_REPAIRS):
-            following = COMMAND.search(chunk, end)
-            tail_end = following.start() if following else len(chunk)
-            tail = chunk[end:tail_end]
-            if not tail or tail.isspace() or not looks_like_fields(tail):
+            if self._nothing_after(chunk, end):
                 break
+            following = COMMAND.search(chunk, end)
+            tail = chunk[end : following.start() if following else len(chunk)]
             brace_line = parser.lineno + parser.line_offset
             prefix = f"@{command}{{{key}"
             tail_line = chunk_offset + 1 + chunk.count("\n", 0, end)
@@ -483,6 +510,14 @@ class _Reader:
             end = end + more.pos - len(prefix)
             parser = more
         return chunk, end
+
+    @staticmethod
+    def _nothing_after(chunk: str, end: int) -> bool:
+        """Whether the text between an entry's ``}`` at ``end`` and the next command is a
+        comment, not fields left behind by an extra ``}``."""
+        following = COMMAND.search(chunk, end)
+        tail = chunk[end : following.start() if following else len(chunk)]
+        return not tail or tail.isspace() or not looks_like_fields(tail)
 
     def _note_undefined(self, name: str, line: int, field_name: str | None, owner: str) -> None:
         folded = name.lower()

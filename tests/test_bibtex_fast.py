@@ -209,3 +209,37 @@ def test_fast_and_careful_paths_agree_on_random_text(pieces: list[str]) -> None:
     text = "".join(pieces)
     fast, careful = both_ways(text)
     assert fast == careful
+
+
+# --- names -------------------------------------------------------------------------------
+
+
+def test_a_name_split_once_reports_its_unknown_command_in_every_entry() -> None:
+    text = "".join(
+        f"@article{{k{n}, author = {{Sm\\qqq ith, J. and Doe, A. and et al.}}, year = 2000}}\n"
+        for n in range(3)
+    )
+    fast, careful = both_ways(text)
+    assert fast == careful
+    codes = [(p[1].line, p[3]) for p in careful if p[0] == "problem"]
+    assert codes == [(n, code) for n in (1, 2, 3) for code in ("bad-name", "latex-unknown")]
+
+
+def test_the_name_splitter_agrees_with_parse_names_on_every_real_name() -> None:
+    from evidence.bibliography.latex import LatexDecoder
+    from evidence.bibliography.names import NameSplitter, parse_names
+
+    decoder = LatexDecoder()
+    splitter = NameSplitter(decoder)
+    values = []
+    for name in fixture_names():
+        for ref in bibtex._parse(fixture_text(name), name, fast=False).values():
+            values += [ref.raw_fields[f] for f in ("author", "editor") if f in ref.raw_fields]
+    assert len(values) > 10_000
+    for value in values + values:  # the second time from the splitter's memory
+        decoder.unknown.clear()
+        fast = splitter.parse(value)
+        fast_unknown = list(decoder.unknown)
+        decoder.unknown.clear()
+        assert fast == parse_names(value, decoder.decode)
+        assert fast_unknown == decoder.unknown

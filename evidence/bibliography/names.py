@@ -238,22 +238,22 @@ class NameSplitter:
 
     def __init__(self, decoder: LatexDecoder) -> None:
         self._decoder = decoder
-        self._read: dict[
-            tuple[str, bool],
-            tuple[tuple[Name, ...], tuple[NameNote, ...], tuple[str, ...]],
-        ] = {}
+        self._read: dict[str, tuple[tuple[Name, ...], tuple[NameNote, ...], tuple[str, ...]]] = {}
 
     def parse(self, text: str) -> tuple[tuple[Name, ...], list[NameNote]]:
         """``parse_names(text, decoder.decode)``, the same result."""
         return _parse_names(text, self._read_name)
 
     def _read_name(self, name: str, plain: bool) -> tuple[tuple[Name, ...], tuple[NameNote, ...]]:
+        # Whether the whole field is plain does not change how one name reads: a name with
+        # nothing to decode reads the same either way, and a name with something to decode
+        # is never in a plain field. So the name alone is the key, and is itself asked.
         unknown = self._decoder.unknown
-        known = self._read.get((name, plain))
+        known = self._read.get(name)
         if known is None:
             before = len(unknown)
-            found, notes = _read_name(name, plain, self._decoder.decode)
-            self._read[name, plain] = (found, notes, tuple(unknown[before:]))
+            found, notes = _read_name(name, not needs_decoding(name), self._decoder.decode)
+            self._read[name] = (found, notes, tuple(unknown[before:]))
             return found, notes
         found, notes, unknown_commands = known
         if unknown_commands:

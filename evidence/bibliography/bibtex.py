@@ -69,7 +69,7 @@ test (``tests/test_bibtex_fast.py``: the same references and problems, with thei
 on every file of ``../shared/fixtures/bib``, on mutated copies and on random text):
 
 * **Plain entries in one regex match per field**
-  (:func:`~evidence.bibliography.bibtex_syntax.scan_entry`): ``@type{key,`` then
+  (``scan_entry`` in :mod:`~evidence.bibliography.bibtex_syntax`): ``@type{key,`` then
   ``name = value`` fields, values braced or quoted, numbers or defined macros, a closing
   ``}``. Anything else (an error to report, an undefined macro, ``@string``, parentheses,
   braces nested deeper than six levels, fields after an extra ``}``) is read by the
@@ -77,7 +77,7 @@ on every file of ``../shared/fixtures/bib``, on mutated copies and on random tex
   entry is plain, scanning went from 0.59 s to 0.11 s of CPU (``_parse`` timed with
   ``time.process_time``, best of 3, with and without the entry builder).
 * **Each distinct name split once per load**
-  (:class:`~evidence.bibliography.names.NameSplitter`, owned by the reader): what a name
+  (a ``NameSplitter`` of :mod:`~evidence.bibliography.names`, owned by the reader): what a name
   between ``and`` gave is kept, with its notes and the LaTeX commands it could not decode,
   which are reported again wherever the name comes back. The Zotero export has 42,153
   names, 23,650 distinct; building its entries went from 0.66 s to 0.57 s.

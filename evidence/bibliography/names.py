@@ -174,14 +174,6 @@ def parse_names(
     >>> [str(n) for n in names], notes
     (['Hans Müller', 'World Health Organization'], [])
     """
-    return _parse_names(text, lambda name, plain: _read_name(name, plain, decode))
-
-
-#: How one name between ``and`` is read: ``(name, plain) -> (names, notes)``.
-_ReadName = Callable[[str, bool], tuple[tuple[Name, ...], tuple[NameNote, ...]]]
-
-
-def _parse_names(text: str, read: _ReadName) -> tuple[tuple[Name, ...], list[NameNote]]:
     names: list[Name] = []
     notes: list[NameNote] = []
     plain = not needs_decoding(text)
@@ -189,14 +181,15 @@ def _parse_names(text: str, read: _ReadName) -> tuple[tuple[Name, ...], list[Nam
         name = piece.strip()
         if not name:
             if text.strip():
-                notes.append(NameNote("an empty name (two 'and' in a row?) was skipped", _WARNING))
+                notes.append(_EMPTY_NAME)
             continue
-        found, noted = read(name, plain)
+        found, noted = _read_name(name, plain, decode)
         names += found
         notes += noted
     return tuple(names), notes
 
 
+_EMPTY_NAME = NameNote("an empty name (two 'and' in a row?) was skipped", _WARNING)
 _NOTHING: tuple[NameNote, ...] = ()
 
 
@@ -242,23 +235,36 @@ class NameSplitter:
 
     def parse(self, text: str) -> tuple[tuple[Name, ...], list[NameNote]]:
         """``parse_names(text, decoder.decode)``, the same result."""
-        return _parse_names(text, self._read_name)
+        names: list[Name] = []
+        notes: list[NameNote] = []
+        memory = self._read
+        unknown = self._decoder.unknown
+        for piece in _split_and(text):
+            name = piece.strip()
+            if not name:
+                if text.strip():
+                    notes.append(_EMPTY_NAME)
+                continue
+            known = memory.get(name)
+            if known is None:
+                known = self._learn(name)
+            names += known[0]
+            if known[1]:
+                notes += known[1]
+            if known[2]:
+                unknown += known[2]
+        return tuple(names), notes
 
-    def _read_name(self, name: str, plain: bool) -> tuple[tuple[Name, ...], tuple[NameNote, ...]]:
+    def _learn(self, name: str) -> tuple[tuple[Name, ...], tuple[NameNote, ...], tuple[str, ...]]:
         # Whether the whole field is plain does not change how one name reads: a name with
         # nothing to decode reads the same either way, and a name with something to decode
         # is never in a plain field. So the name alone is the key, and is itself asked.
         unknown = self._decoder.unknown
-        known = self._read.get(name)
-        if known is None:
-            before = len(unknown)
-            found, notes = _read_name(name, not needs_decoding(name), self._decoder.decode)
-            self._read[name] = (found, notes, tuple(unknown[before:]))
-            return found, notes
-        found, notes, unknown_commands = known
-        if unknown_commands:
-            unknown += unknown_commands
-        return found, notes
+        before = len(unknown)
+        found, notes = _read_name(name, not needs_decoding(name), self._decoder.decode)
+        learnt = self._read[name] = (found, notes, tuple(unknown[before:]))
+        del unknown[before:]  # parse() adds them, as for a name read before
+        return learnt
 
 
 def _split_comma_list(

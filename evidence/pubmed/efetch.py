@@ -11,10 +11,10 @@ worth knowing (each one follows what real responses do):
   (a possible entity declaration, an ``<ERROR>``, an article without a PMID, XML that does
   not parse), which it reads and reports exactly as before. On 2,000 heavy records (36 MB,
   ``benchmarks/bench_pubmed_parse.py``): 1.34 s of CPU before, 0.84 s after (best of 3,
-  same sitting, a loaded 2-core machine). Python's cyclic garbage collector is paused while an EFetch
-  body is parsed (and restored after, if it was on): the parse allocates hundreds of tree
-  nodes per article, none of them in reference cycles, and the collector's repeated scans
-  over them made 10,000 records take twice as long (``benchmarks/bench_pubmed_parse.py``).
+  same sitting, a loaded 2-core machine). Python's cyclic garbage collector is paused
+  while an EFetch body is parsed (and restored after, if it was on): the parse allocates
+  hundreds of tree nodes per article, none of them in reference cycles, and the collector's
+  repeated scans over them made 10,000 records take twice as long.
 - **Identifiers** come only from the record's own ``PubmedData/ArticleIdList`` (or
   ``BookDocument/ArticleIdList`` and ``PubmedBookData/ArticleIdList``), never from
   ``ReferenceList``, which lists the DOIs of *cited* papers. ``ELocationID[@EIdType="doi"]``

@@ -4,13 +4,31 @@ Where it lives: ``directory`` if given, else ``$EVIDENCE_CACHE_DIR/pubmed`` if t
 variable is set (read when the cache is made), else the user's cache folder from
 platformdirs (``~/.cache/evidence/pubmed`` on Linux). Never the working directory.
 
-Layout: ``<directory>/<last two digits of the PMID>/<pmid>.json``. The shard keeps folders
-small (PMIDs are sequential, so their last digits spread evenly). Each file holds::
+Layout: two kinds of entry.
+
+* **Packs** (what the client writes): each fetched batch of up to 200 records in one file,
+  ``<directory>/packs/<time written>-<process>-<random>.pack``, written once and never
+  changed (:mod:`evidence.pubmed.packs`). A warm read of 10,000 PMIDs opens 50 files, not
+  10,000, and reads each record from a compact row (:mod:`evidence.pubmed.rows`).
+* **Single entries** (what :meth:`PubMedCache.put` writes, and every entry of caches made
+  before packs, which are still read):
+  ``<directory>/<last two digits of the PMID>/<pmid>.json``. The shard keeps folders
+  small (PMIDs are sequential, so their last digits spread evenly). Each file holds::
 
     {"format": 1, "pmid": "27685632", "fetched_at": "2025-01-31T09:00:00+00:00",
      "found": true, "record": {...PubMedRecord.to_dict()...}}
 
 Only the record and when it was fetched are stored: never request URLs, never the API key.
+
+Which entry counts: a single entry, when there is one, wins over the packs (a
+:meth:`~PubMedCache.put` after a fetch replaces what was fetched); writing a pack deletes
+the single entries of its PMIDs, so a fetch after a :meth:`~PubMedCache.put` replaces it;
+among packs, the one written last wins. Old caches thus move into packs as their entries
+are fetched again.
+
+Measured (``python -m benchmarks.bench_pubmed --count 2000``, warm studies step, CPU, best
+of 5 in one sitting on a loaded 2-core machine): see the report of commit "PubMed cache:
+packs"; figures are in ``benchmarks/bench_pubmed.py``'s output.
 
 Safety: a write goes to a temporary file in the same folder, then ``os.replace`` puts it
 in place in one step, so a reader (in this or another process) sees the old entry or the
@@ -36,6 +54,7 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,6 +65,8 @@ import platformdirs
 
 from evidence.errors import CacheError, SourceLocation
 from evidence.model import PubMedRecord
+from evidence.pubmed.packs import PackStore
+from evidence.pubmed.rows import RowReader
 
 __all__ = ["FORMAT_VERSION", "CacheEntry", "PubMedCache", "default_cache_directory"]
 
@@ -91,6 +112,16 @@ class _OtherVersion(Exception):
     """An entry in another format version: not corrupt, just not ours to read."""
 
 
+class _Absent:
+    """No single entry on disk (as opposed to one that is there but unusable)."""
+
+
+_ABSENT = _Absent()
+# Above this many PMIDs, one listing of the shard folders says which have single entries
+# (a look-up that finds no file still costs a system call).
+_LIST_FROM = 64
+
+
 class PubMedCache:
     """PubMed records on disk, one JSON file per PMID (see the module docstring).
 
@@ -115,6 +146,7 @@ class PubMedCache:
             Path(directory).expanduser() if directory is not None else default_cache_directory()
         )
         self._root = str(self._directory)
+        self._packs = PackStore(self._directory / "packs")
         self.max_age = max_age
         self.not_found_max_age = not_found_max_age
 
@@ -134,34 +166,82 @@ class PubMedCache:
 
     def get(self, pmid: str, *, now: datetime | None = None) -> CacheEntry | None:
         """The entry for ``pmid``, marked stale if too old; ``None`` if absent or unusable."""
+        return self.get_many([pmid], now=now).get(pmid)
+
+    def get_many(
+        self, pmids: Iterable[str], *, now: datetime | None = None
+    ) -> dict[str, CacheEntry]:
+        """The entries of ``pmids`` as :meth:`get` gives them, the absent and unusable left
+        out, in one go: each pack is read once, and the MeSH headings and publication
+        types the records share are built once."""
+        wanted = list(dict.fromkeys(pmids))
+        for pmid in wanted:
+            if not (pmid.isascii() and pmid.isdigit()):
+                self.path_for(pmid)  # raises the ValueError
+        when = now or datetime.now(UTC)
+        reader = RowReader()
+        found: dict[str, CacheEntry] = {}
+        in_packs: list[str] = []
+        single = self._single_entries(wanted) if len(wanted) > _LIST_FROM else None
+        for pmid in wanted:
+            if single is not None and pmid not in single:
+                in_packs.append(pmid)
+                continue
+            entry = self._get_single(pmid)
+            if entry is _ABSENT:
+                in_packs.append(pmid)
+            elif isinstance(entry, tuple):
+                found[pmid] = self._entry(pmid, *entry, when)
+        if in_packs:
+            for pmid, (record, fetched_at) in self._packs.read(in_packs, reader).items():
+                found[pmid] = self._entry(pmid, record, fetched_at, when)
+        return {p: found[p] for p in wanted if p in found}
+
+    def _entry(
+        self, pmid: str, record: PubMedRecord | None, fetched_at: datetime, now: datetime
+    ) -> CacheEntry:
+        age = now - fetched_at
+        limit = self.max_age if record is not None else self.not_found_max_age
+        # An entry from the future means a clock went wrong; do not trust it for long.
+        stale = age > limit or age < -timedelta(days=1)
+        return CacheEntry(pmid, record, fetched_at, stale)
+
+    def _single_entries(self, pmids: list[str]) -> set[str]:
+        """Which of ``pmids`` have a single entry on disk, from one listing per shard."""
+        shards = {p[-2:].zfill(2) for p in pmids}
+        present: set[str] = set()
+        for shard in shards:
+            try:
+                names = os.listdir(os.path.join(self._root, shard))
+            except OSError:  # no such folder (or unreadable: the reads will say so)
+                continue
+            present.update(n[:-5] for n in names if n.endswith(".json"))
+        return present
+
+    def _get_single(self, pmid: str) -> tuple[PubMedRecord | None, datetime] | _Absent | None:
+        """``pmid``'s single entry: its record and time, ``_ABSENT`` when there is no file,
+        ``None`` when there is one but it cannot be used (and then it wins over packs)."""
         # A plain string path and a bytes read: pathlib's joins and a text wrapper were a
         # fifth of a warm read of 10,000 entries (benchmarks/, docs/performance.md).
-        if not (pmid.isascii() and pmid.isdigit()):
-            self.path_for(pmid)  # raises the ValueError
         path = os.path.join(self._root, pmid[-2:].zfill(2), pmid + ".json")
         try:
             with open(path, "rb") as handle:
                 text = handle.read()
         except FileNotFoundError:
-            return None
+            return _ABSENT
         except OSError as exc:
             logger.warning(
                 "%s: cannot read this PubMed cache entry (%s); fetching again", path, exc
             )
             return None
         try:
-            record, fetched_at = _decode(pmid, text)
+            return _decode(pmid, text)
         except _OtherVersion:
             logger.debug("%s: written by another cache format; ignored", path)
             return None
         except _Corrupt as exc:
             logger.warning("%s: corrupt PubMed cache entry (%s); fetching again", path, exc)
             return None
-        age = (now or datetime.now(UTC)) - fetched_at
-        limit = self.max_age if record is not None else self.not_found_max_age
-        # An entry from the future means a clock went wrong; do not trust it for long.
-        stale = age > limit or age < -timedelta(days=1)
-        return CacheEntry(pmid, record, fetched_at, stale)
 
     def put(self, record: PubMedRecord, *, fetched_at: datetime | None = None) -> None:
         """Store ``record`` (replacing any entry for its PMID). Raises :class:`CacheError`."""
@@ -171,10 +251,38 @@ class PubMedCache:
         """Remember that PubMed had no record for ``pmid`` (kept ``not_found_max_age``)."""
         self._write(pmid, None, fetched_at)
 
+    def put_many(
+        self, entries: Mapping[str, PubMedRecord | None], *, fetched_at: datetime | None = None
+    ) -> None:
+        """Store one fetched batch as a pack: each PMID's record, or ``None`` for "not
+        found in PubMed" (replacing any entry for those PMIDs). Raises :class:`CacheError`."""
+        for pmid in entries:
+            self.path_for(pmid)  # raises the ValueError for a bad PMID
+        when = (fetched_at or datetime.now(UTC)).astimezone(UTC)
+        try:
+            self._packs.write(entries, when)
+        except OSError as exc:
+            raise CacheError(
+                f"cannot write the PubMed cache ({exc.strerror or exc}); check that the "
+                "folder is writable, or set EVIDENCE_CACHE_DIR to another folder",
+                location=SourceLocation(str(self._directory / "packs")),
+            ) from exc
+        for pmid in entries:  # the pack replaces them
+            with suppress(FileNotFoundError):
+                os.unlink(os.path.join(self._root, pmid[-2:].zfill(2), pmid + ".json"))
+
     def discard(self, pmid: str) -> None:
         """Forget ``pmid``'s entry, if there is one."""
         with suppress(FileNotFoundError):
             self.path_for(pmid).unlink()
+        if self._packs.holds([pmid]):
+            try:
+                self._packs.write({pmid: False}, datetime.now(UTC))
+            except OSError as exc:
+                raise CacheError(
+                    f"cannot write the PubMed cache ({exc.strerror or exc})",
+                    location=SourceLocation(str(self._directory / "packs")),
+                ) from exc
 
     def _write(self, pmid: str, record: PubMedRecord | None, fetched_at: datetime | None) -> None:
         path = self.path_for(pmid)

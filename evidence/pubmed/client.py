@@ -608,6 +608,7 @@ class PubMedClient:
     ) -> None:
         """First pass of :meth:`fetch`: every PMID answered from the snapshot or the cache
         goes to ``outcomes``; the rest to ``pending`` (stale entries to ``fallback``)."""
+        wanted: list[str] = []
         for raw in pmids:
             text = str(raw).strip()
             pmid = query.normalise_pmid(text)
@@ -619,34 +620,37 @@ class PubMedClient:
                 continue
             if pmid in outcomes:
                 continue
-            known = self._known(pmid)
+            outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.NOT_LOOKED_UP)  # placeholder
+            wanted.append(pmid)
+        snapshot = self.snapshot if self.snapshot is not None else {}
+        # The cache is read in one go: a shared reader builds shared vocabulary once.
+        entries = (
+            self.cache.get_many(p for p in wanted if p not in snapshot)
+            if self.cache is not None
+            else {}
+        )
+        for pmid in wanted:
+            known = self._known(pmid, entries.get(pmid))
             if isinstance(known, FetchOutcome):
                 outcomes[pmid] = known
                 continue
             if known is not None:
                 fallback[pmid] = known
-            outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.NOT_LOOKED_UP)  # placeholder
             pending.append(pmid)
 
     def _store(
         self, batch: tuple[str, ...], records: list[PubMedRecord], now: datetime
     ) -> CacheError | None:
-        """Cache one batch's answer (in the worker that fetched it: file writes wait on
-        the disk, not on the caller); the first error, if any, for the caller to report."""
+        """Cache one batch's answer as one pack (in the worker that fetched it: file writes
+        wait on the disk, not on the caller); the error, if any, for the caller to report."""
         if self.cache is None:
             return None
         by_pmid = {r.pmid: r for r in records}
-        failed: CacheError | None = None
-        for pmid in batch:
-            record = by_pmid.get(pmid)
-            try:
-                if record is None:
-                    self.cache.put_not_found(pmid, fetched_at=now)
-                else:
-                    self.cache.put(record, fetched_at=now)
-            except CacheError as exc:
-                failed = failed or exc
-        return failed
+        try:
+            self.cache.put_many({pmid: by_pmid.get(pmid) for pmid in batch}, fetched_at=now)
+        except CacheError as exc:
+            return exc
+        return None
 
     def _take(
         self,
@@ -675,13 +679,11 @@ class PubMedClient:
             logger.debug("efetch returned PMIDs not asked for: %s", ", ".join(sorted(extra)))
         return warned_cache
 
-    def _known(self, pmid: str) -> FetchOutcome | CacheEntry | None:
-        """A ready outcome from the snapshot or a fresh cache entry; a stale entry; or None."""
+    def _known(self, pmid: str, entry: CacheEntry | None) -> FetchOutcome | CacheEntry | None:
+        """A ready outcome from the snapshot or a fresh cache ``entry`` (what the cache
+        holds for ``pmid``); a stale entry; or None."""
         if self.snapshot is not None and pmid in self.snapshot:
             return FetchOutcome(pmid, PubMedStatus.SNAPSHOT, self.snapshot[pmid])
-        if self.cache is None:
-            return None
-        entry = self.cache.get(pmid)
         if entry is None or entry.stale:
             return entry
         if entry.record is None:

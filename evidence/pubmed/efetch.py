@@ -180,7 +180,7 @@ def _article_record(
         year, electronic = _pub_date(art.find("ArticleDate"))
         pub_date = pub_date or electronic
     authors, complete = _authors(art.find("AuthorList"))
-    doi, pmcid = _ids(article.find("PubmedData/ArticleIdList"))
+    doi, pmcid = _ids(_first(article, "PubmedData/ArticleIdList"))
     if doi is None:
         doi = _elocation_doi(art)
     return PubMedRecord(
@@ -193,7 +193,7 @@ def _article_record(
         journal=child_text(journal, "Title") if journal is not None else "",
         journal_abbrev=(
             (child_text(journal, "ISOAbbreviation") if journal is not None else "")
-            or child_text(citation, "MedlineJournalInfo/MedlineTA")
+            or flatten_text(_first(citation, "MedlineJournalInfo/MedlineTA"))
         ),
         year=year,
         pub_date=pub_date,
@@ -202,13 +202,13 @@ def _article_record(
         pages=_pages(art.find("Pagination")),
         doi=doi,
         pmcid=pmcid,
-        publication_types=_publication_types(art.iterfind("PublicationTypeList/PublicationType")),
-        mesh=_mesh(citation.iterfind("MeshHeadingList/MeshHeading")),
-        keywords=_keywords(citation.iterfind("KeywordList/Keyword")),
+        publication_types=_publication_types(_all(art, "PublicationTypeList/PublicationType")),
+        mesh=_mesh(_all(citation, "MeshHeadingList/MeshHeading")),
+        keywords=_keywords(_all(citation, "KeywordList/Keyword")),
         comments_corrections=_comments_corrections(
-            citation.iterfind("CommentsCorrectionsList/CommentsCorrections")
+            _all(citation, "CommentsCorrectionsList/CommentsCorrections")
         ),
-        languages=tuple(t for t in (flatten_text(e) for e in art.iterfind("Language")) if t),
+        languages=tuple(t for t in (flatten_text(e) for e in _all(art, "Language")) if t),
         status=citation.get("Status", ""),
     )
 
@@ -238,20 +238,20 @@ def _book_record(
     year, pub_date = _pub_date(book.find("PubDate"))
     # Authors are the list typed "authors" (or untyped); editors sit under Book.
     author_list = None
-    for candidate in document.iterfind("AuthorList"):
+    for candidate in _all(document, "AuthorList"):
         if candidate.get("Type", "authors") == "authors":
             author_list = candidate
             break
     authors, complete = _authors(author_list)
     editors: tuple[Name, ...] = ()
-    for candidate in book.iterfind("AuthorList"):
+    for candidate in _all(book, "AuthorList"):
         if candidate.get("Type") == "editors":
             editors, _ = _authors(candidate)
             break
     doi, pmcid = _ids(document.find("ArticleIdList"))
-    more_doi, more_pmcid = _ids(article.find("PubmedBookData/ArticleIdList"))
+    more_doi, more_pmcid = _ids(_first(article, "PubmedBookData/ArticleIdList"))
     accession = ""
-    for id_element in document.iterfind("ArticleIdList/ArticleId"):
+    for id_element in _all(document, "ArticleIdList/ArticleId"):
         if id_element.get("IdType") == "bookaccession":
             accession = flatten_text(id_element)
             break
@@ -270,14 +270,33 @@ def _book_record(
         pages=_pages(document.find("Pagination")),
         doi=doi or more_doi,
         pmcid=pmcid or more_pmcid,
-        publication_types=_publication_types(document.iterfind("PublicationType")),
-        keywords=_keywords(document.iterfind("KeywordList/Keyword")),
-        languages=tuple(t for t in (flatten_text(e) for e in document.iterfind("Language")) if t),
+        publication_types=_publication_types(_all(document, "PublicationType")),
+        keywords=_keywords(_all(document, "KeywordList/Keyword")),
+        languages=tuple(t for t in (flatten_text(e) for e in _all(document, "Language")) if t),
         editors=editors,
-        publisher=child_text(book, "Publisher/PublisherName"),
-        publisher_location=child_text(book, "Publisher/PublisherLocation"),
+        publisher=flatten_text(_first(book, "Publisher/PublisherName")),
+        publisher_location=flatten_text(_first(book, "Publisher/PublisherLocation")),
         book_accession=accession,
     )
+
+
+def _all(element: Element, path: str) -> list[Element]:
+    """What ``element.iterfind(path)`` gives for a path of plain tags (``A/B``), in the
+    same order, through the C ``findall`` (``iterfind`` goes through ElementPath in
+    Python, a fifth of the time spent reading an article's fields)."""
+    first, _, rest = path.partition("/")
+    found = element.findall(first)
+    if not rest:
+        return found
+    return [inner for outer in found for inner in _all(outer, rest)]
+
+
+def _first(element: Element, path: str) -> Element | None:
+    """What ``element.find(path)`` gives for a path of plain tags (see :func:`_all`)."""
+    if "/" not in path:
+        return element.find(path)
+    found = _all(element, path)
+    return found[0] if found else None
 
 
 def _pub_date(date: Element | None) -> tuple[int | None, str]:
@@ -315,7 +334,7 @@ def _authors(author_list: Element | None) -> tuple[tuple[Name, ...], bool]:
     if author_list is None:
         return (), True
     names: list[Name] = []
-    for author in author_list.iterfind("Author"):
+    for author in _all(author_list, "Author"):
         if author.get("ValidYN") == "N":
             continue
         collective = author.find("CollectiveName")
@@ -339,7 +358,7 @@ def _abstract(abstract: Element | None) -> tuple[AbstractSection, ...]:
     if abstract is None:
         return ()
     sections: list[AbstractSection] = []
-    for text in abstract.iterfind("AbstractText"):
+    for text in _all(abstract, "AbstractText"):
         content = flatten_text(text)
         label = text.get("Label", "").strip()
         if content or label:
@@ -364,7 +383,7 @@ def _ids(id_list: Element | None) -> tuple[str | None, str | None]:
     doi = pmcid = None
     if id_list is None:
         return doi, pmcid
-    for element in id_list.iterfind("ArticleId"):
+    for element in _all(id_list, "ArticleId"):
         id_type = element.get("IdType", "")
         if id_type == "doi" and doi is None:
             doi = normal_doi(flatten_text(element))
@@ -374,7 +393,7 @@ def _ids(id_list: Element | None) -> tuple[str | None, str | None]:
 
 
 def _elocation_doi(article: Element) -> str | None:
-    for element in article.iterfind("ELocationID"):
+    for element in _all(article, "ELocationID"):
         if element.get("EIdType") == "doi" and element.get("ValidYN", "Y") != "N":
             doi = normal_doi(flatten_text(element))
             if doi:

@@ -27,6 +27,13 @@ from evidence.pubmed.rows import FIELDS, BadRow, RowReader, to_row
 EFETCH_FIXTURES = sorted(p.name for p in (FIXTURES / "pubmed").glob("efetch_*.xml"))
 
 
+def packed(folder: Path, **ages: timedelta) -> PubMedCache:
+    """A cache that packs every batch, however small (the default packs from 10 PMIDs)."""
+    cache = PubMedCache(folder, **ages)
+    cache.pack_from = 1
+    return cache
+
+
 def packs(cache: PubMedCache) -> list[Path]:
     return sorted((cache.directory / "packs").glob("*.pack"))
 
@@ -103,12 +110,12 @@ def test_a_row_with_a_wrong_type_anywhere_is_refused(row: Any) -> None:
 
 
 def test_a_batch_is_one_pack_and_reads_back_entry_by_entry(tmp_path: Path) -> None:
-    cache = PubMedCache(tmp_path)
+    cache = packed(tmp_path)
     batch = records(3) | {"9999": None}
     cache.put_many(batch, fetched_at=NOW)
     assert len(packs(cache)) == 1
     assert not list(tmp_path.glob("[0-9][0-9]"))  # no single entries
-    again = PubMedCache(tmp_path)  # another process, as it were
+    again = packed(tmp_path)  # another process, as it were
     for pmid, record in batch.items():
         entry = again.get(pmid, now=NOW + timedelta(hours=1))
         assert entry is not None
@@ -120,7 +127,7 @@ def test_a_batch_is_one_pack_and_reads_back_entry_by_entry(tmp_path: Path) -> No
 
 
 def test_packed_entries_go_stale_like_single_ones(tmp_path: Path) -> None:
-    cache = PubMedCache(tmp_path, max_age=timedelta(days=30), not_found_max_age=timedelta(days=1))
+    cache = packed(tmp_path, max_age=timedelta(days=30), not_found_max_age=timedelta(days=1))
     cache.put_many({"1": full_record("1"), "2": None}, fetched_at=NOW)
     entries = cache.get_many(["1", "2"], now=NOW + timedelta(days=2))
     assert not entries["1"].stale
@@ -131,7 +138,7 @@ def test_packed_entries_go_stale_like_single_ones(tmp_path: Path) -> None:
 
 
 def test_the_newest_write_wins_single_entries_and_packs_alike(tmp_path: Path) -> None:
-    cache = PubMedCache(tmp_path)
+    cache = packed(tmp_path)
     cache.put(full_record("1", "single, first"))
     cache.put_many({"1": full_record("1", "packed, second")})
     assert not cache.path_for("1").exists()  # the pack replaced the single entry
@@ -146,7 +153,7 @@ def test_the_newest_write_wins_single_entries_and_packs_alike(tmp_path: Path) ->
 
 
 def test_superseded_packs_are_deleted_and_partly_superseded_ones_kept(tmp_path: Path) -> None:
-    cache = PubMedCache(tmp_path)
+    cache = packed(tmp_path)
     cache.put_many(records(3, start=100))
     cache.put_many(records(3, start=200))
     first, second = packs(cache)
@@ -160,12 +167,12 @@ def test_superseded_packs_are_deleted_and_partly_superseded_ones_kept(tmp_path: 
 
 
 def test_discard_forgets_a_packed_entry(tmp_path: Path) -> None:
-    cache = PubMedCache(tmp_path)
+    cache = packed(tmp_path)
     cache.put_many(records(2))
     cache.discard("1000")
     cache.discard("1000")
     assert cache.get("1000") is None
-    assert PubMedCache(tmp_path).get("1000") is None
+    assert packed(tmp_path).get("1000") is None
     assert cache.get("1001") is not None
     cache.put_many({"1000": full_record("1000")})
     assert cache.get("1000") is not None
@@ -186,11 +193,11 @@ DAMAGE = {
 def test_a_damaged_pack_is_logged_its_entries_absent_and_a_new_fetch_wins(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: Any
 ) -> None:
-    cache = PubMedCache(tmp_path)
+    cache = packed(tmp_path)
     cache.put_many(records(3), fetched_at=NOW)
     (path,) = packs(cache)
     path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
-    fresh = PubMedCache(tmp_path)
+    fresh = packed(tmp_path)
     with caplog.at_level(logging.WARNING, logger="evidence.pubmed"):
         assert fresh.get_many(["1000", "1001", "1002"], now=NOW) == {}
     assert any(str(path) in r.getMessage() for r in caplog.records)
@@ -201,7 +208,7 @@ def test_a_damaged_pack_is_logged_its_entries_absent_and_a_new_fetch_wins(
 def test_a_damaged_entry_costs_that_entry_only(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    cache = PubMedCache(tmp_path)
+    cache = packed(tmp_path)
     cache.put_many(records(3), fetched_at=NOW)
     (path,) = packs(cache)
     header, rows, _ = path.read_text(encoding="utf-8").split("\n")
@@ -210,7 +217,7 @@ def test_a_damaged_entry_costs_that_entry_only(
     entries[2][0] = "1000"  # the entry for 1002 holds another PMID
     path.write_text(f"{header}\n{json.dumps(entries)}\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="evidence.pubmed"):
-        found = PubMedCache(tmp_path).get_many(["1000", "1001", "1002"], now=NOW)
+        found = packed(tmp_path).get_many(["1000", "1001", "1002"], now=NOW)
     assert list(found) == ["1000"]
     messages = [r.getMessage() for r in caplog.records]
     assert any("1001" in m and "authors" in m for m in messages)
@@ -220,17 +227,17 @@ def test_a_damaged_entry_costs_that_entry_only(
 def test_a_pack_of_another_format_is_ignored_quietly(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    cache = PubMedCache(tmp_path)
+    cache = packed(tmp_path)
     cache.put_many(records(1), fetched_at=NOW)
     (path,) = packs(cache)
     path.write_text(path.read_text().replace('"format":1', '"format":99', 1))
     with caplog.at_level(logging.WARNING, logger="evidence.pubmed"):
-        assert PubMedCache(tmp_path).get("1000") is None
+        assert packed(tmp_path).get("1000") is None
     assert caplog.records == []
 
 
 def test_a_reader_sees_packs_written_after_it_first_looked(tmp_path: Path) -> None:
-    reader, writer = PubMedCache(tmp_path), PubMedCache(tmp_path)
+    reader, writer = packed(tmp_path), packed(tmp_path)
     writer.put_many(records(2), fetched_at=NOW)
     assert reader.get("1000", now=NOW) is not None
     writer.put_many({"1000": full_record("1000", "newer")}, fetched_at=NOW)
@@ -240,7 +247,7 @@ def test_a_reader_sees_packs_written_after_it_first_looked(tmp_path: Path) -> No
 
 
 def test_a_pack_cleaned_up_under_a_reader_is_found_in_its_newer_place(tmp_path: Path) -> None:
-    reader, writer = PubMedCache(tmp_path), PubMedCache(tmp_path)
+    reader, writer = packed(tmp_path), packed(tmp_path)
     writer.put_many(records(2), fetched_at=NOW)
     assert reader.get("1000", now=NOW) is not None  # the reader knows the first pack
     # The writer replaces it; the reader has not listed the folder since.
@@ -251,7 +258,7 @@ def test_a_pack_cleaned_up_under_a_reader_is_found_in_its_newer_place(tmp_path: 
 
 
 def test_threads_writing_packs_at_once_leave_every_entry_readable(tmp_path: Path) -> None:
-    cache = PubMedCache(tmp_path)
+    cache = packed(tmp_path)
     errors: list[BaseException] = []
 
     def write(start: int) -> None:
@@ -268,18 +275,30 @@ def test_threads_writing_packs_at_once_leave_every_entry_readable(tmp_path: Path
         thread.join()
     assert errors == []
     wanted = [str(n * 1000 + k) for n in range(4) for k in range(40)]
-    found = PubMedCache(tmp_path).get_many(wanted, now=NOW)
+    found = packed(tmp_path).get_many(wanted, now=NOW)
     assert set(found) == set(wanted)
     assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".")]  # no temporaries
 
 
+def test_a_small_batch_is_stored_as_single_entries(tmp_path: Path) -> None:
+    cache = PubMedCache(tmp_path)  # the default: packs from 10 PMIDs
+    cache.put_many(records(8) | {"77": None}, fetched_at=NOW)
+    assert packs(cache) == []
+    assert cache.path_for("1000").is_file()
+    assert cache.get("77", now=NOW).record is None  # type: ignore[union-attr]
+    cache.put_many(records(10), fetched_at=NOW)
+    assert len(packs(cache)) == 1
+    assert not cache.path_for("1000").exists()  # the pack replaced it
+    assert cache.get("1000", now=NOW).record == full_record("1000", "T0")  # type: ignore[union-attr]
+
+
 def test_single_entries_of_an_old_cache_are_still_read_in_bulk(tmp_path: Path) -> None:
-    cache = PubMedCache(tmp_path)
+    cache = packed(tmp_path)
     for n in range(100):  # more than the bulk read looks up one by one
         cache.put(full_record(str(5000 + n)), fetched_at=NOW)
     cache.put_many(records(50, start=6000), fetched_at=NOW)
     wanted = [str(5000 + n) for n in range(100)] + [str(6000 + n) for n in range(50)]
-    found = PubMedCache(tmp_path).get_many(wanted, now=NOW + timedelta(days=1))
+    found = packed(tmp_path).get_many(wanted, now=NOW + timedelta(days=1))
     assert list(found) == wanted
     assert found["5042"].record == full_record("5042")
     assert found["5042"].fetched_at == NOW

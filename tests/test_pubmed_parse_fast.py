@@ -85,6 +85,7 @@ def test_a_body_cut_at_every_piece_boundary_reads_the_same(
 ) -> None:
     # Small pieces put piece boundaries inside tags, texts and between articles.
     monkeypatch.setattr("evidence.pubmed.xml.CHUNK", 97)
+    monkeypatch.setattr("evidence.pubmed.xml.FLAT_CHUNK", 89)
     body = article_set(all_articles())
     assert assert_same(body)[0] == "records"
 

@@ -68,7 +68,7 @@ from evidence.model import PubMedRecord
 from evidence.pubmed.packs import PackStore
 from evidence.pubmed.rows import RowReader
 
-__all__ = ["FORMAT_VERSION", "CacheEntry", "PubMedCache", "default_cache_directory"]
+__all__ = ["FORMAT_VERSION", "PACK_FROM", "CacheEntry", "PubMedCache", "default_cache_directory"]
 
 #: Bumped whenever the stored layout changes; entries of other versions are ignored.
 FORMAT_VERSION = 1
@@ -117,6 +117,9 @@ class _Absent:
 
 
 _ABSENT = _Absent()
+#: Batches of fewer PMIDs than this are stored as single entries, not as a pack (the
+#: default of :attr:`PubMedCache.pack_from`).
+PACK_FROM = 10
 # Above this many PMIDs, one listing of the shard folders says which have single entries
 # (a look-up that finds no file still costs a system call).
 _LIST_FROM = 64
@@ -148,6 +151,8 @@ class PubMedCache:
         self._root = str(self._directory)
         self._packs = PackStore(self._directory / "packs")
         self.max_age = max_age
+        #: Batches of fewer PMIDs are stored as single entries (see :meth:`put_many`).
+        self.pack_from = PACK_FROM
         self.not_found_max_age = not_found_max_age
 
     @property
@@ -255,10 +260,18 @@ class PubMedCache:
         self, entries: Mapping[str, PubMedRecord | None], *, fetched_at: datetime | None = None
     ) -> None:
         """Store one fetched batch as a pack: each PMID's record, or ``None`` for "not
-        found in PubMed" (replacing any entry for those PMIDs). Raises :class:`CacheError`."""
+        found in PubMed" (replacing any entry for those PMIDs). Raises :class:`CacheError`.
+
+        A batch of fewer than ``pack_from`` PMIDs is stored as single entries instead: a
+        pack pays off when many records are read together, and single entries of a few
+        PMIDs cost little and stay readable by versions from before packs."""
         for pmid in entries:
             self.path_for(pmid)  # raises the ValueError for a bad PMID
         when = (fetched_at or datetime.now(UTC)).astimezone(UTC)
+        if len(entries) < self.pack_from:
+            for pmid, record in entries.items():
+                self._write(pmid, record, when)
+            return
         try:
             self._packs.write(entries, when)
         except OSError as exc:

@@ -71,13 +71,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-import requests
-from requests.adapters import HTTPAdapter
-from tqdm import tqdm
-from urllib3.exceptions import InvalidHeader
-from urllib3.util.retry import Retry
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from evidence._gc import paused_gc
 from evidence.errors import CacheError, PubMedError, PubMedResponseError, PubMedUnavailable
@@ -87,7 +81,13 @@ from evidence.pubmed.answers import parse_ecitmatch, parse_esearch
 from evidence.pubmed.body import find_error, is_rate_limit, summarise_error
 from evidence.pubmed.cache import CacheEntry, PubMedCache
 from evidence.pubmed.efetch import parse_efetch
-from evidence.pubmed.outcome import FetchOutcome, FetchResult
+from evidence.pubmed.outcome import (
+    NOT_FOUND_REASON,
+    FetchOutcome,
+    FetchResult,
+    cached_outcome,
+    fallback_outcome,
+)
 from evidence.pubmed.retry import RateLimiter, backoff_delay, is_retryable
 from evidence.pubmed.transport import (
     Answer,
@@ -98,6 +98,11 @@ from evidence.pubmed.transport import (
     pool_classes,
 )
 
+if TYPE_CHECKING:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
 __all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
 
 logger = logging.getLogger("evidence.pubmed")
@@ -105,7 +110,6 @@ logger = logging.getLogger("evidence.pubmed")
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
-_NOT_FOUND_REASON = "not found in PubMed"
 _Fetched = tuple[list[PubMedRecord], datetime, CacheError | None]
 _IN_FLIGHT = 4  # EFetch requests at once: ~3 a second, each answer taking about a second
 
@@ -113,17 +117,23 @@ _IN_FLIGHT = 4  # EFetch requests at once: ~3 a second, each answer taking about
 # --- adapters ---------------------------------------------------------------------------
 
 
-class _WatchedAdapter(HTTPAdapter):
-    """Connections that report to the client's watchdog (``evidence.pubmed.transport``);
-    with ``raw_pipes`` they also write ECitMatch's ``|`` separators raw."""
+def _watched_adapter(watchdog: Watchdog, retry: Retry, *, raw_pipes: bool = False) -> HTTPAdapter:
+    """An adapter whose connections report to the client's watchdog
+    (``evidence.pubmed.transport``); with ``raw_pipes`` they also write ECitMatch's ``|``
+    separators raw. requests is imported here, when a request is about to be made: a
+    build whose records all come from the cache never loads it."""
+    from requests.adapters import HTTPAdapter
 
-    def __init__(self, watchdog: Watchdog, *, raw_pipes: bool = False, **kwargs: Any) -> None:
-        self._pools = pool_classes(watchdog, raw_pipes=raw_pipes)
-        super().__init__(**kwargs)
+    class WatchedAdapter(HTTPAdapter):
+        def __init__(self) -> None:
+            self._pools = pool_classes(watchdog, raw_pipes=raw_pipes)
+            super().__init__(max_retries=retry)
 
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = dict(self._pools)
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = dict(self._pools)
+
+    return WatchedAdapter()
 
 
 # --- one request ----------------------------------------------------------------------
@@ -138,6 +148,8 @@ class _Tally:
 
 
 def _describe_transport_error(exc: requests.RequestException) -> str:
+    import requests
+
     if isinstance(exc, requests.Timeout):
         return "no answer before the timeout"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
@@ -233,9 +245,7 @@ class PubMedClient:
         # 5 % under the allowed rate: see "Rate" in the module docstring.
         self._limiter = RateLimiter(1.05 / rate)
         self._random = random.Random()
-        # Transport-level retries are off (see the module docstring); this Retry object
-        # also parses Retry-After headers for the client's own loop.
-        self._transport_retry = Retry(total=0, read=False, redirect=False, raise_on_status=False)
+        self._retry: Retry | None = None  # made with the session (see _transport_retry)
         self._session = session
         self._own_session = session is None
         self._session_lock = threading.Lock()
@@ -295,22 +305,35 @@ class PubMedClient:
             params["api_key"] = self._api_key
         return params
 
+    @property
+    def _transport_retry(self) -> Retry:
+        """Transport-level retries are off (see the module docstring); this Retry object
+        also parses Retry-After headers for the client's own loop. Made on first use, so
+        that a client answering from the cache never imports urllib3."""
+        if self._retry is None:
+            from urllib3.util.retry import Retry
+
+            self._retry = Retry(total=0, read=False, redirect=False, raise_on_status=False)
+        return self._retry
+
     def _get_session(self) -> requests.Session:
+        import requests
+        from requests.adapters import HTTPAdapter
+
         with self._session_lock:
             if self._session is None:
                 self._session = requests.Session()
             if not self._prepared:
                 # Mounted for the E-utilities URL only, so an injected session keeps its
                 # own adapters for everything else.
-                watched = _WatchedAdapter(self._watchdog, max_retries=self._transport_retry)
+                retry = self._transport_retry
+                watched = _watched_adapter(self._watchdog, retry)
                 if self._own_session:
-                    plain = HTTPAdapter(max_retries=self._transport_retry)
+                    plain = HTTPAdapter(max_retries=retry)
                     self._session.mount("https://", plain)
                     self._session.mount("http://", plain)
                 self._session.mount(self.base_url, watched)
-                pipes = _WatchedAdapter(
-                    self._watchdog, raw_pipes=True, max_retries=self._transport_retry
-                )
+                pipes = _watched_adapter(self._watchdog, retry, raw_pipes=True)
                 self._session.mount(self.base_url + query.ECITMATCH, pipes)
                 self._prepared = True
             return self._session
@@ -339,6 +362,8 @@ class PubMedClient:
     def _attempt(
         self, session: requests.Session, endpoint: str, params: Mapping[str, str], method: str
     ) -> Answer | NoAnswer:
+        import requests
+
         url = self.base_url + endpoint
         headers = {"User-Agent": f"{self.tool} (evidence PubMed client)"}
         try:
@@ -359,6 +384,8 @@ class PubMedClient:
         )
 
     def _retry_after(self, value: str | None) -> float | None:
+        from urllib3.exceptions import InvalidHeader
+
         if value is None:
             return None
         try:
@@ -510,6 +537,10 @@ class PubMedClient:
             return FetchResult(outcomes)
 
         batches = list(query.batched(pending, self.batch_size))
+        if not batches:  # all answered from the snapshot and the cache: no network code
+            return FetchResult(outcomes, requests=0, rate_limited=0)
+        from tqdm import tqdm
+
         show = progress and sys.stderr is not None and sys.stderr.isatty()
         down: str | None = None  # set once NCBI has failed a whole retry budget
         # Pipelined: up to _IN_FLIGHT batches are requested at once, each as soon as the
@@ -666,7 +697,7 @@ class PubMedClient:
             record = by_pmid.get(pmid)
             if record is None:
                 outcomes[pmid] = FetchOutcome(
-                    pmid, PubMedStatus.NOT_FOUND, reason=_NOT_FOUND_REASON, fetched_at=now
+                    pmid, PubMedStatus.NOT_FOUND, reason=NOT_FOUND_REASON, fetched_at=now
                 )
             else:
                 outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.FETCHED, record, fetched_at=now)
@@ -686,35 +717,9 @@ class PubMedClient:
             return FetchOutcome(pmid, PubMedStatus.SNAPSHOT, self.snapshot[pmid])
         if entry is None or entry.stale:
             return entry
-        if entry.record is None:
-            return FetchOutcome(
-                pmid,
-                PubMedStatus.NOT_FOUND,
-                reason=f"{_NOT_FOUND_REASON} (checked {entry.fetched_at:%Y-%m-%d}, cached)",
-                fetched_at=entry.fetched_at,
-            )
-        return FetchOutcome(pmid, PubMedStatus.CACHE, entry.record, fetched_at=entry.fetched_at)
+        return cached_outcome(entry)
 
-    @staticmethod
-    def _fallback(
-        pmid: str, stale: Mapping[str, CacheEntry], status: PubMedStatus, reason: str
-    ) -> FetchOutcome:
-        """The stale cached answer for ``pmid`` if there is one, else ``status``."""
-        entry = stale.get(pmid)
-        if entry is None:
-            return FetchOutcome(pmid, status, reason=reason)
-        note = f"cached copy from {entry.fetched_at:%Y-%m-%d}, could not be refreshed: {reason}"
-        if entry.record is None:
-            return FetchOutcome(
-                pmid,
-                PubMedStatus.NOT_FOUND,
-                reason=f"{_NOT_FOUND_REASON} ({note})",
-                fetched_at=entry.fetched_at,
-                stale=True,
-            )
-        return FetchOutcome(
-            pmid, PubMedStatus.CACHE, entry.record, note, fetched_at=entry.fetched_at, stale=True
-        )
+    _fallback = staticmethod(fallback_outcome)
 
     def search_doi(self, doi: str) -> str | None:
         """The PMID of the article with ``doi``, or ``None`` when PubMed gives no sure match.

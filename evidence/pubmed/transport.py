@@ -20,6 +20,8 @@ them), so every ``%7C`` there is a separator.
 :func:`mask_urllib3_logs` masks it.
 
 urllib3 only: requests is imported by the client alone (its adapter mounts these pools).
+Both are imported when the first connection is made, not with this module: a build whose
+records all come from the cache loads neither.
 """
 
 from __future__ import annotations
@@ -31,11 +33,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import urllib3.connection
-import urllib3.connectionpool
-import urllib3.exceptions
+if TYPE_CHECKING:
+    import urllib3.connectionpool
 
 __all__ = [
     "Answer",
@@ -150,6 +151,8 @@ def pool_classes(
 ) -> dict[str, type[urllib3.connectionpool.HTTPConnectionPool]]:
     """urllib3 pool classes by scheme whose connections report to ``watchdog`` (and, with
     ``raw_pipes``, write ``|`` raw in the request target)."""
+    import urllib3.connection
+    import urllib3.connectionpool
 
     def target(url: str) -> str:
         return url.replace("%7C", "|") if raw_pipes else url
@@ -225,6 +228,8 @@ def is_name_resolution_failure(exc: BaseException) -> bool:
     Retrying with backoff would keep a user without a network waiting for ~15 s before
     carrying on offline, so the client gives up on the first such failure.
     """
+    import urllib3.exceptions
+
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, urllib3.exceptions.NameResolutionError):

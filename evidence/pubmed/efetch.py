@@ -9,9 +9,11 @@ worth knowing (each one follows what real responses do):
   (``read_flat``); the defused parser with a Python tree builder, which called back into
   Python for every element start and end, is kept as the careful way for anything unusual
   (a possible entity declaration, an ``<ERROR>``, an article without a PMID, XML that does
-  not parse), which it reads and reports exactly as before. On 2,000 heavy records (36 MB,
-  ``benchmarks/bench_pubmed_parse.py``): 1.34 s of CPU before, 0.84 s after (best of 3,
-  same sitting, a loaded 2-core machine). Python's cyclic garbage collector is paused
+  not parse), which it reads and reports exactly as before. Paths of plain tags go
+  through the C ``findall``, not ElementPath. On the 2,000 heavy records (36 MB) of
+  ``benchmarks/bench_pubmed_parse.py``: 1.49 s of CPU before, 0.70 s after (best of 3,
+  same sitting, a 2-core machine under a load of 10); the tree the C builder makes is now
+  most of it, reading the fields a third. Python's cyclic garbage collector is paused
   while an EFetch body is parsed (and restored after, if it was on): the parse allocates
   hundreds of tree nodes per article, none of them in reference cycles, and the collector's
   repeated scans over them made 10,000 records take twice as long.

@@ -6,8 +6,8 @@ batch (up to 200 records) in two lines of JSON:
 
 1. a header: ``{"format": 1, "fetched_at": "...", "pmids": ["27685632", ...]}``;
 2. the entries, in the header's order: a record as a row (:mod:`evidence.pubmed.rows`),
-   ``null`` for "not found in PubMed", ``false`` for a forgotten entry
-   (:meth:`PackStore.forget`).
+   ``null`` for "not found in PubMed", ``false`` for an entry forgotten
+   (``PubMedCache.discard``).
 
 Rules (the cache's per-PMID rules carry over):
 

@@ -3,8 +3,9 @@
 A row is a JSON array holding the fields of :class:`~evidence.model.PubMedRecord` in the
 order of :data:`FIELDS`, each nested value an array too (an author is
 ``[last, first, von, jr, collective]``, a MeSH heading ``[ui, name, major, [qualifiers]]``
-...). It carries the same information as :meth:`PubMedRecord.to_dict` without repeating
-a key per field and per item, and it reads back much faster:
+...). It carries the same information as
+:meth:`~evidence.model.PubMedRecord.to_dict` without repeating a key per field and per
+item, and it reads back much faster:
 
 - **No keys.** ``json.loads`` makes no dict per author or heading, and reading a field is
   unpacking a list, not a ``get`` and a check per key.
@@ -17,8 +18,7 @@ a key per field and per item, and it reads back much faster:
   Article"); one :class:`RowReader` builds each distinct one once and hands the same
   (immutable) object to every record that has it. Records compare equal either way.
 
-Measured on 2,000 cached records (``python -m benchmarks.bench_pubmed``, warm studies
-step; see the report in the module docstring of ``evidence.pubmed.cache``).
+What this gains is measured with the packs that hold rows (see ``evidence.pubmed.cache``).
 """
 
 from __future__ import annotations

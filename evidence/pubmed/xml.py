@@ -7,6 +7,10 @@
   would reject every real response). No real response declares an entity, so any entity
   declaration -- the billion laughs and quadratic blow-up bombs, and ``SYSTEM`` external
   entities such as ``file:///etc/passwd`` -- is refused before anything is expanded.
+  The one exception is ``read_flat``, the quick way through a large EFetch body: it
+  uses the C parser, which cannot refuse an entity, and so it reads no body in which a
+  declaration could be (one containing ``<!ENTITY``, or not plainly UTF-8); those go
+  through defusedxml as above.
 - **Streaming.** Bodies are fed to the parser in 1 MiB chunks and every ``PubmedArticle``
   (and ``<ERROR>``) is handed over, then cleared, as soon as its end tag is read, so
   memory stays flat however many records a body holds. The line each one starts on is

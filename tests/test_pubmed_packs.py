@@ -203,6 +203,7 @@ def test_a_damaged_pack_is_logged_its_entries_absent_and_a_new_fetch_wins(
     assert any(str(path) in r.getMessage() for r in caplog.records)
     fresh.put_many(records(3), fetched_at=NOW)
     assert fresh.get("1001", now=NOW).record == full_record("1001", "T1")  # type: ignore[union-attr]
+    assert not path.exists()  # the damaged pack is cleaned up with the next write
 
 
 def test_a_damaged_entry_costs_that_entry_only(

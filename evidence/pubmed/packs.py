@@ -21,8 +21,8 @@ Rules (the cache's per-PMID rules carry over):
   as a warning and the PMIDs concerned count as absent: they are fetched again, into a
   newer pack that wins.
 - **Clean-up.** After writing a pack, packs whose every PMID is in a newer pack are
-  deleted. Another process may still be about to read one: a reader that finds a pack
-  gone lists the folder again and takes the newer one.
+  deleted, and damaged ones. Another process may still be about to read one: a reader
+  that finds a pack gone lists the folder again and takes the newer one.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class PackStore:
         self._headers: dict[str, _Header | None] = {}  # name -> header (None: unusable)
         self._newest: dict[str, str] = {}  # PMID -> name of the newest pack holding it
         self._decoded: OrderedDict[str, list[Any]] = OrderedDict()
+        self._damaged: set[str] = set()  # packs found damaged: deleted at the next clean-up
 
     # --- reading ------------------------------------------------------------------------
 
@@ -126,6 +127,7 @@ class PackStore:
                 logger.warning("%s: corrupt PubMed cache pack (%s); fetching again", path, exc)
                 with self._lock:
                     self._headers[name] = None
+                    self._damaged.add(name)
                     self._rebuild()
                 return {}
             with self._lock:
@@ -192,6 +194,7 @@ class PackStore:
         for name in gone:
             del known[name]
             self._decoded.pop(name, None)
+            self._damaged.discard(name)
         for name in new:
             known[name] = self._read_header(name)
         if gone or (new and new[0] < latest):
@@ -224,6 +227,7 @@ class PackStore:
             logger.debug("%s: written by another pack format; ignored", path)
         except (ValueError, _Damaged) as exc:
             logger.warning("%s: corrupt PubMed cache pack (%s); fetching again", path, exc)
+            self._damaged.add(name)
         return None
 
     # --- writing ------------------------------------------------------------------------
@@ -257,16 +261,20 @@ class PackStore:
         self._clean_up()
 
     def _clean_up(self) -> None:
-        """Delete the packs whose every PMID is in a newer pack."""
+        """Delete the packs whose every PMID is in a newer pack, and damaged ones (their
+        entries were absent already, and are fetched again when asked for). Packs of
+        another format version are left alone. Best effort: a pack another process holds
+        open (Windows) is left for a later clean-up."""
         with self._lock:
             self._refresh()
             current = set(self._newest.values())
             useless = [n for n, h in self._headers.items() if h is not None and n not in current]
-            for name in useless:
-                with suppress(FileNotFoundError):
+            for name in useless + sorted(self._damaged):
+                with suppress(OSError):
                     os.unlink(self._folder / name)
-                del self._headers[name]
-                self._decoded.pop(name, None)
+                    del self._headers[name]
+                    self._decoded.pop(name, None)
+                    self._damaged.discard(name)
 
 
 class _OtherVersion(Exception):

@@ -225,6 +225,25 @@ def test_a_damaged_entry_costs_that_entry_only(
     assert any("1002" in m and "holds PMID 1000" in m for m in messages)
 
 
+def test_an_unreadable_pack_is_logged_and_its_entries_absent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = packed(tmp_path)
+    cache.put_many(records(2), fetched_at=NOW)
+    (path,) = packs(cache)
+    real = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with caplog.at_level(logging.WARNING, logger="evidence.pubmed"):
+        assert PubMedCache(tmp_path).get_many(["1000", "1001"], now=NOW) == {}
+    assert any("cannot read" in r.getMessage() for r in caplog.records)
+
+
 def test_a_pack_of_another_format_is_ignored_quietly(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -123,6 +123,13 @@ class PackStore:
         if entries is None:
             try:
                 entries = self._load(path, header)
+            except FileNotFoundError:
+                raise
+            except OSError as exc:
+                logger.warning(
+                    "%s: cannot read this PubMed cache pack (%s); fetching again", path, exc
+                )
+                return {}
             except _Damaged as exc:
                 logger.warning("%s: corrupt PubMed cache pack (%s); fetching again", path, exc)
                 with self._lock:

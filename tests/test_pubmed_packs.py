@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,14 @@ import pytest
 from conftest import FIXTURES, shared_path
 from test_pubmed_cache import NOW, full_record
 
-from evidence.model import PubMedRecord
+from evidence.model import (
+    AbstractSection,
+    CommentCorrection,
+    MeshHeading,
+    Name,
+    PublicationType,
+    PubMedRecord,
+)
 from evidence.pubmed import parse_efetch
 from evidence.pubmed.cache import PubMedCache
 from evidence.pubmed.rows import FIELDS, BadRow, RowReader, to_row
@@ -54,6 +62,61 @@ def test_every_real_record_comes_back_equal_from_a_row(name: str) -> None:
         assert reader.record(row) == record
         # ... and equal to what the dict form (cache format 1, snapshots) gives back.
         assert reader.record(row) == PubMedRecord.from_dict(record.to_dict())
+
+
+def _random_record(rng: random.Random, pmid: str) -> PubMedRecord:
+    def text() -> str:
+        return "".join(rng.choice(["a", "B", " ", "\u00e9", "\n", '"', "\\", ""]) for _ in range(3))
+
+    def names() -> tuple[Name, ...]:
+        return tuple(
+            Name(text(), text(), text(), text(), rng.random() < 0.2)
+            for _ in range(rng.randint(0, 3))
+        )
+
+    vocabulary = ["Humans", "Female", text()]
+    return PubMedRecord(
+        pmid=pmid,
+        title=text(),
+        kind=rng.choice(["article", "book"]),
+        abstract=tuple(AbstractSection(text(), text(), text()) for _ in range(rng.randint(0, 2))),
+        authors=names(),
+        authors_complete=rng.random() < 0.5,
+        journal=text(),
+        year=rng.choice([None, 1999, 2024, 0]),
+        doi=rng.choice([None, text()]),
+        pmcid=rng.choice([None, "PMC1"]),
+        publication_types=tuple(
+            PublicationType(text(), rng.choice(vocabulary)) for _ in range(rng.randint(0, 2))
+        ),
+        mesh=tuple(
+            MeshHeading(
+                "D1",
+                rng.choice(vocabulary),
+                rng.random() < 0.5,
+                tuple(text() for _ in range(rng.randint(0, 2))),
+            )
+            for _ in range(rng.randint(0, 4))
+        ),
+        keywords=tuple(text() for _ in range(rng.randint(0, 2))),
+        comments_corrections=tuple(
+            CommentCorrection(text(), text(), rng.choice([None, "12"]))
+            for _ in range(rng.randint(0, 2))
+        ),
+        languages=rng.choice([(), ("eng",), ("eng", "fre")]),
+        editors=names(),
+        publisher=text(),
+    )
+
+
+def test_random_records_read_back_from_rows_as_from_dicts() -> None:
+    rng = random.Random(12)
+    reader = RowReader()  # one reader throughout, so shared vocabulary is reused
+    for n in range(600):
+        record = _random_record(rng, str(n + 1))
+        via_row = reader.record(json.loads(json.dumps(to_row(record), ensure_ascii=False)))
+        via_dict = PubMedRecord.from_dict(json.loads(json.dumps(record.to_dict())))
+        assert via_row == via_dict == record
 
 
 def test_shared_vocabulary_is_built_once_and_records_stay_equal() -> None:

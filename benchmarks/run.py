@@ -4,8 +4,8 @@
 every group, each measurement in a fresh process, and rewrites ``docs/performance.md``
 with the figures, their targets, and the machine they were measured on. Options:
 
-* ``--only GROUP`` (repeatable): ``references``, ``pubmed``, ``pubmed-parse``, ``tables``;
-  the page is written only when every group ran;
+* ``--only GROUP`` (repeatable): ``references``, ``pubmed``, ``pubmed-parse``, ``tables``,
+  ``startup`` ...; the page is written only when every group ran;
 * ``--quick``: one round, tables up to 10,000 claims, 2,000 PMIDs; prints, writes nothing;
 * ``--rounds N``: rounds for the references group (default 3);
 * ``--json FILE``: also save the raw results;
@@ -34,12 +34,22 @@ from benchmarks import (
     bench_pubmed_parse,
     bench_references,
     bench_sentences,
+    bench_startup,
     bench_tables,
 )
 from benchmarks._measure import FIXTURES, ROOT, Result, machine
 
 PAGE = ROOT / "docs" / "performance.md"
-GROUPS = ("references", "formats", "pubmed", "pubmed-parse", "tables", "extract", "sentences")
+GROUPS = (
+    "references",
+    "formats",
+    "pubmed",
+    "pubmed-parse",
+    "tables",
+    "extract",
+    "sentences",
+    "startup",
+)
 COMMAND = "python -m benchmarks"
 
 
@@ -55,6 +65,7 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
         "formats": lambda: bench_formats.measure(2_000 if quick else 10_000, 1 if quick else 3),
         "extract": lambda: bench_extract.measure(bench_extract.QUICK if quick else None),
         "sentences": bench_sentences.measure,
+        "startup": lambda: bench_startup.measure(3 if quick else 5),
     }
     shows: dict[str, Callable[[Result], str]] = {
         "references": bench_references.show,
@@ -64,6 +75,7 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
         "formats": bench_formats.show,
         "extract": bench_extract.show,
         "sentences": bench_sentences.show,
+        "startup": bench_startup.show,
     }
     for group in groups:
         print(f"== {group}", flush=True)
@@ -245,7 +257,47 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str, str]]:
                 _verdict(t["peak_rss_mb"] < 600, _over(t["peak_rss_mb"], 600, " MB")),
             )
         )
+    rows += startup_rows(r.get("startup"))
     return rows
+
+
+def startup_rows(s: Result | None) -> list[tuple[str, str, str, str, str]]:
+    """The start-up targets: import time of ``--help`` and of ``check`` on the example."""
+    if not s:
+        return []
+    rows = []
+    limit = s["target_seconds"]
+    for name in bench_startup.TARGETS:
+        c = s["commands"][name]
+        seconds = c["import_seconds"]
+        rows.append(
+            (
+                f"start-up: `{name}`, import time (`-X importtime`)",
+                f"{COMMAND_RUN}, fresh interpreter, median of {s['rounds']}",
+                f"<= {limit} s",
+                f"{_s(seconds)} ({_s(c['seconds'])} wall, {_s(c['cpu_seconds'])} CPU; "
+                f"heavy: {', '.join(c['heavy']) or 'none'})",
+                _verdict(seconds <= limit, _over(seconds, limit, " s") + " (see below)"),
+            )
+        )
+    return rows
+
+
+def startup_section(s: Result) -> list[str]:
+    out = ["## Start-up: short commands in a fresh interpreter", ""]
+    out += [
+        "Each command in a fresh interpreter, the median of "
+        f"{s['rounds']} rounds after one warm-up run (`benchmarks/bench_startup.py`): wall "
+        "time, CPU time (user + system, from `getrusage(RUSAGE_CHILDREN)`), and import time "
+        "as `python -X importtime` totals it (separate runs, since `-X importtime` adds its "
+        "own cost). Bytecode is written and used, as for an installed package. `check` reads "
+        "the example's .bib from a warm parse cache in a temporary folder, as on a user's "
+        "second run. `import pybtex.database` and the bare interpreter are the peers.",
+        "",
+        *bench_startup.show(s).splitlines(),
+        "",
+    ]
+    return out
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -602,6 +654,17 @@ def missed_section(r: Result) -> list[str]:
             "(up to 4 in flight at the limiter's rate, answers parsed in workers), so the "
             "client is no longer the bound when the machine is idle."
         )
+    s = r.get("startup") or {}
+    for name in bench_startup.TARGETS if s else ():
+        c = s["commands"][name]
+        if c["import_seconds"] > s["target_seconds"]:
+            top = ", ".join(f"`{m}` {_s(x)}" for m, x in c["heaviest_own"][:6])
+            out.append(
+                f"* **Start-up of `{name}`: {_s(c['import_seconds'])} of imports** (target "
+                f"{s['target_seconds']} s). {c['modules']} modules; the most import time "
+                f"of their own: {top}. Import time is wall time, so on a loaded machine it "
+                f"grows with the load ({_s(c['cpu_seconds'])} of CPU for the whole command)."
+            )
     if len(out) == 2:
         out.append("None: every target above is met.")
     return [*out, ""]
@@ -679,6 +742,7 @@ def page(r: Result) -> str:
         "",
         *bench_sentences.show(r["sentences"]).splitlines(),
         "",
+        *(startup_section(r["startup"]) if "startup" in r else []),
         "## Corpus audit",
         "",
         "The Dask audit and the MEDLINE index are measured by their own, longer run, "
@@ -723,6 +787,14 @@ def profile(group: str) -> int:
 
         body = bench_pubmed_parse.build_body(10_000)
         work = lambda: parse_efetch(body)  # noqa: E731
+    elif group == "startup":
+        # Imports are the work: the modules with the most import time of their own.
+        with tempfile.TemporaryDirectory() as cache:
+            command = bench_startup.COMMANDS[bench_startup.TARGETS[1]]
+            found = bench_startup.measure_command(command, 3, bench_startup.environment(cache))
+        for name, seconds in found["heaviest_own"]:
+            print(f"{seconds * 1000:8.1f} ms  {name}")
+        return 0
     else:
         print(f"unknown group {group!r}; one of: {', '.join(GROUPS)}", file=sys.stderr)
         return 2

@@ -14,8 +14,6 @@ import re
 import unicodedata
 from typing import Any, cast
 
-import latexcodec  # noqa: F401  (registers the "ulatex" codec used for rare commands)
-
 __all__ = ["LatexDecoder", "decode_latex", "needs_decoding", "verbatim"]
 
 _NEEDS_DECODING = re.compile(r"[\\{}~$]|--|``|''")
@@ -341,6 +339,8 @@ def _accent(match: re.Match[str]) -> str:
 
 def _latexcodec_symbol(name: str) -> str:
     """latexcodec's Unicode for a rare command (``\\times``, ``\\alpha``), or nothing."""
+    import latexcodec  # noqa: F401  (registers "ulatex"; here: only rare commands need it)
+
     # latexcodec decodes text to text; typeshed only knows bytes -> text decoders.
     decode = cast(Any, codecs.decode)
     for form in ("\\" + name, "$\\" + name + "$"):  # Greek letters are known in math only

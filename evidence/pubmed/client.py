@@ -95,13 +95,14 @@ from evidence.pubmed.transport import (
     Watchdog,
     is_name_resolution_failure,
     mask_urllib3_logs,
+    no_retries,
     pool_classes,
+    retry_after_seconds,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # requests and tqdm are imported when first needed (start-up time)
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
 
 __all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
 
@@ -117,23 +118,20 @@ _IN_FLIGHT = 4  # EFetch requests at once: ~3 a second, each answer taking about
 # --- adapters ---------------------------------------------------------------------------
 
 
-def _watched_adapter(watchdog: Watchdog, retry: Retry, *, raw_pipes: bool = False) -> HTTPAdapter:
-    """An adapter whose connections report to the client's watchdog
-    (``evidence.pubmed.transport``); with ``raw_pipes`` they also write ECitMatch's ``|``
-    separators raw. requests is imported here, when a request is about to be made: a
-    build whose records all come from the cache never loads it."""
+def _watched_adapter(watchdog: Watchdog, *, raw_pipes: bool = False, **kwargs: Any) -> HTTPAdapter:
+    """An adapter whose connections report to the client's watchdog (``transport``); with
+    ``raw_pipes`` they also write ECitMatch's ``|`` separators raw. Its class is made here,
+    not at import, so that requests loads only when a session is made."""
     from requests.adapters import HTTPAdapter
 
-    class WatchedAdapter(HTTPAdapter):
-        def __init__(self) -> None:
-            self._pools = pool_classes(watchdog, raw_pipes=raw_pipes)
-            super().__init__(max_retries=retry)
+    pools = pool_classes(watchdog, raw_pipes=raw_pipes)
 
+    class WatchedAdapter(HTTPAdapter):
         def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
             super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = dict(self._pools)
+            self.poolmanager.pool_classes_by_scheme = dict(pools)
 
-    return WatchedAdapter()
+    return WatchedAdapter(**kwargs)
 
 
 # --- one request ----------------------------------------------------------------------
@@ -245,7 +243,6 @@ class PubMedClient:
         # 5 % under the allowed rate: see "Rate" in the module docstring.
         self._limiter = RateLimiter(1.05 / rate)
         self._random = random.Random()
-        self._retry: Retry | None = None  # made with the session (see _transport_retry)
         self._session = session
         self._own_session = session is None
         self._session_lock = threading.Lock()
@@ -305,35 +302,23 @@ class PubMedClient:
             params["api_key"] = self._api_key
         return params
 
-    @property
-    def _transport_retry(self) -> Retry:
-        """Transport-level retries are off (see the module docstring); this Retry object
-        also parses Retry-After headers for the client's own loop. Made on first use, so
-        that a client answering from the cache never imports urllib3."""
-        if self._retry is None:
-            from urllib3.util.retry import Retry
-
-            self._retry = Retry(total=0, read=False, redirect=False, raise_on_status=False)
-        return self._retry
-
     def _get_session(self) -> requests.Session:
         import requests
-        from requests.adapters import HTTPAdapter
 
         with self._session_lock:
             if self._session is None:
                 self._session = requests.Session()
             if not self._prepared:
+                retry = no_retries()  # transport-level retries are off: see the docstring
                 # Mounted for the E-utilities URL only, so an injected session keeps its
                 # own adapters for everything else.
-                retry = self._transport_retry
-                watched = _watched_adapter(self._watchdog, retry)
+                watched = _watched_adapter(self._watchdog, max_retries=retry)
                 if self._own_session:
-                    plain = HTTPAdapter(max_retries=retry)
+                    plain = requests.adapters.HTTPAdapter(max_retries=retry)
                     self._session.mount("https://", plain)
                     self._session.mount("http://", plain)
                 self._session.mount(self.base_url, watched)
-                pipes = _watched_adapter(self._watchdog, retry, raw_pipes=True)
+                pipes = _watched_adapter(self._watchdog, raw_pipes=True, max_retries=retry)
                 self._session.mount(self.base_url + query.ECITMATCH, pipes)
                 self._prepared = True
             return self._session
@@ -384,14 +369,7 @@ class PubMedClient:
         )
 
     def _retry_after(self, value: str | None) -> float | None:
-        from urllib3.exceptions import InvalidHeader
-
-        if value is None:
-            return None
-        try:
-            return self._transport_retry.parse_retry_after(value)
-        except InvalidHeader:
-            return None
+        return None if value is None else retry_after_seconds(value)
 
     def _check_reachable(self, endpoint: str) -> None:
         with self._state_lock:
@@ -539,7 +517,7 @@ class PubMedClient:
         batches = list(query.batched(pending, self.batch_size))
         if not batches:  # all answered from the snapshot and the cache: no network code
             return FetchResult(outcomes, requests=0, rate_limited=0)
-        from tqdm import tqdm
+        from tqdm import tqdm  # here: a run from the cache alone never loads it
 
         show = progress and sys.stderr is not None and sys.stderr.isatty()
         down: str | None = None  # set once NCBI has failed a whole retry budget

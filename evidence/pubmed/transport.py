@@ -20,8 +20,9 @@ them), so every ``%7C`` there is a separator.
 :func:`mask_urllib3_logs` masks it.
 
 urllib3 only: requests is imported by the client alone (its adapter mounts these pools).
-Both are imported when the first connection is made, not with this module: a build whose
-records all come from the cache loads neither.
+urllib3 itself is imported inside the functions that need it, when a session is made or
+an answer read: a command that never goes online (``evidence check --offline``) does not
+load it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import urllib3.connectionpool
+    from urllib3.util.retry import Retry
 
 __all__ = [
     "Answer",
@@ -45,7 +47,9 @@ __all__ = [
     "Watchdog",
     "is_name_resolution_failure",
     "mask_urllib3_logs",
+    "no_retries",
     "pool_classes",
+    "retry_after_seconds",
 ]
 
 
@@ -199,6 +203,25 @@ def pool_classes(
         ConnectionCls = SecureConnection
 
     return {"http": Pool, "https": SecurePool}
+
+
+def no_retries() -> Retry:
+    """urllib3's retries switched off, for the adapters: the client retries by itself
+    (see :mod:`evidence.pubmed.client`)."""
+    from urllib3.util.retry import Retry
+
+    return Retry(total=0, read=False, redirect=False, raise_on_status=False)
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """The wait a ``Retry-After`` header asks for (seconds or an HTTP date), read by
+    urllib3's parser; ``None`` when it is neither."""
+    from urllib3.exceptions import InvalidHeader
+
+    try:
+        return no_retries().parse_retry_after(value)
+    except InvalidHeader:
+        return None
 
 
 class _MaskApiKey(logging.Filter):

@@ -249,9 +249,14 @@ class PackStore:
             "fetched_at": fetched_at.astimezone(UTC).isoformat(),
             "pmids": list(entries),
         }
-        rows = [to_row(v) if isinstance(v, PubMedRecord) else v for v in entries.values()]
         dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        text = dump(header) + "\n" + dump(rows) + "\n"
+        # Entry by entry, not the list at once: the client writes packs in its worker
+        # threads, and one encoding of 200 records would hold the interpreter lock for
+        # milliseconds while the thread sending the next request waits for its turn.
+        rows = ",".join(
+            dump(to_row(v) if isinstance(v, PubMedRecord) else v) for v in entries.values()
+        )
+        text = f"{dump(header)}\n[{rows}]\n"
         self._folder.mkdir(parents=True, exist_ok=True)
         # Time first, so that names sort in the order packs were written; then the process
         # and a random part, so that two writers never pick the same name.

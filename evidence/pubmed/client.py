@@ -403,6 +403,12 @@ class PubMedClient:
             raise PubMedUnavailable(f"{endpoint}: not looked up (the client is offline)")
         self._check_reachable(endpoint)
         full = {**params, **self._identity()}
+
+        def written() -> None:
+            self._limiter.sent()  # first: on_send lets the next request reserve its slot
+            if on_send is not None:
+                on_send()
+
         started = time.monotonic()
         attempts = 0
         reached = False  # did any attempt get an HTTP answer?
@@ -412,7 +418,7 @@ class PubMedClient:
             tally.requests += 1
             left = self.max_total_wait - (time.monotonic() - started)
             limit = max(min(self.deadline, left), 0.1)
-            answer = self._send(endpoint, full, method, limit, on_send)
+            answer = self._send(endpoint, full, method, limit, written)
             retry_after: float | None = None
             final = False
             if isinstance(answer, NoAnswer):

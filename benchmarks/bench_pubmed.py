@@ -16,6 +16,9 @@ second, as NCBI does without an API key. Each step runs in a fresh process:
 * ``warm studies``: the pipeline's studies step over a .bib of the same PMIDs (a library
   call: ``Pipeline.studies``, what ``evidence table`` runs before building the table:
   cache reads and study records), CPU time.
+* ``warm studies, single entries``: the same step over a cache in the layout written
+  before packs (one file per PMID, as :meth:`PubMedCache.put` still writes and caches made
+  by earlier versions hold), copied from the packed one: old caches must still read.
 * ``warm command``: the whole ``evidence fetch --bib ... --cache-dir ...`` command over
   that .bib in a fresh interpreter, start-up and imports included: wall and CPU time.
 * ``Bio.Entrez``: the peer, in the same run against the same server: ``Entrez.efetch``
@@ -158,6 +161,36 @@ def task_warm_studies(count: str, cache_root: str, bib: str) -> Result:
     }
 
 
+def task_warm_single(count: str, cache_root: str, bib: str) -> Result:
+    """The studies step over a copy of the cache in the single-entry layout (one file per
+    PMID, written by ``PubMedCache.put``): CPU and wall time of reading it."""
+    import time
+    from pathlib import Path
+
+    from evidence.pipeline import Pipeline, PubMedSettings
+    from evidence.pubmed.cache import PubMedCache
+
+    packed = PubMedCache(Path(cache_root) / "pubmed")
+    single_root = Path(cache_root) / "single"
+    single = PubMedCache(single_root / "pubmed")
+    for pmid, entry in packed.get_many(_pmids(int(count))).items():
+        if entry.record is not None:
+            single.put(entry.record, fetched_at=entry.fetched_at)
+        else:
+            single.put_not_found(pmid, fetched_at=entry.fetched_at)
+    pipeline = Pipeline(PubMedSettings(cache_dir=single_root, base_url="http://127.0.0.1:9/"))
+    references = pipeline.bibliography([bib])
+    cpu = time.process_time()
+    seconds, collection = timed(lambda: pipeline.studies(list(references.values())))
+    return {
+        "seconds": seconds,
+        "cpu_seconds": time.process_time() - cpu,
+        "studies": len(collection.studies),
+        "cached": sum(s.pubmed_status.value == "cache" for s in collection.studies.values()),
+        "count": int(count),
+    }
+
+
 def task_warm_command(count: str, cache_root: str, bib: str) -> Result:
     """``evidence fetch`` over ``bib`` from a filled cache, as a user runs it: the child's
     wall and CPU time (user + system), interpreter start-up included."""
@@ -230,6 +263,7 @@ def task_entrez(count: str, batch_size: str = "200") -> Result:
 TASKS: dict[str, Callable[..., Result]] = {
     "fetch": task_fetch,
     "warm-studies": task_warm_studies,
+    "warm-single": task_warm_single,
     "warm-command": task_warm_command,
     "entrez": task_entrez,
 }
@@ -251,6 +285,7 @@ def measure(count: int = 10_000, sample: int = 60) -> Result:
         warm = spawn("bench_pubmed", "fetch", count, cache)
         warm_studies = spawn("bench_pubmed", "warm-studies", count, folder, bib)
         warm_command = spawn("bench_pubmed", "warm-command", count, folder, bib)
+        warm_single = spawn("bench_pubmed", "warm-single", count, folder, bib)
     # Other PMIDs, so nothing could come from a cache even if one were used.
     single = spawn("bench_pubmed", "fetch", sample, "none", 1, 40_000_000)
     entrez = spawn("bench_pubmed", "entrez", count)
@@ -262,6 +297,7 @@ def measure(count: int = 10_000, sample: int = 60) -> Result:
         "warm": warm,
         "warm_studies": warm_studies,
         "warm_command": warm_command,
+        "warm_single": warm_single,
         "entrez": entrez,
         "single": single,
         "sample": sample,
@@ -291,6 +327,9 @@ def show(r: Result) -> str:
             f"  warm cache: {w['seconds']:.2f} s, {w['requests']} requests, {w['cached']:,} cached",
             f"  warm studies step (library): {r['warm_studies']['cpu_seconds']:.2f} s CPU, "
             f"{r['warm_studies']['seconds']:.2f} s wall",
+            f"  warm studies step, single-entry cache (layout before packs): "
+            f"{r['warm_single']['cpu_seconds']:.2f} s CPU, "
+            f"{r['warm_single']['cached']:,} from the cache",
             f"  warm `evidence fetch` (command): {r['warm_command']['cpu_seconds']:.2f} s CPU, "
             f"{r['warm_command']['seconds']:.2f} s wall (target < 1 s CPU); "
             f"{r['warm_command']['summary']}",

@@ -484,6 +484,18 @@ def pubmed_section(p: Result) -> list[str]:
                         _s(ws["cpu_seconds"]),
                         _s(ws["seconds"]),
                     ),
+                    *(
+                        [
+                            (
+                                f"{LIBRARY}: the same step over a cache in the layout from "
+                                "before packs (one file per PMID, still read)",
+                                _s(p["warm_single"]["cpu_seconds"]),
+                                _s(p["warm_single"]["seconds"]),
+                            )
+                        ]
+                        if "warm_single" in p
+                        else []
+                    ),
                     (
                         f"{COMMAND_RUN}: `evidence fetch --bib ... --cache-dir ...` in a fresh "
                         "interpreter (start-up, imports and the .bib parse cache included)",

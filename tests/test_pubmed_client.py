@@ -548,3 +548,24 @@ def test_template_record_is_a_real_fixture_record(server: NCBIServer) -> None:
     assert made.title == real.title
     assert made.pmid == "123"
     assert made.doi == synthetic_doi("123")
+
+
+def test_the_limiter_spaces_requests_from_when_they_really_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from evidence.pubmed.retry import RateLimiter
+
+    clock = [100.0]
+    slept: list[float] = []
+    monkeypatch.setattr("evidence.pubmed.retry.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("evidence.pubmed.retry.time.sleep", slept.append)
+    limiter = RateLimiter(0.35)
+    limiter.wait()  # slot 100.0; the request leaves late, at 100.2
+    clock[0] = 100.2
+    limiter.sent()
+    limiter.wait()  # not at 100.35 but 0.35 s after the late one: 100.55
+    assert slept == [pytest.approx(0.35)]
+    clock[0] = 100.55
+    limiter.sent()  # on time: nothing moves
+    limiter.wait()
+    assert slept[-1] == pytest.approx(0.35)

@@ -81,7 +81,13 @@ from evidence.pubmed.answers import parse_ecitmatch, parse_esearch
 from evidence.pubmed.body import find_error, is_rate_limit, summarise_error
 from evidence.pubmed.cache import CacheEntry, PubMedCache
 from evidence.pubmed.efetch import parse_efetch
-from evidence.pubmed.outcome import FetchOutcome, FetchResult
+from evidence.pubmed.outcome import (
+    NOT_FOUND_REASON,
+    FetchOutcome,
+    FetchResult,
+    cached_outcome,
+    fallback_outcome,
+)
 from evidence.pubmed.retry import RateLimiter, backoff_delay, is_retryable
 from evidence.pubmed.transport import (
     Answer,
@@ -105,7 +111,6 @@ logger = logging.getLogger("evidence.pubmed")
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
-_NOT_FOUND_REASON = "not found in PubMed"
 _Fetched = tuple[list[PubMedRecord], datetime, CacheError | None]
 _IN_FLIGHT = 4  # EFetch requests at once: ~3 a second, each answer taking about a second
 
@@ -398,6 +403,12 @@ class PubMedClient:
             raise PubMedUnavailable(f"{endpoint}: not looked up (the client is offline)")
         self._check_reachable(endpoint)
         full = {**params, **self._identity()}
+
+        def written() -> None:
+            self._limiter.sent()  # first: on_send lets the next request reserve its slot
+            if on_send is not None:
+                on_send()
+
         started = time.monotonic()
         attempts = 0
         reached = False  # did any attempt get an HTTP answer?
@@ -407,7 +418,7 @@ class PubMedClient:
             tally.requests += 1
             left = self.max_total_wait - (time.monotonic() - started)
             limit = max(min(self.deadline, left), 0.1)
-            answer = self._send(endpoint, full, method, limit, on_send)
+            answer = self._send(endpoint, full, method, limit, written)
             retry_after: float | None = None
             final = False
             if isinstance(answer, NoAnswer):
@@ -509,9 +520,11 @@ class PubMedClient:
                 )
             return FetchResult(outcomes)
 
+        batches = list(query.batched(pending, self.batch_size))
+        if not batches:  # all answered from the snapshot and the cache: no network code
+            return FetchResult(outcomes, requests=0, rate_limited=0)
         from tqdm import tqdm  # here: a run from the cache alone never loads it
 
-        batches = list(query.batched(pending, self.batch_size))
         show = progress and sys.stderr is not None and sys.stderr.isatty()
         down: str | None = None  # set once NCBI has failed a whole retry budget
         # Pipelined: up to _IN_FLIGHT batches are requested at once, each as soon as the
@@ -610,6 +623,7 @@ class PubMedClient:
     ) -> None:
         """First pass of :meth:`fetch`: every PMID answered from the snapshot or the cache
         goes to ``outcomes``; the rest to ``pending`` (stale entries to ``fallback``)."""
+        wanted: list[str] = []
         for raw in pmids:
             text = str(raw).strip()
             pmid = query.normalise_pmid(text)
@@ -621,34 +635,37 @@ class PubMedClient:
                 continue
             if pmid in outcomes:
                 continue
-            known = self._known(pmid)
+            outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.NOT_LOOKED_UP)  # placeholder
+            wanted.append(pmid)
+        snapshot = self.snapshot if self.snapshot is not None else {}
+        # The cache is read in one go: a shared reader builds shared vocabulary once.
+        entries = (
+            self.cache.get_many(p for p in wanted if p not in snapshot)
+            if self.cache is not None
+            else {}
+        )
+        for pmid in wanted:
+            known = self._known(pmid, entries.get(pmid))
             if isinstance(known, FetchOutcome):
                 outcomes[pmid] = known
                 continue
             if known is not None:
                 fallback[pmid] = known
-            outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.NOT_LOOKED_UP)  # placeholder
             pending.append(pmid)
 
     def _store(
         self, batch: tuple[str, ...], records: list[PubMedRecord], now: datetime
     ) -> CacheError | None:
-        """Cache one batch's answer (in the worker that fetched it: file writes wait on
-        the disk, not on the caller); the first error, if any, for the caller to report."""
+        """Cache one batch's answer as one pack (in the worker that fetched it: file writes
+        wait on the disk, not on the caller); the error, if any, for the caller to report."""
         if self.cache is None:
             return None
         by_pmid = {r.pmid: r for r in records}
-        failed: CacheError | None = None
-        for pmid in batch:
-            record = by_pmid.get(pmid)
-            try:
-                if record is None:
-                    self.cache.put_not_found(pmid, fetched_at=now)
-                else:
-                    self.cache.put(record, fetched_at=now)
-            except CacheError as exc:
-                failed = failed or exc
-        return failed
+        try:
+            self.cache.put_many({pmid: by_pmid.get(pmid) for pmid in batch}, fetched_at=now)
+        except CacheError as exc:
+            return exc
+        return None
 
     def _take(
         self,
@@ -664,7 +681,7 @@ class PubMedClient:
             record = by_pmid.get(pmid)
             if record is None:
                 outcomes[pmid] = FetchOutcome(
-                    pmid, PubMedStatus.NOT_FOUND, reason=_NOT_FOUND_REASON, fetched_at=now
+                    pmid, PubMedStatus.NOT_FOUND, reason=NOT_FOUND_REASON, fetched_at=now
                 )
             else:
                 outcomes[pmid] = FetchOutcome(pmid, PubMedStatus.FETCHED, record, fetched_at=now)
@@ -677,44 +694,16 @@ class PubMedClient:
             logger.debug("efetch returned PMIDs not asked for: %s", ", ".join(sorted(extra)))
         return warned_cache
 
-    def _known(self, pmid: str) -> FetchOutcome | CacheEntry | None:
-        """A ready outcome from the snapshot or a fresh cache entry; a stale entry; or None."""
+    def _known(self, pmid: str, entry: CacheEntry | None) -> FetchOutcome | CacheEntry | None:
+        """A ready outcome from the snapshot or a fresh cache ``entry`` (what the cache
+        holds for ``pmid``); a stale entry; or None."""
         if self.snapshot is not None and pmid in self.snapshot:
             return FetchOutcome(pmid, PubMedStatus.SNAPSHOT, self.snapshot[pmid])
-        if self.cache is None:
-            return None
-        entry = self.cache.get(pmid)
         if entry is None or entry.stale:
             return entry
-        if entry.record is None:
-            return FetchOutcome(
-                pmid,
-                PubMedStatus.NOT_FOUND,
-                reason=f"{_NOT_FOUND_REASON} (checked {entry.fetched_at:%Y-%m-%d}, cached)",
-                fetched_at=entry.fetched_at,
-            )
-        return FetchOutcome(pmid, PubMedStatus.CACHE, entry.record, fetched_at=entry.fetched_at)
+        return cached_outcome(entry)
 
-    @staticmethod
-    def _fallback(
-        pmid: str, stale: Mapping[str, CacheEntry], status: PubMedStatus, reason: str
-    ) -> FetchOutcome:
-        """The stale cached answer for ``pmid`` if there is one, else ``status``."""
-        entry = stale.get(pmid)
-        if entry is None:
-            return FetchOutcome(pmid, status, reason=reason)
-        note = f"cached copy from {entry.fetched_at:%Y-%m-%d}, could not be refreshed: {reason}"
-        if entry.record is None:
-            return FetchOutcome(
-                pmid,
-                PubMedStatus.NOT_FOUND,
-                reason=f"{_NOT_FOUND_REASON} ({note})",
-                fetched_at=entry.fetched_at,
-                stale=True,
-            )
-        return FetchOutcome(
-            pmid, PubMedStatus.CACHE, entry.record, note, fetched_at=entry.fetched_at, stale=True
-        )
+    _fallback = staticmethod(fallback_outcome)
 
     def search_doi(self, doi: str) -> str | None:
         """The PMID of the article with ``doi``, or ``None`` when PubMed gives no sure match.

@@ -4,10 +4,19 @@ Journal articles (``PubmedArticle``) and book chapters (``PubmedBookArticle``) a
 worth knowing (each one follows what real responses do):
 
 - **Speed.** Each article becomes a record as soon as it has been read (see
-  ``evidence.pubmed.xml``). Python's cyclic garbage collector is paused while an EFetch
-  body is parsed (and restored after, if it was on): the parse allocates hundreds of tree
-  nodes per article, none of them in reference cycles, and the collector's repeated scans
-  over them made 10,000 records take twice as long (``benchmarks/bench_pubmed_parse.py``).
+  ``evidence.pubmed.xml``). An ordinary body is read the quick way: the C parser and tree
+  builder, with each article taken from under the root as soon as it is complete
+  (``read_flat``); the defused parser with a Python tree builder, which called back into
+  Python for every element start and end, is kept as the careful way for anything unusual
+  (a possible entity declaration, an ``<ERROR>``, an article without a PMID, XML that does
+  not parse), which it reads and reports exactly as before. Paths of plain tags go
+  through the C ``findall``, not ElementPath. On the 2,000 heavy records (36 MB) of
+  ``benchmarks/bench_pubmed_parse.py``: 1.49 s of CPU before, 0.70 s after (best of 3,
+  same sitting, a 2-core machine under a load of 10); the tree the C builder makes is now
+  most of it, reading the fields a third. Python's cyclic garbage collector is paused
+  while an EFetch body is parsed (and restored after, if it was on): the parse allocates
+  hundreds of tree nodes per article, none of them in reference cycles, and the collector's
+  repeated scans over them made 10,000 records take twice as long.
 - **Identifiers** come only from the record's own ``PubmedData/ArticleIdList`` (or
   ``BookDocument/ArticleIdList`` and ``PubmedBookData/ArticleIdList``), never from
   ``ReferenceList``, which lists the DOIs of *cited* papers. ``ELocationID[@EIdType="doi"]``
@@ -36,7 +45,7 @@ from evidence.model import (
 )
 from evidence.pubmed.body import raise_if_error
 from evidence.pubmed.values import normal_doi, normal_pmcid, year_of
-from evidence.pubmed.xml import Body, child_text, flatten_text, parse_xml
+from evidence.pubmed.xml import Body, NotFlat, child_text, flatten_text, parse_xml, read_flat
 
 __all__ = ["parse_efetch"]
 
@@ -57,6 +66,57 @@ def parse_efetch(body: Body, *, source: str = "<efetch response>") -> list[PubMe
     listing every one -- for articles without a PMID.
     """
     raise_if_error(body, source, "EFetch response")
+    with paused_gc():
+        try:
+            return _parse_flat(body, source)
+        except NotFlat:
+            return _parse_careful(body, source)
+
+
+# The elements the careful way hands over wherever they are (evidence.pubmed.xml).
+_HANDED_OVER = ("PubmedArticle", "PubmedBookArticle", "ERROR")
+
+
+def _parse_flat(body: Body, source: str) -> list[PubMedRecord]:
+    """The quick way: the C parser, articles taken straight from under the root
+    (``evidence.pubmed.xml.read_flat``). Raises :class:`NotFlat` for anything unusual
+    (an article without a PMID, an ``<ERROR>``, an article or error anywhere but directly
+    under the root, another root), so that the careful way reads the body and says
+    exactly what is wrong, with lines. Both give the same records for every body the
+    quick way accepts (tests/test_pubmed_parse_fast.py compares them).
+    """
+    records: list[PubMedRecord] = []
+    problems: list[Problem] = []
+    where = SourceLocation(source)
+
+    def on_child(element: Element) -> None:
+        tag = element.tag
+        for mark in _HANDED_OVER:  # none may sit inside another element
+            inside = element.iter(mark)
+            if tag == mark:
+                next(inside)  # the element itself
+            if next(inside, None) is not None:
+                raise NotFlat("an article or error below the top level")
+        if tag == "PubmedArticle":
+            record = _article_record(element, where, problems)
+        elif tag == "PubmedBookArticle":
+            record = _book_record(element, where, problems)
+        elif tag == "ERROR":
+            raise NotFlat("an error")
+        else:
+            return
+        if record is None:
+            raise NotFlat("an unusable record")
+        records.append(record)
+
+    if read_flat(body, on_child) != "PubmedArticleSet":
+        raise NotFlat("another root")
+    return records
+
+
+def _parse_careful(body: Body, source: str) -> list[PubMedRecord]:
+    """The careful way: the defused streaming parser, each article and <ERROR> handed
+    over wherever it is, problems located by line."""
     records: list[PubMedRecord] = []
     problems: list[Problem] = []
     errors: list[str] = []
@@ -74,8 +134,7 @@ def parse_efetch(body: Body, *, source: str = "<efetch response>") -> list[PubMe
         if record is not None:
             records.append(record)
 
-    with paused_gc():
-        root = parse_xml(body, source, "EFetch response", "a <PubmedArticleSet> document", on_child)
+    root = parse_xml(body, source, "EFetch response", "a <PubmedArticleSet> document", on_child)
     if errors:
         raise PubMedResponseError(
             "NCBI answered with an error instead of articles: " + "; ".join(errors),
@@ -123,7 +182,7 @@ def _article_record(
         year, electronic = _pub_date(art.find("ArticleDate"))
         pub_date = pub_date or electronic
     authors, complete = _authors(art.find("AuthorList"))
-    doi, pmcid = _ids(article.find("PubmedData/ArticleIdList"))
+    doi, pmcid = _ids(_first(article, "PubmedData/ArticleIdList"))
     if doi is None:
         doi = _elocation_doi(art)
     return PubMedRecord(
@@ -136,7 +195,7 @@ def _article_record(
         journal=child_text(journal, "Title") if journal is not None else "",
         journal_abbrev=(
             (child_text(journal, "ISOAbbreviation") if journal is not None else "")
-            or child_text(citation, "MedlineJournalInfo/MedlineTA")
+            or flatten_text(_first(citation, "MedlineJournalInfo/MedlineTA"))
         ),
         year=year,
         pub_date=pub_date,
@@ -145,13 +204,13 @@ def _article_record(
         pages=_pages(art.find("Pagination")),
         doi=doi,
         pmcid=pmcid,
-        publication_types=_publication_types(art.iterfind("PublicationTypeList/PublicationType")),
-        mesh=_mesh(citation.iterfind("MeshHeadingList/MeshHeading")),
-        keywords=_keywords(citation.iterfind("KeywordList/Keyword")),
+        publication_types=_publication_types(_all(art, "PublicationTypeList/PublicationType")),
+        mesh=_mesh(_all(citation, "MeshHeadingList/MeshHeading")),
+        keywords=_keywords(_all(citation, "KeywordList/Keyword")),
         comments_corrections=_comments_corrections(
-            citation.iterfind("CommentsCorrectionsList/CommentsCorrections")
+            _all(citation, "CommentsCorrectionsList/CommentsCorrections")
         ),
-        languages=tuple(t for t in (flatten_text(e) for e in art.iterfind("Language")) if t),
+        languages=tuple(t for t in (flatten_text(e) for e in _all(art, "Language")) if t),
         status=citation.get("Status", ""),
     )
 
@@ -181,20 +240,20 @@ def _book_record(
     year, pub_date = _pub_date(book.find("PubDate"))
     # Authors are the list typed "authors" (or untyped); editors sit under Book.
     author_list = None
-    for candidate in document.iterfind("AuthorList"):
+    for candidate in _all(document, "AuthorList"):
         if candidate.get("Type", "authors") == "authors":
             author_list = candidate
             break
     authors, complete = _authors(author_list)
     editors: tuple[Name, ...] = ()
-    for candidate in book.iterfind("AuthorList"):
+    for candidate in _all(book, "AuthorList"):
         if candidate.get("Type") == "editors":
             editors, _ = _authors(candidate)
             break
     doi, pmcid = _ids(document.find("ArticleIdList"))
-    more_doi, more_pmcid = _ids(article.find("PubmedBookData/ArticleIdList"))
+    more_doi, more_pmcid = _ids(_first(article, "PubmedBookData/ArticleIdList"))
     accession = ""
-    for id_element in document.iterfind("ArticleIdList/ArticleId"):
+    for id_element in _all(document, "ArticleIdList/ArticleId"):
         if id_element.get("IdType") == "bookaccession":
             accession = flatten_text(id_element)
             break
@@ -213,14 +272,33 @@ def _book_record(
         pages=_pages(document.find("Pagination")),
         doi=doi or more_doi,
         pmcid=pmcid or more_pmcid,
-        publication_types=_publication_types(document.iterfind("PublicationType")),
-        keywords=_keywords(document.iterfind("KeywordList/Keyword")),
-        languages=tuple(t for t in (flatten_text(e) for e in document.iterfind("Language")) if t),
+        publication_types=_publication_types(_all(document, "PublicationType")),
+        keywords=_keywords(_all(document, "KeywordList/Keyword")),
+        languages=tuple(t for t in (flatten_text(e) for e in _all(document, "Language")) if t),
         editors=editors,
-        publisher=child_text(book, "Publisher/PublisherName"),
-        publisher_location=child_text(book, "Publisher/PublisherLocation"),
+        publisher=flatten_text(_first(book, "Publisher/PublisherName")),
+        publisher_location=flatten_text(_first(book, "Publisher/PublisherLocation")),
         book_accession=accession,
     )
+
+
+def _all(element: Element, path: str) -> list[Element]:
+    """What ``element.iterfind(path)`` gives for a path of plain tags (``A/B``), in the
+    same order, through the C ``findall`` (``iterfind`` goes through ElementPath in
+    Python, a fifth of the time spent reading an article's fields)."""
+    first, _, rest = path.partition("/")
+    found = element.findall(first)
+    if not rest:
+        return found
+    return [inner for outer in found for inner in _all(outer, rest)]
+
+
+def _first(element: Element, path: str) -> Element | None:
+    """What ``element.find(path)`` gives for a path of plain tags (see :func:`_all`)."""
+    if "/" not in path:
+        return element.find(path)
+    found = _all(element, path)
+    return found[0] if found else None
 
 
 def _pub_date(date: Element | None) -> tuple[int | None, str]:
@@ -258,7 +336,7 @@ def _authors(author_list: Element | None) -> tuple[tuple[Name, ...], bool]:
     if author_list is None:
         return (), True
     names: list[Name] = []
-    for author in author_list.iterfind("Author"):
+    for author in _all(author_list, "Author"):
         if author.get("ValidYN") == "N":
             continue
         collective = author.find("CollectiveName")
@@ -282,7 +360,7 @@ def _abstract(abstract: Element | None) -> tuple[AbstractSection, ...]:
     if abstract is None:
         return ()
     sections: list[AbstractSection] = []
-    for text in abstract.iterfind("AbstractText"):
+    for text in _all(abstract, "AbstractText"):
         content = flatten_text(text)
         label = text.get("Label", "").strip()
         if content or label:
@@ -307,7 +385,7 @@ def _ids(id_list: Element | None) -> tuple[str | None, str | None]:
     doi = pmcid = None
     if id_list is None:
         return doi, pmcid
-    for element in id_list.iterfind("ArticleId"):
+    for element in _all(id_list, "ArticleId"):
         id_type = element.get("IdType", "")
         if id_type == "doi" and doi is None:
             doi = normal_doi(flatten_text(element))
@@ -317,7 +395,7 @@ def _ids(id_list: Element | None) -> tuple[str | None, str | None]:
 
 
 def _elocation_doi(article: Element) -> str | None:
-    for element in article.iterfind("ELocationID"):
+    for element in _all(article, "ELocationID"):
         if element.get("EIdType") == "doi" and element.get("ValidYN", "Y") != "N":
             doi = normal_doi(flatten_text(element))
             if doi:

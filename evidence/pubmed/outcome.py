@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from evidence.model import PubMedRecord, PubMedStatus
 from evidence.pubmed.query import normalise_pmid
 
-__all__ = ["FetchOutcome", "FetchResult"]
+if TYPE_CHECKING:
+    from evidence.pubmed.cache import CacheEntry
+
+__all__ = ["NOT_FOUND_REASON", "FetchOutcome", "FetchResult", "cached_outcome", "fallback_outcome"]
+
+#: The reason given for a PMID NCBI does not have.
+NOT_FOUND_REASON = "not found in PubMed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,39 @@ class FetchOutcome:
     def ok(self) -> bool:
         """Whether there is a record to use."""
         return self.record is not None
+
+
+def cached_outcome(entry: CacheEntry) -> FetchOutcome:
+    """The outcome for a fresh cache ``entry``: its record, or "not found" as checked then."""
+    if entry.record is None:
+        return FetchOutcome(
+            entry.pmid,
+            PubMedStatus.NOT_FOUND,
+            reason=f"{NOT_FOUND_REASON} (checked {entry.fetched_at:%Y-%m-%d}, cached)",
+            fetched_at=entry.fetched_at,
+        )
+    return FetchOutcome(entry.pmid, PubMedStatus.CACHE, entry.record, fetched_at=entry.fetched_at)
+
+
+def fallback_outcome(
+    pmid: str, stale: Mapping[str, CacheEntry], status: PubMedStatus, reason: str
+) -> FetchOutcome:
+    """The stale cached answer for ``pmid`` if there is one, else ``status``."""
+    entry = stale.get(pmid)
+    if entry is None:
+        return FetchOutcome(pmid, status, reason=reason)
+    note = f"cached copy from {entry.fetched_at:%Y-%m-%d}, could not be refreshed: {reason}"
+    if entry.record is None:
+        return FetchOutcome(
+            pmid,
+            PubMedStatus.NOT_FOUND,
+            reason=f"{NOT_FOUND_REASON} ({note})",
+            fetched_at=entry.fetched_at,
+            stale=True,
+        )
+    return FetchOutcome(
+        pmid, PubMedStatus.CACHE, entry.record, note, fetched_at=entry.fetched_at, stale=True
+    )
 
 
 class FetchResult(Mapping[str, FetchOutcome]):

@@ -58,3 +58,11 @@ class RateLimiter:
             self._next = slot + self.interval
         if slot > now:
             time.sleep(slot - now)
+
+    def sent(self) -> None:
+        """The caller's request has just gone out: the next slot is an interval from now
+        at the earliest. A request that left late (its thread waited for the processor or
+        the interpreter lock after its slot) must not bunch up with the next one, or the
+        server, which counts arrivals, sees more than the rate in one second."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + self.interval)

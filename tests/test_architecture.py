@@ -24,6 +24,7 @@ STAGES: dict[str, int] = {
     "evidence.codes": 1,
     "evidence._files": 1,
     "evidence._gc": 0,
+    "evidence._lazy": 0,
     "evidence.cachedir": 0,
     "evidence.spreadsheet": 0,
     "evidence.text": 0,

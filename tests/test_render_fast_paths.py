@@ -77,3 +77,56 @@ def test_plain_text_fast_paths_match_the_general_rule() -> None:
     ]  # fmt: skip
     for value in values:
         assert plain_text(value) == general(value), repr(value)
+
+
+def _json_tables() -> list[object]:
+    from evidence.model import Citation, Claim, Name, Reference, Stance
+    from evidence.table import build_table
+
+    rng = random.Random(5)
+    refs = {
+        f"r{i}": Reference(
+            f"r{i}", "article", title=f"Trial {i} of walking", journal="J Test", year=1990 + i,
+            authors=(Name(last=f"Author{i}", first="A"),), pmid=str(1000 + i),
+            doi=f"10.1/{i}" if i % 2 else None,
+        )
+        for i in range(40)
+    }  # fmt: skip
+    stances = [Stance.SUPPORTS, Stance.CONTRADICTS, Stance.UNKNOWN, Stance.BACKGROUND]
+    claims = []
+    for i in range(120):
+        citations = []
+        for _ in range(rng.randint(0, 4)):
+            n = rng.randint(5, 500)
+            citations.append(
+                Citation(
+                    f"r{rng.randrange(40)}", rng.choice(stances), finding=f"f{i}",
+                    n=n, events=rng.randint(0, n), outcome=rng.choice(["pain", "death"]),
+                )
+            )  # fmt: skip
+        claims.append(Claim(f"c{i}", f"Walking reduces pain {i}.", tuple(citations)))
+    odd = {
+        "k1": Reference("k1", "article", title='Quotes " and \\ and \u00e9', year=2001),
+        "k2": Reference("k2", "misc"),
+    }
+    odd_claims = [
+        Claim("c\u00e9", "A claim with \u2028 odd \x00 text.", (Citation("k1", Stance.SUPPORTS),)),
+        Claim("c2", "", (Citation("k2"), Citation("missing"))),
+        Claim("c3", "No citation.", ()),
+    ]
+    return [build_table(claims, refs), build_table(odd_claims, odd), build_table([], {})]
+
+
+def test_indented_json_is_json_dumps_of_the_same_document() -> None:
+    """The row writer of the indented JSON gives json.dumps' text of the compact render's
+    document (same keys, values, separators and spellings)."""
+    import json
+
+    for table in _json_tables():
+        indented = table.render("json")  # type: ignore[attr-defined]
+        compact = table.render("json", indent=None)  # type: ignore[attr-defined]
+        expected = json.dumps(json.loads(compact), indent=2, ensure_ascii=False) + "\n"
+        assert indented == expected
+        assert table.render("json", indent=4) == (  # type: ignore[attr-defined]
+            json.dumps(json.loads(compact), indent=4, ensure_ascii=False) + "\n"
+        )

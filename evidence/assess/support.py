@@ -441,20 +441,19 @@ class Scorer:
         absent = self._absent
         total = sum([idf.get(t, absent) for t in wanted])
         scores = [0.0] * n
-        matched: list[list[str]] = [[] for _ in range(n)]
         postings = self._postings
         for term in wanted:
             for index, gain in postings.get(term, ()):
                 scores[index] += gain
-                matched[index].append(term)
         # Compared once normalised, as the ranking compares them (two sums can differ and
         # still divide to the same float); the first of equal scores, as the sort keeps.
         normalised = [score / total for score in scores] if total else [0.0] * n
         top = max(normalised)
         best = normalised.index(top)
-        return RankedSentence(
-            best, prepared.sentences[best], top, tuple(matched[best]), prepared.labels[best]
-        )
+        # The terms it shares, in the claim's order (as the ranking lists them).
+        counts = prepared.counts[best]
+        matched = tuple(term for term in wanted if term in counts)
+        return RankedSentence(best, prepared.sentences[best], top, matched, prepared.labels[best])
 
 
 def _idf(n: int, df: int) -> float:

@@ -169,6 +169,7 @@ def build_table(
     vocabulary = Vocabulary()
     # The studies that count do not change from claim to claim.
     counted_keys = {key for key in study_of if key not in exclusions}
+    study_columns: dict[str, dict[str, Any]] = {}  # each study's own evidence columns
     for claim in claim_list:
         where = claim.location or SourceLocation("<claims>")
         # Judge on canonical keys so a case slip does not make a claim unresolved.
@@ -181,7 +182,7 @@ def build_table(
         claim_terms: list[str] | None = None  # made on the first citation with an abstract
         for citation in canonical.citations:
             study = study_of.get(citation.key)
-            row, interval = _evidence_row(claim.id, citation, study, labels, numbers)
+            row, interval = _evidence_row(claim.id, citation, study, labels, numbers, study_columns)
             row["excluded"] = exclusions.get(citation.key, "") if study else ""
             abstract, scorer = _support(study, abstracts, vocabulary)
             best = None
@@ -439,8 +440,12 @@ def _evidence_row(
     study: Study | None,
     labels: Mapping[str, str],
     numbers: Mapping[str, int],
+    columns: dict[str, dict[str, Any]],
 ) -> tuple[dict[str, Any], Proportion | None]:
-    """One evidence row, and the citation's Wilson interval (for the certainty rules)."""
+    """One evidence row, and the citation's Wilson interval (for the certainty rules).
+
+    ``columns`` keeps each study's own columns (the same for each of its citations, and
+    all immutable values) by key, made on its first citation."""
     interval = (
         wilson_interval(citation.events, citation.n)
         if citation.events is not None and citation.n
@@ -467,29 +472,34 @@ def _evidence_row(
         row.update(dict.fromkeys(_STUDY_COLUMNS))
         row.update(title="", journal="", pmid="", doi="", pmcid="")
         return row, interval
-    ref, record = study.reference, study.record
     design = study_design(study, citation)
-    row.update(
-        {
-            "title": study.title,
-            "pubmed_title": study.pubmed_title,
-            "journal": ref.journal or (record.journal if record else ""),
-            "year": ref.year or (record.year if record else None),
-            "pmid": study.pmid or "",
-            "doi": study.doi or "",
-            "pmcid": study.pmcid or "",
-            "design": design.design.value,
-            "design_source": design.source.value,
-            "design_basis": design.basis,
-            "retraction": study.retraction.status.value
-            if study.retraction.checked
-            else "not checked",
-            "retraction_detail": study.retraction.detail,
-            "pubmed_status": study.pubmed_status.value,
-            "pubmed_detail": study.pubmed_detail,
-            "publication_types": tuple(p.name for p in record.publication_types) if record else (),
-            "major_mesh": record.major_mesh if record else (),
-            "mismatches": tuple(str(m) for m in study.mismatches),
-        }
-    )
+    own = columns.get(study.key)
+    if own is None:
+        own = columns[study.key] = _study_columns(study)
+    row.update(own)
+    row["design"] = design.design.value
+    row["design_source"] = design.source.value
+    row["design_basis"] = design.basis
     return row, interval
+
+
+def _study_columns(study: Study) -> dict[str, Any]:
+    """The evidence columns that come from the study alone (the design may differ by
+    citation: the caller sets it)."""
+    ref, record = study.reference, study.record
+    return {
+        "title": study.title,
+        "pubmed_title": study.pubmed_title,
+        "journal": ref.journal or (record.journal if record else ""),
+        "year": ref.year or (record.year if record else None),
+        "pmid": study.pmid or "",
+        "doi": study.doi or "",
+        "pmcid": study.pmcid or "",
+        "retraction": study.retraction.status.value if study.retraction.checked else "not checked",
+        "retraction_detail": study.retraction.detail,
+        "pubmed_status": study.pubmed_status.value,
+        "pubmed_detail": study.pubmed_detail,
+        "publication_types": tuple(p.name for p in record.publication_types) if record else (),
+        "major_mesh": record.major_mesh if record else (),
+        "mismatches": tuple(str(m) for m in study.mismatches),
+    }

@@ -9,7 +9,8 @@ Vancouver entries under a ``References`` heading. No .bib and no PubMed: the fig
 extraction itself (masking, list parsing, markers, sentences, claim texts), which is
 what must grow linearly with the text.
 
-Each size runs in a fresh process; the result is seconds, MB/s and the claims found.
+Each size runs in a fresh process; the result is CPU seconds (best of three rounds, two
+at 5 MB), MB/s of CPU time and the claims found.
 Two series:
 
 * ``size``: 50 KB, 500 KB and 5 MB of prose, a 100-entry list;
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import time
 from typing import Any
 
 from benchmarks._measure import Result, main_for, peak_rss_mb, spawn, timed
@@ -34,6 +36,7 @@ from benchmarks._measure import Result, main_for, peak_rss_mb, spawn, timed
 SIZE_SERIES = ((50_000, 100), (500_000, 100), (5_000_000, 100))
 LIST_SERIES = ((500_000, 100), (500_000, 1_000), (500_000, 5_000))
 QUICK = ((50_000, 100), (200_000, 100), (200_000, 1_000))
+TARGET_MB_S = 2.0
 
 _CITED = (
     "Walking programmes reduced chronic back pain in older adults {m}.",
@@ -101,12 +104,22 @@ def task_extract(size: str, listed: str) -> Result:
     from evidence import extract_claims
 
     text = generate_article(int(size), int(listed))
-    seconds, result = timed(lambda: extract_claims(text))
+    # CPU seconds, best of a few rounds: the machine is shared, and wall time there
+    # measures the other processes as much as this one (the wall time is kept beside).
+    rounds = 3 if int(size) < 2_000_000 else 2
+    best = wall = float("inf")
+    for _ in range(rounds):
+        start = time.process_time()
+        elapsed, result = timed(lambda: extract_claims(text))
+        best = min(best, time.process_time() - start)
+        wall = min(wall, elapsed)
+    seconds = best
     prose = len(text.encode("utf-8")) / 1e6
     return {
         "size_bytes": len(text.encode("utf-8")),
         "listed": int(listed),
         "seconds": round(seconds, 3),
+        "wall_seconds": round(wall, 3),
         "mb_per_s": round(prose / seconds, 2) if seconds else None,
         "claims": len(result.claims),
         "markers": len(result.markers),
@@ -130,7 +143,7 @@ def measure(series: tuple[tuple[int, int], ...] | None = None) -> Result:
 def show(results: Result) -> str:
     """A Markdown table of the runs."""
     lines = [
-        "| prose + list | list entries | seconds | MB/s | claims | markers | peak MB |",
+        "| prose + list | list entries | CPU seconds | MB/s | claims | markers | peak MB |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
@@ -140,6 +153,22 @@ def show(results: Result) -> str:
             f"{run['peak_rss_mb']} |"
         )
     return "\n".join(lines)
+
+
+def summary_rows(results: Result) -> list[tuple[str, str, str, str, str]]:
+    """The extraction target as a row of the page's summary table: the slowest run."""
+    slowest = min(results["runs"], key=lambda run: run["mb_per_s"] or 0.0)
+    rate = slowest["mb_per_s"] or 0.0
+    where = f"{slowest['size_bytes'] / 1e6:.2f} MB, {slowest['listed']:,}-entry list"
+    return [
+        (
+            "extraction of prose, 50 KB to 5 MB, lists of 100 to 5,000 entries (slowest run)",
+            "library call: `extract_claims` (CPU, best of 3)",
+            ">= 2 MB/s",
+            f"{rate} MB/s ({where})",
+            "met" if rate >= TARGET_MB_S else f"**missed**: {TARGET_MB_S - rate:.2f} MB/s short",
+        )
+    ]
 
 
 def standalone() -> int:

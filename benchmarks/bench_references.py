@@ -6,6 +6,15 @@ folder, never committed). For each file, every round runs, each in a fresh proce
 
 * ``pybtex``: ``pybtex.database.parse_file(path, bib_format="bibtex")`` inside
   ``pybtex.errors.capture()`` (non-strict, as our loader is, without printing warnings);
+* ``bibtexparser``: bibtexparser v2's ``parse_file(path)`` with its default stack
+  (``@string`` references resolved, enclosing braces and quotes removed); and
+  ``bibtexparser + names``: the same with its ``SeparateCoAuthors`` and ``SplitNameParts``
+  middlewares appended, which split ``author``/``editor`` into people and each person into
+  first, von, last and jr parts -- the nearest it comes to what ``load_references`` does.
+  Even then it does less: it decodes no LaTeX (``M{\\"u}ller`` stays as written; its
+  ``LatexDecodingMiddleware`` is not in the stack), finds no PMID, DOI or PMCID, reads no
+  year or month, compares keys with their case, and its failed blocks say where they start
+  but not why in a user's terms; its name parts are lists of raw words, not decoded text;
 * ``cold``: ``load_references(path, cache=False)``;
 * ``cold + write``: ``load_references(path)`` with an empty cache folder, so it parses and
   writes the cache entry;
@@ -18,8 +27,10 @@ each fail), loaded once with the cache off; its peak resident memory must stay u
 (issue 12: it took 1.9 GB for 1.6 MB before each failed block's parser was freed).
 
 Rounds interleave the runs so a busy machine slows each alike; medians are reported, with
-each process's peak resident memory. Targets: cold no slower than pybtex (ratio <= 1.0);
-warm at least 20 times faster than cold.
+each process's peak resident memory. Targets: cold no slower than pybtex (ratio <= 1.0)
+nor than bibtexparser with names (issue 16), with a peak no higher than pybtex's; warm at
+least 20 times faster than cold. bibtexparser is in the ``bench`` extra; when it is not
+installed its rows are left out.
 
 Run ``python -m benchmarks --only references`` (the whole suite: ``python -m benchmarks``),
 or this file alone: ``python -m benchmarks.bench_references [--rounds N]``.
@@ -53,6 +64,35 @@ def task_pybtex(path: str) -> Result:
 
     seconds, entries = timed(parse)
     return {"seconds": seconds, "entries": entries, "base_rss_mb": base}
+
+
+def task_bibtexparser(path: str, names: str = "no") -> Result:
+    from importlib import metadata
+
+    import bibtexparser
+    from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+
+    base = peak_rss_mb()
+    extra = [SeparateCoAuthors(), SplitNameParts()] if names == "names" else []
+
+    def parse() -> Result:
+        library = bibtexparser.parse_file(path, append_middleware=extra)
+        return {"entries": len(library.entries), "failed": len(library.failed_blocks)}
+
+    seconds, counts = timed(parse)
+    return {
+        "seconds": seconds,
+        **counts,
+        "base_rss_mb": base,
+        "version": metadata.version("bibtexparser"),
+    }
+
+
+def has_bibtexparser() -> bool:
+    """Whether the peer is installed (``pip install -e '.[bench]'``)."""
+    from importlib.util import find_spec
+
+    return find_spec("bibtexparser") is not None
 
 
 def task_load(path: str, cache: str, touch: str = "no") -> Result:
@@ -100,11 +140,15 @@ def task_hostile(path: str) -> Result:
 TASKS: dict[str, Callable[..., Result]] = {
     "hostile": task_hostile,
     "pybtex": task_pybtex,
+    "bibtexparser": task_bibtexparser,
     "load": task_load,
     "generate": task_generate,
 }
 
 # --- in the parent ---------------------------------------------------------------------
+
+#: Every run of a file, in the order they are shown.
+RUNS = ("pybtex", "bibtexparser", "bibtexparser_names", "cold", "cold_write", "warm", "warm_all")
 
 
 def write_generated(folder: Path) -> Path:
@@ -116,12 +160,18 @@ def write_generated(folder: Path) -> Path:
 
 def measure_file(path: Path, rounds: int, work: Path) -> Result:
     """Every variant of loading ``path``, ``rounds`` times, interleaved; medians."""
+    peers = ("bibtexparser", "bibtexparser_names") if has_bibtexparser() else ()
     runs: dict[str, list[Result]] = {
-        k: [] for k in ("pybtex", "cold", "cold_write", "warm", "warm_all")
+        k: [] for k in ("pybtex", *peers, "cold", "cold_write", "warm", "warm_all")
     }
     for number in range(rounds):
         cache = work / f"cache-{path.stem}-{number}"
         runs["pybtex"].append(spawn("bench_references", "pybtex", path))
+        if peers:
+            runs["bibtexparser"].append(spawn("bench_references", "bibtexparser", path))
+            runs["bibtexparser_names"].append(
+                spawn("bench_references", "bibtexparser", path, "names")
+            )
         runs["cold"].append(spawn("bench_references", "load", path, "off"))
         runs["cold_write"].append(spawn("bench_references", "load", path, cache))
         runs["warm"].append(spawn("bench_references", "load", path, cache))
@@ -145,6 +195,14 @@ def measure_file(path: Path, rounds: int, work: Path) -> Result:
         }
     seconds = {name: result[name]["seconds"] for name in runs}
     result["ratio_cold_pybtex"] = seconds["cold"] / seconds["pybtex"]
+    result["ratio_peak_pybtex"] = result["cold"]["peak_rss_mb"] / result["pybtex"]["peak_rss_mb"]
+    if peers:
+        first = runs["bibtexparser"][0]
+        result["bibtexparser_version"] = first["version"]
+        result["entries_bibtexparser"] = first["entries"]
+        result["failed_bibtexparser"] = first["failed"]
+        result["ratio_cold_bibtexparser"] = seconds["cold"] / seconds["bibtexparser"]
+        result["ratio_cold_bibtexparser_names"] = seconds["cold"] / seconds["bibtexparser_names"]
     result["speedup_warm"] = seconds["cold"] / seconds["warm"]
     result["speedup_warm_all"] = seconds["cold"] / seconds["warm_all"]
     return result
@@ -172,15 +230,24 @@ def show(results: Result) -> str:
             )
             continue
         lines.append(f"{which}: {r['file']} ({r['size_mb']} MB, {r['entries']} entries)")
-        for name in ("pybtex", "cold", "cold_write", "warm", "warm_all"):
+        for name in RUNS:
+            if name not in r:
+                continue
             lines.append(
-                f"  {name:<11} {r[name]['seconds']:8.3f} s   peak {r[name]['peak_rss_mb']:6.0f} MB"
+                f"  {name:<18} {r[name]['seconds']:8.3f} s   peak {r[name]['peak_rss_mb']:6.0f} MB"
             )
         lines.append(
             f"  cold / pybtex = {r['ratio_cold_pybtex']:.2f} (target <= 1.0); warm is "
             f"{r['speedup_warm']:.0f}x faster than cold ({r['speedup_warm_all']:.0f}x with "
             "every entry read; target >= 20x)"
         )
+        lines.append(f"  cold peak / pybtex peak = {r['ratio_peak_pybtex']:.2f} (target <= 1.0)")
+        if "ratio_cold_bibtexparser_names" in r:
+            lines.append(
+                f"  cold / bibtexparser = {r['ratio_cold_bibtexparser']:.2f}; cold / "
+                f"bibtexparser with names = {r['ratio_cold_bibtexparser_names']:.2f} "
+                "(target <= 1.0)"
+            )
     return "\n".join(lines)
 
 

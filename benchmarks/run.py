@@ -4,8 +4,8 @@
 every group, each measurement in a fresh process, and rewrites ``docs/performance.md``
 with the figures, their targets, and the machine they were measured on. Options:
 
-* ``--only GROUP`` (repeatable): ``references``, ``pubmed``, ``pubmed-parse``, ``tables``;
-  the page is written only when every group ran;
+* ``--only GROUP`` (repeatable): ``references``, ``pubmed``, ``pubmed-parse``, ``tables``,
+  ``startup`` ...; the page is written only when every group ran;
 * ``--quick``: one round, tables up to 10,000 claims, 2,000 PMIDs; prints, writes nothing;
 * ``--rounds N``: rounds for the references group (default 3);
 * ``--json FILE``: also save the raw results;
@@ -16,6 +16,7 @@ with the figures, their targets, and the machine they were measured on. Options:
 from __future__ import annotations
 
 import argparse
+import compileall
 import cProfile
 import itertools
 import json
@@ -28,18 +29,30 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    bench_claims,
     bench_extract,
     bench_formats,
     bench_pubmed,
     bench_pubmed_parse,
     bench_references,
     bench_sentences,
+    bench_startup,
     bench_tables,
 )
 from benchmarks._measure import FIXTURES, ROOT, Result, machine
 
 PAGE = ROOT / "docs" / "performance.md"
-GROUPS = ("references", "formats", "pubmed", "pubmed-parse", "tables", "extract", "sentences")
+GROUPS = (
+    "references",
+    "formats",
+    "pubmed",
+    "pubmed-parse",
+    "tables",
+    "extract",
+    "sentences",
+    "startup",
+    "claims",
+)
 COMMAND = "python -m benchmarks"
 
 
@@ -47,6 +60,10 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
     """Measure ``groups``; the results with the machine and the run's own timing."""
     results: Result = {"machine": machine(), "started": datetime.now(UTC).isoformat()}
     begun = time.perf_counter()
+    # Whole commands are timed as a user runs an installed package: pip writes the
+    # bytecode at install, so compile it once here (a tree run with
+    # PYTHONDONTWRITEBYTECODE set would otherwise recompile every module in each child).
+    compileall.compile_dir(ROOT / "evidence", quiet=1)
     steps: dict[str, Callable[[], Result]] = {
         "references": lambda: bench_references.measure(1 if quick else rounds),
         "pubmed": lambda: bench_pubmed.measure(2_000 if quick else 10_000, 20 if quick else 60),
@@ -55,6 +72,8 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
         "formats": lambda: bench_formats.measure(2_000 if quick else 10_000, 1 if quick else 3),
         "extract": lambda: bench_extract.measure(bench_extract.QUICK if quick else None),
         "sentences": bench_sentences.measure,
+        "startup": lambda: bench_startup.measure(3 if quick else 5),
+        "claims": lambda: bench_claims.measure(bench_claims.QUICK if quick else None),
     }
     shows: dict[str, Callable[[Result], str]] = {
         "references": bench_references.show,
@@ -64,6 +83,8 @@ def run(groups: tuple[str, ...], *, rounds: int, quick: bool) -> Result:
         "formats": bench_formats.show,
         "extract": bench_extract.show,
         "sentences": bench_sentences.show,
+        "startup": bench_startup.show,
+        "claims": bench_claims.show,
     }
     for group in groups:
         print(f"== {group}", flush=True)
@@ -118,6 +139,28 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str, str]]:
                 "<= 1.0",
                 f"{ratio:.2f} ({_s(f['cold']['seconds'])} / {_s(f['pybtex']['seconds'])})",
                 _verdict(ratio <= 1.0, _over(ratio, 1.0)),
+            )
+        )
+        if "ratio_cold_bibtexparser_names" in f:
+            ratio = f["ratio_cold_bibtexparser_names"]
+            peer = f["bibtexparser_names"]["seconds"]
+            rows.append(
+                (
+                    f"{label}: cold load / bibtexparser v2 with names",
+                    f"{LIBRARY}: `load_references` / `parse_file` + name middlewares",
+                    "<= 1.0",
+                    f"{ratio:.2f} ({_s(f['cold']['seconds'])} / {_s(peer)})",
+                    _verdict(ratio <= 1.0, _over(ratio, 1.0)),
+                )
+            )
+        peak, peer_peak = f["cold"]["peak_rss_mb"], f["pybtex"]["peak_rss_mb"]
+        rows.append(
+            (
+                f"{label}: cold load peak memory / pybtex's",
+                f"{LIBRARY}: `load_references` / `parse_file`, process peak",
+                "<= 1.0",
+                f"{peak / peer_peak:.2f} ({peak:.0f} MB / {peer_peak:.0f} MB)",
+                _verdict(peak <= peer_peak, _over(peak / peer_peak, 1.0)),
             )
         )
         rows.append(
@@ -245,7 +288,51 @@ def summary_rows(r: Result) -> list[tuple[str, str, str, str, str]]:
                 _verdict(t["peak_rss_mb"] < 600, _over(t["peak_rss_mb"], 600, " MB")),
             )
         )
+    rows += startup_rows(r.get("startup"))
+    if "extract" in r:
+        rows += bench_extract.summary_rows(r["extract"])
+    if "claims" in r:
+        rows += bench_claims.summary_rows(r["claims"])
     return rows
+
+
+def startup_rows(s: Result | None) -> list[tuple[str, str, str, str, str]]:
+    """The start-up targets: import time of ``--help`` and of ``check`` on the example."""
+    if not s:
+        return []
+    rows = []
+    limit = s["target_seconds"]
+    for name in bench_startup.TARGETS:
+        c = s["commands"][name]
+        seconds = c["import_seconds"]
+        rows.append(
+            (
+                f"start-up: `{name}`, import time (`-X importtime`)",
+                f"{COMMAND_RUN}, fresh interpreter, median of {s['rounds']}",
+                f"<= {limit} s",
+                f"{_s(seconds)} ({_s(c['seconds'])} wall, {_s(c['cpu_seconds'])} CPU; "
+                f"heavy: {', '.join(c['heavy']) or 'none'})",
+                _verdict(seconds <= limit, _over(seconds, limit, " s") + " (see below)"),
+            )
+        )
+    return rows
+
+
+def startup_section(s: Result) -> list[str]:
+    out = ["## Start-up: short commands in a fresh interpreter", ""]
+    out += [
+        "Each command in a fresh interpreter, the median of "
+        f"{s['rounds']} rounds after one warm-up run (`benchmarks/bench_startup.py`): wall "
+        "time, CPU time (user + system, from `getrusage(RUSAGE_CHILDREN)`), and import time "
+        "as `python -X importtime` totals it (separate runs, since `-X importtime` adds its "
+        "own cost). Bytecode is written and used, as for an installed package. `check` reads "
+        "the example's .bib from a warm parse cache in a temporary folder, as on a user's "
+        "second run. `import pybtex.database` and the bare interpreter are the peers.",
+        "",
+        *bench_startup.show(s).splitlines(),
+        "",
+    ]
+    return out
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -255,7 +342,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def references_section(refs: Result) -> list[str]:
-    out = ["## References: `load_references` against pybtex, and the parse cache", ""]
+    out = [
+        "## References: `load_references` against pybtex and bibtexparser, and the parse cache",
+        "",
+    ]
     out += [
         "Each run is a fresh process; the figure is the median of the rounds (all rounds in "
         "brackets). Peak memory is the process's peak resident set (Linux `VmHWM`: "
@@ -265,6 +355,8 @@ def references_section(refs: Result) -> list[str]:
     ]
     names = {
         "pybtex": "pybtex `parse_file` (non-strict)",
+        "bibtexparser": "bibtexparser v2 `parse_file` (default stack)",
+        "bibtexparser_names": "bibtexparser v2 with `SeparateCoAuthors`, `SplitNameParts`",
         "cold": "`load_references(path, cache=False)`",
         "cold_write": "`load_references(path)`, empty cache: parse and write the entry",
         "warm": "`load_references(path)` from the cache",
@@ -288,6 +380,8 @@ def references_section(refs: Result) -> list[str]:
         out.append("")
         rows = []
         for key, label in names.items():
+            if key not in f:
+                continue  # bibtexparser not installed
             m = f[key]
             rounds = ", ".join(_s(x) for x in m["all_seconds"])
             rows.append(
@@ -302,9 +396,22 @@ def references_section(refs: Result) -> list[str]:
             f"Cold load / pybtex: **{f['ratio_cold_pybtex']:.2f}**. Warm load: "
             f"**{f['speedup_warm']:.0f}x** faster than cold; with every entry read, "
             f"**{f['speedup_warm_all']:.1f}x**. Writing the cache entry costs "
-            f"{_s(f['cold_write']['seconds'] - f['cold']['seconds'])} on top of the cold load."
+            f"{_s(f['cold_write']['seconds'] - f['cold']['seconds'])} on top of the cold load. "
+            f"Cold peak memory / pybtex's: **{f['ratio_peak_pybtex']:.2f}**."
         )
         out.append("")
+        if "ratio_cold_bibtexparser_names" in f:
+            out.append(
+                f"Cold load / bibtexparser {f['bibtexparser_version']}: "
+                f"**{f['ratio_cold_bibtexparser']:.2f}** against its plain parse, "
+                f"**{f['ratio_cold_bibtexparser_names']:.2f}** against its parse with name "
+                f"splitting (it keeps {f['entries_bibtexparser']:,} entries and "
+                f"{f['failed_bibtexparser']:,} failed blocks). Even with its name "
+                "middlewares bibtexparser does less than `load_references`: it decodes no "
+                "LaTeX, finds no PMID, DOI or PMCID, reads no year or month, compares keys "
+                "with their case, and says of a failed block where it starts, not what to fix."
+            )
+            out.append("")
     return out
 
 
@@ -593,6 +700,17 @@ def missed_section(r: Result) -> list[str]:
             "(up to 4 in flight at the limiter's rate, answers parsed in workers), so the "
             "client is no longer the bound when the machine is idle."
         )
+    s = r.get("startup") or {}
+    for name in bench_startup.TARGETS if s else ():
+        c = s["commands"][name]
+        if c["import_seconds"] > s["target_seconds"]:
+            top = ", ".join(f"`{m}` {_s(x)}" for m, x in c["heaviest_own"][:6])
+            out.append(
+                f"* **Start-up of `{name}`: {_s(c['import_seconds'])} of imports** (target "
+                f"{s['target_seconds']} s). {c['modules']} modules; the most import time "
+                f"of their own: {top}. Import time is wall time, so on a loaded machine it "
+                f"grows with the load ({_s(c['cpu_seconds'])} of CPU for the whole command)."
+            )
     if len(out) == 2:
         out.append("None: every target above is met.")
     return [*out, ""]
@@ -656,8 +774,9 @@ def page(r: Result) -> str:
         "## Extraction",
         "",
         "`extract_claims` (library call) on generated articles from 50 KB to 5 MB and with "
-        "reference lists of 100 to 5,000 entries, each in a fresh process "
-        "(`benchmarks/bench_extract.py`). Linear growth is the target: MB/s stays flat.",
+        "reference lists of 100 to 5,000 entries, each in a fresh process, CPU seconds, best "
+        "of three rounds (two at 5 MB) (`benchmarks/bench_extract.py`). Linear growth is the "
+        "target: MB/s stays flat.",
         "",
         *bench_extract.show(r["extract"]).splitlines(),
         "",
@@ -669,6 +788,16 @@ def page(r: Result) -> str:
         "column, 16 times the input, stays near 16 (the quadratic splitter gave about 256).",
         "",
         *bench_sentences.show(r["sentences"]).splitlines(),
+        "",
+        *(startup_section(r["startup"]) if "startup" in r else []),
+        "## Writing claims",
+        "",
+        "`dump_claims` (library call, CPU seconds, median of three) on 20,000 claims "
+        "extracted from a generated article, each with its citations, written and read back; "
+        "and the whole `evidence extract` command on a 5.2 MB article "
+        "(`benchmarks/bench_claims.py`).",
+        "",
+        *bench_claims.show(r["claims"]).splitlines(),
         "",
         "## Corpus audit",
         "",
@@ -714,6 +843,25 @@ def profile(group: str) -> int:
 
         body = bench_pubmed_parse.build_body(10_000)
         work = lambda: parse_efetch(body)  # noqa: E731
+    elif group == "startup":
+        # Imports are the work: the modules with the most import time of their own.
+        with tempfile.TemporaryDirectory() as cache:
+            command = bench_startup.COMMANDS[bench_startup.TARGETS[1]]
+            found = bench_startup.measure_command(command, 3, bench_startup.environment(cache))
+        for name, seconds in found["heaviest_own"]:
+            print(f"{seconds * 1000:8.1f} ms  {name}")
+        return 0
+    elif group == "extract":
+        from evidence import extract_claims
+
+        article = bench_extract.generate_article(500_000, 100)
+        work = lambda: extract_claims(article)  # noqa: E731
+    elif group == "claims":
+        from evidence import dump_claims, extract_claims
+
+        article = bench_extract.generate_article(3_000_000, 100)
+        extracted = list(extract_claims(article, list_references=True).claims)[:20_000]
+        work = lambda: dump_claims(extracted, "yaml")  # noqa: E731
     else:
         print(f"unknown group {group!r}; one of: {', '.join(GROUPS)}", file=sys.stderr)
         return 2

@@ -45,7 +45,12 @@ ABBREVIATIONS = word_set(
 # A run of sentence punctuation, taken whole (possessive) and only from its first character
 # (the look-behind): a regex that may start inside a run, or give characters back, tries
 # every suffix of a long run of dots, which made "x" + "." * 16000 + "y" quadratic.
-_BOUNDARY = re.compile(r"(?<![.!?\u2026])[.!?\u2026]++(?P<close>[\"'\u201d\u2019)\]]*+)(?=\s|$)")
+# The look-behind is written after the first character (``[.](?<![.][.])`` is ``(?<![.])[.]``)
+# so that the engine skips ahead to sentence punctuation in C.
+_BOUNDARY = re.compile(
+    r"[.!?\u2026](?<![.!?\u2026][.!?\u2026])[.!?\u2026]*+"
+    r"(?P<close>[\"'\u201d\u2019)\]]*+)(?=\s|$)"
+)
 _INITIAL = re.compile(r"[A-Z]\.")
 _NON_SPACE = re.compile(r"\S")
 _OPENERS = "\"'\u201c\u2018([*_"

@@ -7,7 +7,6 @@ fails the test): whatever the load then returns came from the cache.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
 import pickle
@@ -260,7 +259,7 @@ def _planted(blob: bytes) -> bytes:
     """A payload with a valid checksum that would call a function if it were unpickled."""
     payload = pickle.dumps(_Trap())
     magic = parse_cache.CACHE_MAGIC
-    return magic + hashlib.sha256(payload).digest() + payload
+    return magic + parse_cache._checksum(payload) + payload
 
 
 TRIPPED: list[str] = []
@@ -385,3 +384,138 @@ def test_any_text_round_trips_through_the_cache(text: str) -> None:
         cold = load_references(path, cache=Path(folder) / "cache")
         warm = load_references(path, cache=Path(folder) / "cache")
         same(cold, warm)
+
+
+# --- one at a time, all at once, and planted values --------------------------------------
+
+
+def test_one_at_a_time_all_at_once_or_mixed_give_the_cold_references(tmp_path: Path) -> None:
+    """A warm load builds a reference when it is first asked for, or every one at once
+    (``values()``, ``items()``) through another path: both give what a parse gives, and
+    a reference handed out once is the one handed out again."""
+    path = shared_path("fixtures", "bib", "zotero_pediatric_concussion_pmid.bib")
+    cold = load_references(path, cache=tmp_path)
+    keys = list(cold)
+    assert len(keys) > parse_cache._CHUNK  # several chunks...
+    assert len(keys) % parse_cache._CHUNK  # ...the last one partial
+    all_at_once = load_references(path, cache=tmp_path)
+    assert list(all_at_once.values()) == list(cold.values())
+    same(cold, all_at_once)
+    one_at_a_time = load_references(path, cache=tmp_path)
+    same(cold, one_at_a_time)  # reads each reference by its key
+    mixed = load_references(path, cache=tmp_path)
+    early = {key: mixed[key] for key in keys[:: parse_cache._CHUNK // 3]}
+    assert mixed.find(keys[-1].upper()) is mixed[keys[-1]]
+    assert dict(mixed.items()) == dict(cold.items())
+    assert all(mixed[key] is ref for key, ref in early.items())
+    same(cold, mixed)
+
+
+def _replant(entry: Path, change: object) -> None:
+    """Rewrite the cache entry with ``change(columns, names)`` applied to its first chunk
+    and its name table, under a valid checksum: what only a planted file can hold."""
+    blob = entry.read_bytes()
+    start = len(parse_cache.CACHE_MAGIC) + parse_cache._CHECKSUM_SIZE
+    body = start + 8 + int.from_bytes(blob[start : start + 8], "big")
+    version, key, keys, size, starts, problems = pickle.loads(blob[start + 8 : body])
+    ends = [*starts[1:], len(blob) - body]
+    parts = [blob[body + a : body + b] for a, b in zip(starts, ends, strict=True)]
+    table, columns = list(pickle.loads(parts[0])), pickle.loads(parts[1])
+    change(columns, table)  # type: ignore[operator]
+    parts[:2] = [pickle.dumps(tuple(table)), pickle.dumps(columns)]
+    starts = [sum(len(p) for p in parts[:n]) for n in range(len(parts))]
+    index = pickle.dumps((version, key, keys, size, starts, problems))
+    payload = b"".join([len(index).to_bytes(8, "big"), index, *parts])
+    entry.write_bytes(parse_cache.CACHE_MAGIC + parse_cache._checksum(payload) + payload)
+
+
+def _title(columns: list[list[object]], table: list[object]) -> None:
+    columns[1][0] = 2011  # a title that is a number
+
+
+def _raw_value(columns: list[list[object]], table: list[object]) -> None:
+    columns[16][0]["title"] = None  # type: ignore[index]
+
+
+def _field_name(columns: list[list[object]], table: list[object]) -> None:
+    columns[15][0][3] = "x"  # type: ignore[index]
+
+
+def _author_number(columns: list[list[object]], table: list[object]) -> None:
+    columns[2][0] = (10**6,)  # no such name
+
+
+def _author_text(columns: list[list[object]], table: list[object]) -> None:
+    columns[2][0] = ("Liliang",)
+
+
+def _name_parts(columns: list[list[object]], table: list[object]) -> None:
+    table[2] = str(table[2]).encode()  # the names' parts as bytes, not text
+
+
+def _name_count(columns: list[list[object]], table: list[object]) -> None:
+    table[0] = int(table[0]) + 1  # more names than the parts hold
+
+
+def _collective_name(columns: list[list[object]], table: list[object]) -> None:
+    table[3] = ["0"]  # not a name's number
+
+
+def _location_path(columns: list[list[object]], table: list[object]) -> None:
+    columns[17][0] = (3, 1, None)  # a path that is a number
+
+
+def _short_column(columns: list[list[object]], table: list[object]) -> None:
+    del columns[5][0]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _title,
+        _raw_value,
+        _field_name,
+        _author_number,
+        _author_text,
+        _name_parts,
+        _name_count,
+        _collective_name,
+        _location_path,
+        _short_column,
+    ],
+)
+@pytest.mark.parametrize("read", ["one", "all"])
+def test_a_planted_value_of_the_wrong_type_is_a_located_error_not_a_crash_later(
+    cache_dir: Path, bib_file: Path, monkeypatch: pytest.MonkeyPatch, change: object, read: str
+) -> None:
+    load_references(bib_file)
+    (entry,) = entries(cache_dir)
+    _replant(entry, change)
+    refuse_to_parse(monkeypatch)
+    warm = load_references(bib_file)  # the checksum holds: the entry is used...
+
+    def first() -> object:
+        return warm["Liliang2011"]
+
+    def every() -> object:
+        return list(warm.values())
+
+    with pytest.raises(BibliographyError, match="cache entry for this file is damaged") as raised:
+        (first if read == "one" else every)()
+    assert raised.value.location.path == str(bib_file)  # ...and says where it came from
+
+
+def test_the_same_person_is_one_name_object_in_a_warm_load(cache_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "two.bib"
+    path.write_text(
+        "@article{a, author = {Liliang, Po-Chou and Katz, V.}, title = {A}}\n"
+        "@article{b, author = {Katz, V.}, editor = {Liliang, Po-Chou}, title = {B}}\n",
+        encoding="utf-8",
+    )
+    cold = load_references(path)
+    for read in ("one", "all"):
+        warm = load_references(path)
+        a, b = (warm["a"], warm["b"]) if read == "one" else list(warm.values())
+        assert (a, b) == (cold["a"], cold["b"])
+        assert a.authors[1] is b.authors[0]
+        assert a.authors[0] is b.editors[0]

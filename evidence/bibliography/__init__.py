@@ -12,30 +12,69 @@ Callers outside import from here. May import ``evidence.errors``, ``evidence.mod
 the shared helpers of stage 0, nothing above them.
 """
 
-from evidence.bibliography.bibtex import load_references, parse_references
-from evidence.bibliography.bibtex_edit import add_identifiers
-from evidence.bibliography.bibtex_syntax import MAX_VALUE_LENGTH
-from evidence.bibliography.core import NOT_LOADED, Bibliography
-from evidence.bibliography.csl_json import load_csl_json, parse_csl_json
-from evidence.bibliography.detect import (
-    BIBLIOGRAPHY_FORMATS,
-    detect_format,
-    load_bibliography,
-    parse_bibliography,
-)
-from evidence.bibliography.endnote_xml import load_endnote_xml, parse_endnote_xml
-from evidence.bibliography.latex import decode_latex
-from evidence.bibliography.medline import load_medline, parse_medline
-from evidence.bibliography.merge import merge_bibliographies
-from evidence.bibliography.ris import load_ris, parse_ris
-from evidence.bibliography.write import (
-    csl_item,
-    enrich,
-    format_bibtex,
-    format_csl_json,
-    write_bibliography,
-)
-from evidence.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evidence.bibliography.bibtex import load_references, parse_references
+    from evidence.bibliography.bibtex_edit import add_identifiers
+    from evidence.bibliography.bibtex_syntax import MAX_VALUE_LENGTH
+    from evidence.bibliography.core import NOT_LOADED, Bibliography
+    from evidence.bibliography.csl_json import load_csl_json, parse_csl_json
+    from evidence.bibliography.detect import (
+        BIBLIOGRAPHY_FORMATS,
+        detect_format,
+        load_bibliography,
+        parse_bibliography,
+    )
+    from evidence.bibliography.endnote_xml import load_endnote_xml, parse_endnote_xml
+    from evidence.bibliography.latex import decode_latex
+    from evidence.bibliography.medline import load_medline, parse_medline
+    from evidence.bibliography.merge import merge_bibliographies
+    from evidence.bibliography.ris import load_ris, parse_ris
+    from evidence.bibliography.write import (
+        csl_item,
+        enrich,
+        format_bibtex,
+        format_csl_json,
+        write_bibliography,
+    )
+    from evidence.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
+
+# Where each public name lives: imported on first use (PEP 562), so importing one module
+# of the package does not import all of them (the command line's start-up).
+_WHERE = {
+    "BIBLIOGRAPHY_FORMATS": "evidence.bibliography.detect",
+    "Bibliography": "evidence.bibliography.core",
+    "MAX_VALUE_LENGTH": "evidence.bibliography.bibtex_syntax",
+    "NOT_LOADED": "evidence.bibliography.core",
+    "add_identifiers": "evidence.bibliography.bibtex_edit",
+    "csl_item": "evidence.bibliography.write",
+    "decode_latex": "evidence.bibliography.latex",
+    "detect_format": "evidence.bibliography.detect",
+    "enrich": "evidence.bibliography.write",
+    "format_bibtex": "evidence.bibliography.write",
+    "format_csl_json": "evidence.bibliography.write",
+    "load_bibliography": "evidence.bibliography.detect",
+    "load_csl_json": "evidence.bibliography.csl_json",
+    "load_endnote_xml": "evidence.bibliography.endnote_xml",
+    "load_medline": "evidence.bibliography.medline",
+    "load_references": "evidence.bibliography.bibtex",
+    "load_ris": "evidence.bibliography.ris",
+    "merge_bibliographies": "evidence.bibliography.merge",
+    "normalise_doi": "evidence.identifiers",
+    "normalise_pmcid": "evidence.identifiers",
+    "normalise_pmid": "evidence.identifiers",
+    "parse_bibliography": "evidence.bibliography.detect",
+    "parse_csl_json": "evidence.bibliography.csl_json",
+    "parse_endnote_xml": "evidence.bibliography.endnote_xml",
+    "parse_medline": "evidence.bibliography.medline",
+    "parse_references": "evidence.bibliography.bibtex",
+    "parse_ris": "evidence.bibliography.ris",
+    "write_bibliography": "evidence.bibliography.write",
+}
 
 __all__ = [
     "BIBLIOGRAPHY_FORMATS",
@@ -67,3 +106,17 @@ __all__ = [
     "parse_ris",
     "write_bibliography",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access and keep the name here."""
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value  # the next access is a plain module attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

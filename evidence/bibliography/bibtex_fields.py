@@ -16,15 +16,18 @@ from pybtex.database.input.bibtex import month_names
 
 from evidence.bibliography.bibtex_syntax import Field
 from evidence.bibliography.latex import verbatim
-from evidence.bibliography.names import Decode, ends_with_others, parse_names
+from evidence.bibliography.names import Decode, NameNote, ends_with_others
 from evidence.errors import Severity, SourceLocation
 from evidence.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from evidence.model import Name, Reference
 
-__all__ = ["EntryBuilder", "Report"]
+__all__ = ["EntryBuilder", "Report", "SplitNames"]
 
 #: How a builder reports a problem: ``(line, message, code, severity)``.
 Report = Callable[[int | None, str, str, Severity], None]
+#: How a builder splits an ``author`` or ``editor`` value: what
+#: :func:`~evidence.bibliography.names.parse_names` gives.
+SplitNames = Callable[[str], tuple[tuple[Name, ...], list[NameNote]]]
 
 _WARNING = Severity.WARNING
 
@@ -39,8 +42,9 @@ class EntryBuilder:
     """Turns one entry's fields into a :class:`~evidence.model.Reference`, reporting what
     is dubious through ``report`` (the reader's list of problems).
 
-    ``decode`` turns LaTeX into text (the reader's own decoder); ``source`` names the file;
-    ``from_macros`` names the fields that hold an undefined macro, already reported.
+    ``decode`` turns LaTeX into text (the reader's own decoder) and ``split_names`` splits
+    names (with the same decoder); ``source`` names the file; ``from_macros`` names the
+    fields that hold an undefined macro, already reported.
     """
 
     def __init__(
@@ -48,6 +52,7 @@ class EntryBuilder:
         report: Report,
         source: str,
         decode: Decode,
+        split_names: SplitNames,
         key: str,
         line: int,
         from_macros: set[str],
@@ -55,6 +60,7 @@ class EntryBuilder:
         self.report = report
         self.source = source
         self.decode = decode
+        self.split_names = split_names
         self.key = key
         self.line = line
         self.from_macros = from_macros  # fields holding an undefined macro, already reported
@@ -116,7 +122,7 @@ class EntryBuilder:
         value = raw.get(role)
         if not value:
             return ()
-        names, notes = parse_names(value, self.decode)
+        names, notes = self.split_names(value)
         for note in notes:
             self.report(
                 self.lines[role],

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pybtex.database.input.bibtex import LowLevelParser
+from pybtex.database.input.bibtex import NAME_CHARS, LowLevelParser
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError, Token, TokenRequired
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "key_is_a_field",
     "looks_like_fields",
     "repair_fault",
+    "scan_entry",
 ]
 
 #: The longest value read, in characters after ``@string`` macros are put in: a bound so
@@ -306,6 +307,95 @@ def looks_like_fields(tail: str) -> bool:
     """Text after an entry's ``}`` that is really more fields, not a comment."""
     stripped = tail.rstrip()
     return stripped.endswith(("}", ")")) and _FIELD_ANYWHERE.search(stripped) is not None
+
+
+# --- the fast path ---------------------------------------------------------------------
+#
+# Most entries of a real export are plain: ``@type{key,`` then ``name = value`` fields whose
+# values are braced or quoted (braces a few levels deep), numbers or defined macros,
+# joined by ``#`` at most, and a closing ``}``. ``scan_entry`` reads such an entry with one
+# regex match per field instead of BlockParser's token-by-token walk (a Token object and
+# three method calls per token), and gives up -- returns ``None`` -- at the first thing it
+# does not expect: the careful path then reads the entry from its start, so every error,
+# repair and report comes from BlockParser alone. The patterns are BlockParser's tokens
+# (pybtex's NAME built from pybtex's own characters, its key, number and whitespace), so
+# where both read an entry they give the same fields; tests/test_bibtex_fast.py checks
+# that on every fixture and on mutated and random text.
+
+_PB_NAME = rf"[{re.escape(NAME_CHARS)}][{re.escape(NAME_CHARS)}0-9]*"
+# Balanced braces up to six levels deep (``{A {{ZnO}} layer}`` has three), possessive so
+# that an unbalanced value fails in linear time.
+_NESTED = r"[^{}]*+"
+for _ in range(5):
+    _NESTED = rf"[^{{}}]*+(?:\{{{_NESTED}\}}[^{{}}]*+)*+"
+# A quoted value: its braces balanced, and a quote inside braces is text.
+_QUOTED = rf"""[^"{{}}]*+(?:\{{{_NESTED}\}}[^"{{}}]*+)*+"""
+# A value part (braced, quoted, number, macro) and what follows it.
+_PART = rf"""\s*(?:\{{({_NESTED})\}}|"({_QUOTED})"|([0-9]+)|({_PB_NAME}))\s*([,}}#])"""
+_FAST_HEAD = re.compile(rf"@\s*({_PB_NAME})\s*\{{\s*([^\s,}}]+)\s*,")
+_FAST_FIELD = re.compile(rf"\s*({_PB_NAME})\s*={_PART}")
+_FAST_PART = re.compile(_PART)
+_FAST_CLOSE = re.compile(r"\s*\}")
+_NOT_ENTRIES = frozenset({"string", "preamble", "comment"})
+
+
+def scan_entry(
+    chunk: str, at: int, macros: Macros, first_line: int
+) -> tuple[str, str, list[Field], int] | None:
+    """The plain entry whose ``@`` is at ``at``: ``(type, key, fields, end)`` as
+    :class:`BlockParser` reads it (``end`` just after its ``}``), or ``None`` when it is
+    not plain (see above). ``first_line`` is the line of the chunk's first character."""
+    head = _FAST_HEAD.match(chunk, at)
+    if head is None:
+        return None
+    command = head.group(1)
+    if command.lower() in _NOT_ENTRIES:
+        return None
+    fields: list[Field] = []
+    pos = head.end()
+    line = first_line
+    counted = 0  # the newlines before ``counted`` are in ``line``
+    field_match = _FAST_FIELD.match
+    part_match = _FAST_PART.match
+    count = chunk.count
+    while True:
+        match = field_match(chunk, pos)
+        if match is None:
+            close = _FAST_CLOSE.match(chunk, pos)
+            return None if close is None else (command, head.group(2), fields, close.end())
+        name = match.group(1)
+        name_at = match.start(1)
+        line += count("\n", counted, name_at)
+        counted = name_at
+        parts: list[str] = []
+        group = 2  # the first of the part's groups in this match
+        while True:
+            value = match.group(group)
+            if value is None:
+                value = match.group(group + 1)
+                if value is None:
+                    value = match.group(group + 2)
+                    if value is None:
+                        value = macros.get(match.group(group + 3).lower())
+                        if value is None:
+                            return None  # an undefined macro: reported by the careful path
+                        value = str(value)
+            parts.append(value)
+            after = match.group(group + 4)
+            if after != "#":
+                break
+            match = part_match(chunk, match.end())
+            if match is None:
+                return None
+            group = 1
+        if (len(parts) > 1 or len(value) > MAX_VALUE_LENGTH) and sum(
+            len(part) for part in parts
+        ) > MAX_VALUE_LENGTH:
+            return None  # refused by the careful path
+        fields.append((name, parts, line))
+        pos = match.end()
+        if after == "}":
+            return command, head.group(2), fields, pos
 
 
 # --- from fields to a Reference ----------------------------------------------------------

@@ -15,11 +15,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from evidence.bibliography.latex import decode_latex, needs_decoding
+from evidence.bibliography.latex import LatexDecoder, decode_latex, needs_decoding
 from evidence.errors import Severity
 from evidence.model import Name
 
-__all__ = ["Decode", "NameNote", "ends_with_others", "parse_names"]
+__all__ = ["Decode", "NameNote", "NameSplitter", "ends_with_others", "parse_names"]
 
 #: How a name's LaTeX becomes text: :func:`~evidence.bibliography.latex.decode_latex`, or a
 #: reader's own :class:`~evidence.bibliography.latex.LatexDecoder`.
@@ -181,31 +181,90 @@ def parse_names(
         name = piece.strip()
         if not name:
             if text.strip():
-                notes.append(NameNote("an empty name (two 'and' in a row?) was skipped", _WARNING))
+                notes.append(_EMPTY_NAME)
             continue
-        if not plain and _is_one_group(name):
-            names.append(Name(last=decode(name), collective=True))
-            continue
-        if name[:2].lower() == "et" and _ET_AL.fullmatch(name):
-            notes.append(NameNote(f"'{name}' read as 'and others'; write 'and others'", _WARNING))
-            continue
-        parts = [p.strip() for p in (name.split(",") if plain else _split_commas(name))]
-        if len(parts) == 2 and parts[1]:
-            names.append(_name_from_parts(parts, decode, plain))  # "Last, First": most names
-        elif len(parts) == 1 and name.lower() == "others":
-            continue
-        elif len(parts) == 2 and len(_words(parts[0])) > 1:
-            names.append(Name(last=decode(parts[0]), collective=True))
-        elif len(parts) < 3 or (len(parts) == 3 and _JR.fullmatch(parts[1])):
-            names.append(_name_from_parts(parts, decode, plain))
-        else:
-            recovered, note = _split_comma_list(name, parts, decode)
-            if note is None:  # "Last, Jr, First" after all
-                names.append(_name_from_parts(parts, decode, plain))
-                continue
-            names.extend(recovered)
-            notes.append(note)
+        found, noted = _read_name(name, plain, decode)
+        names += found
+        notes += noted
     return tuple(names), notes
+
+
+_EMPTY_NAME = NameNote("an empty name (two 'and' in a row?) was skipped", _WARNING)
+_NOTHING: tuple[NameNote, ...] = ()
+
+
+def _read_name(
+    name: str, plain: bool, decode: Decode
+) -> tuple[tuple[Name, ...], tuple[NameNote, ...]]:
+    """The names (usually one) in ``name``, the text between two ``and``; ``plain`` says
+    the whole field has nothing to decode."""
+    if not plain and _is_one_group(name):
+        return (Name(last=decode(name), collective=True),), _NOTHING
+    if name[:2].lower() == "et" and _ET_AL.fullmatch(name):
+        return (), (NameNote(f"'{name}' read as 'and others'; write 'and others'", _WARNING),)
+    parts = [p.strip() for p in (name.split(",") if plain else _split_commas(name))]
+    if len(parts) == 2 and parts[1]:
+        return (_name_from_parts(parts, decode, plain),), _NOTHING  # "Last, First": most names
+    if len(parts) == 1 and name.lower() == "others":
+        return (), _NOTHING
+    if len(parts) == 2 and len(_words(parts[0])) > 1:
+        return (Name(last=decode(parts[0]), collective=True),), _NOTHING
+    if len(parts) < 3 or (len(parts) == 3 and _JR.fullmatch(parts[1])):
+        return (_name_from_parts(parts, decode, plain),), _NOTHING
+    recovered, note = _split_comma_list(name, parts, decode)
+    if note is None:  # "Last, Jr, First" after all
+        return (_name_from_parts(parts, decode, plain),), _NOTHING
+    return tuple(recovered), (note,)
+
+
+class NameSplitter:
+    """:func:`parse_names` for one load, splitting each distinct name once.
+
+    A bibliography names the same people again and again (the 7,166-entry Zotero export
+    has 42,153 names, 23,650 of them distinct; generated files far fewer): a reader owns
+    one splitter per load, which keeps what each name between ``and`` gave -- the names
+    (frozen, so shared), the notes, and the LaTeX commands the decoder could not read, so
+    that a name read again reports them again. The memory goes with the splitter.
+    """
+
+    __slots__ = ("_decoder", "_read")
+
+    def __init__(self, decoder: LatexDecoder) -> None:
+        self._decoder = decoder
+        self._read: dict[str, tuple[tuple[Name, ...], tuple[NameNote, ...], tuple[str, ...]]] = {}
+
+    def parse(self, text: str) -> tuple[tuple[Name, ...], list[NameNote]]:
+        """``parse_names(text, decoder.decode)``, the same result."""
+        names: list[Name] = []
+        notes: list[NameNote] = []
+        memory = self._read
+        unknown = self._decoder.unknown
+        for piece in _split_and(text):
+            name = piece.strip()
+            if not name:
+                if text.strip():
+                    notes.append(_EMPTY_NAME)
+                continue
+            known = memory.get(name)
+            if known is None:
+                known = self._learn(name)
+            names += known[0]
+            if known[1]:
+                notes += known[1]
+            if known[2]:
+                unknown += known[2]
+        return tuple(names), notes
+
+    def _learn(self, name: str) -> tuple[tuple[Name, ...], tuple[NameNote, ...], tuple[str, ...]]:
+        # Whether the whole field is plain does not change how one name reads: a name with
+        # nothing to decode reads the same either way, and a name with something to decode
+        # is never in a plain field. So the name alone is the key, and is itself asked.
+        unknown = self._decoder.unknown
+        before = len(unknown)
+        found, notes = _read_name(name, not needs_decoding(name), self._decoder.decode)
+        learnt = self._read[name] = (found, notes, tuple(unknown[before:]))
+        del unknown[before:]  # parse() adds them, as for a name read before
+        return learnt
 
 
 def _split_comma_list(

@@ -37,6 +37,7 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import Enum
+from types import MappingProxyType
 from typing import TypeVar
 
 from evidence.claims.comparative import read_comparative
@@ -67,6 +68,7 @@ from evidence.model import (
 )
 
 _E = TypeVar("_E", bound=Enum)
+_STANCE_VALUES = MappingProxyType({stance.value: stance for stance in Stance})
 
 
 class _Fields:
@@ -419,7 +421,14 @@ def _citation(node: Node, claim: str, report: Report) -> Citation | None:
     key = _required_text(fields, "key", f"a citation of {claim}", report)
     what = f"citation {key!r} of {claim}" if key else f"a citation of {claim}"
     stance_node = fields.get("stance")
-    stance = _choice(stance_node, Stance.parse, STANCES, "stance", what, report)
+    # A stance written as its value (as every writer does) needs no forgiving parse.
+    typed = stance_node.text if isinstance(stance_node, Scalar) else None
+    exact = _STANCE_VALUES.get(typed) if typed is not None else None
+    stance = (
+        exact
+        if exact is not None
+        else _choice(stance_node, Stance.parse, STANCES, "stance", what, report)
+    )
     if stance_node is None or (
         isinstance(stance_node, Scalar) and not (stance_node.text or "").strip()
     ):

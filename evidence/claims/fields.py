@@ -132,8 +132,13 @@ RISKS = tuple(r.label for r in RiskOfBias)
 DESIGNS = tuple(d.value for d in StudyDesign)
 
 
+_PLAIN_NAME = re.compile(r"[a-z0-9_]+")
+
+
 def field_name(raw: str) -> str:
     """Field and column names forgive case, spaces and hyphens: ``Risk of bias``."""
+    if _PLAIN_NAME.fullmatch(raw):
+        return raw  # already a name (the usual case): nothing to strip, lower or join
     return re.sub(r"[\s\-]+", "_", raw.strip().lower())
 
 

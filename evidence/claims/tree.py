@@ -13,6 +13,7 @@ all, each as ``path:line: error: ...``.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NoReturn, TypeAlias
@@ -93,6 +94,10 @@ class Seq:
 Node: TypeAlias = "Scalar | Map | Seq"
 
 
+# One search in C per text: a generator over every character cost 0.4 s at 20,000 claims.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def check_characters(root: Node | None, report: Report) -> None:
     """Report every text holding a lone surrogate (``"\\ud800"`` in JSON or YAML escapes):
     half of a character pair, which no file can hold, so writing the claims back (or any
@@ -113,8 +118,9 @@ def check_characters(root: Node | None, report: Report) -> None:
             texts = []
             stack.extend(node.items)
         for text in texts:
-            bad = next((c for c in text if "\ud800" <= c <= "\udfff"), None)
-            if bad is not None:
+            found = _SURROGATE.search(text)
+            if found is not None:
+                bad = found.group()
                 report.error(
                     node.line,
                     f"the text {text[:40]!r} holds \\u{ord(bad):04x}, half of a character "

@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 
 from evidence.claims.fields import CITATION_FIELDS, CSV_CLAIM_COLUMNS, CSV_COMPARATIVE_COLUMNS
+from evidence.claims.tree import Node
+from evidence.claims.yaml_fast import fast_yaml
 from evidence.claims.yaml_reader import YAML_PREFIX
 from evidence.comparative import BinaryArms, ContinuousArms
 from evidence.model import Certainty, CertaintyJudgement, Citation, Claim, RiskOfBias, Stance
@@ -27,22 +29,24 @@ from evidence.spreadsheet import neutralise
 
 
 def normalised(claim: Claim) -> Claim:
-    """The claim as it reads back from a file: text fields stripped, as the reader does."""
-    citations = tuple(
-        replace(
-            c,
-            key=c.key.strip(),
-            finding=c.finding.strip(),
-            outcome=c.outcome.strip(),
-            locator=c.locator.strip(),
-            quote=c.quote.strip(),
-            note=c.note.strip(),
-            design=c.design.strip() if c.design is not None else None,
-            arm_labels=(c.arm_labels[0].strip(), c.arm_labels[1].strip()),
-        )
-        for c in claim.citations
-    )
+    """The claim as it reads back from a file: text fields stripped, as the reader does.
+
+    A claim whose text is already stripped (every claim ``evidence extract`` makes) is
+    returned as it is: ``dataclasses.replace`` on it would build an equal copy, and at
+    20,000 claims the copies cost more than writing them.
+    """
+    citations = tuple(c if _clean_citation(c) else _stripped_citation(c) for c in claim.citations)
     certainty = claim.certainty
+    if (
+        all(new is old for new, old in zip(citations, claim.citations, strict=True))
+        and _bare(claim.id)
+        and _bare(claim.text)
+        and _bare(claim.note)
+        and _bare(claim.source)
+        and all(_bare(tag) for tag in claim.tags)
+        and (certainty is None or _bare(certainty.reason))
+    ):
+        return claim
     if certainty is not None:
         certainty = CertaintyJudgement(certainty.level, certainty.reason.strip())
     return replace(
@@ -54,6 +58,39 @@ def normalised(claim: Claim) -> Claim:
         source=claim.source.strip(),
         certainty=certainty,
         citations=citations,
+    )
+
+
+def _bare(text: str) -> bool:
+    """Whether ``text`` has no white space to strip (an empty text has none)."""
+    return not text or not (text[0].isspace() or text[-1].isspace())
+
+
+def _clean_citation(c: Citation) -> bool:
+    return (
+        _bare(c.key)
+        and _bare(c.finding)
+        and _bare(c.outcome)
+        and _bare(c.locator)
+        and _bare(c.quote)
+        and _bare(c.note)
+        and (c.design is None or _bare(c.design))
+        and _bare(c.arm_labels[0])
+        and _bare(c.arm_labels[1])
+    )
+
+
+def _stripped_citation(c: Citation) -> Citation:
+    return replace(
+        c,
+        key=c.key.strip(),
+        finding=c.finding.strip(),
+        outcome=c.outcome.strip(),
+        locator=c.locator.strip(),
+        quote=c.quote.strip(),
+        note=c.note.strip(),
+        design=c.design.strip() if c.design is not None else None,
+        arm_labels=(c.arm_labels[0].strip(), c.arm_labels[1].strip()),
     )
 
 
@@ -134,7 +171,7 @@ class _Tags(list[str]):
     """Tags, written in YAML's compact flow style: ``tags: [a, b]``."""
 
 
-def _document(claims: Sequence[Claim], flow_tags: bool) -> dict[str, Any]:
+def document_of(claims: Sequence[Claim], flow_tags: bool) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for claim in claims:
         item: dict[str, Any] = {"id": claim.id, "text": claim.text}
@@ -197,8 +234,27 @@ _YAML_HEADER = (
 
 def write_yaml(claims: Sequence[Claim], name: str = "yaml") -> str:
     """A YAML claims file, with a comment header naming the stances."""
+    return yaml_and_tree(claims)[0]
+
+
+def yaml_and_tree(claims: Sequence[Claim]) -> tuple[str, Node | None]:
+    """The YAML claims file, and the tree it reads as when the fast path wrote it.
+
+    The fast path (:mod:`evidence.claims.yaml_fast`) writes the bytes PyYAML would, for
+    the claims it can; the others are dumped by PyYAML, with no tree (``None``: read the
+    text back to get it).
+    """
+    document = document_of(claims, flow_tags=True)
+    fast = fast_yaml(document, _YAML_HEADER)
+    if fast is not None:
+        return fast
+    return pyyaml_text(document), None
+
+
+def pyyaml_text(document: dict[str, Any]) -> str:
+    """The claims document as PyYAML writes it, header first (what the fast path matches)."""
     body = yaml.dump(
-        _document(claims, flow_tags=True),
+        document,
         Dumper=_YamlWriter,
         allow_unicode=True,
         sort_keys=False,
@@ -210,7 +266,7 @@ def write_yaml(claims: Sequence[Claim], name: str = "yaml") -> str:
 
 def write_json(claims: Sequence[Claim], name: str = "json") -> str:
     """A JSON claims file, indented by two spaces, Unicode written as is."""
-    return json.dumps(_document(claims, flow_tags=False), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document_of(claims, flow_tags=False), ensure_ascii=False, indent=2) + "\n"
 
 
 _CSV_WRITE_ORDER = CSV_CLAIM_COLUMNS + CITATION_FIELDS

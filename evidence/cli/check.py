@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
     problems = [p for p in problems if p.code not in ignored]
-    n_claims = len(table.claims)
+    n_claims = len(claim_set)  # one table row per claim; reading table.claims needs pandas
     _write_report(problems, n_claims, args)
     if unreviewed and "unreviewed" not in ignored and not args.quiet:
         print(

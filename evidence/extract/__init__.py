@@ -24,25 +24,54 @@ May import ``evidence.errors``, ``evidence.model``, the shared helpers (``text``
 this package's ``__init__``.
 """
 
-from evidence.extract.article import extract_claims, parse_article
-from evidence.extract.bibout import references_to_bibtex
-from evidence.extract.formats import FORMATS
-from evidence.extract.manubot import load_csl_library
-from evidence.extract.matching import (
-    TITLE_MATCH,
-    TITLE_MATCH_WITH_AUTHOR_AND_YEAR,
-    match_reference,
-)
-from evidence.extract.merge import MergeResult, merge_claims
-from evidence.extract.records import (
-    CitationMatcher,
-    ExtractResult,
-    ListedReference,
-    Marker,
-    UnmappedMarker,
-)
-from evidence.extract.reflist import parse_reference_line
-from evidence.text import sentence_spans, split_sentences
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evidence.extract.article import extract_claims, parse_article
+    from evidence.extract.bibout import references_to_bibtex
+    from evidence.extract.formats import FORMATS
+    from evidence.extract.manubot import load_csl_library
+    from evidence.extract.matching import (
+        TITLE_MATCH,
+        TITLE_MATCH_WITH_AUTHOR_AND_YEAR,
+        match_reference,
+    )
+    from evidence.extract.merge import MergeResult, merge_claims
+    from evidence.extract.records import (
+        CitationMatcher,
+        ExtractResult,
+        ListedReference,
+        Marker,
+        UnmappedMarker,
+    )
+    from evidence.extract.reflist import parse_reference_line
+    from evidence.text import sentence_spans, split_sentences
+
+# Where each public name lives: imported on first use (PEP 562), so importing one module
+# of the package does not import all of them (the command line's start-up).
+_WHERE = {
+    "CitationMatcher": "evidence.extract.records",
+    "ExtractResult": "evidence.extract.records",
+    "FORMATS": "evidence.extract.formats",
+    "ListedReference": "evidence.extract.records",
+    "Marker": "evidence.extract.records",
+    "MergeResult": "evidence.extract.merge",
+    "TITLE_MATCH": "evidence.extract.matching",
+    "TITLE_MATCH_WITH_AUTHOR_AND_YEAR": "evidence.extract.matching",
+    "UnmappedMarker": "evidence.extract.records",
+    "extract_claims": "evidence.extract.article",
+    "load_csl_library": "evidence.extract.manubot",
+    "match_reference": "evidence.extract.matching",
+    "merge_claims": "evidence.extract.merge",
+    "parse_article": "evidence.extract.article",
+    "parse_reference_line": "evidence.extract.reflist",
+    "references_to_bibtex": "evidence.extract.bibout",
+    "sentence_spans": "evidence.text",
+    "split_sentences": "evidence.text",
+}
 
 __all__ = [
     "FORMATS",
@@ -64,3 +93,17 @@ __all__ = [
     "sentence_spans",
     "split_sentences",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access and keep the name here."""
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value  # the next access is a plain module attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -99,6 +99,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from evidence._gc import paused_gc
 from evidence.bibliography import load_references
 from evidence.claims import ClaimSet
 from evidence.errors import ArticleError, Problem, Severity, SourceLocation
@@ -208,7 +209,8 @@ def extract_claims(
     extraction = _Extraction(_normalise(text), reader, source, bib, client, decoded)
     extraction.from_list = list_references
     extraction.aliases = found_aliases
-    return extraction.run(context, include_uncited)
+    with paused_gc():  # many small objects (markers, sentences, claims), no cycles
+        return extraction.run(context, include_uncited)
 
 
 def parse_article(
@@ -234,7 +236,8 @@ def parse_article(
     extraction = _Extraction(_normalise(text), reader, source, references, client)
     extraction.from_list = list_references
     extraction.aliases = {**link_aliases(text), **(aliases or {})}
-    return extraction.run(context, include_uncited)
+    with paused_gc():
+        return extraction.run(context, include_uncited)
 
 
 def _normalise(text: str) -> str:
@@ -304,15 +307,19 @@ class _Extraction:
             return SourceLocation(self.source, self.file_lines[min(line, len(self.file_lines) - 1)])
         return SourceLocation(self.source, line + 1, offset - self.lines[line] + 1)
 
-    def provenance(self, offset: int) -> str:
-        """Where a claim came from, as the claims file's ``source`` says it."""
-        where = self.at(offset)
+    def provenance(self, offset: int, where: SourceLocation | None = None) -> str:
+        """Where a claim came from, as the claims file's ``source`` says it (``where``: the
+        location of ``offset``, when the caller has it already)."""
+        where = where or self.at(offset)
         if self.unit == "paragraph":
             return f"{where.path}, paragraph {where.line}"
         return f"{where.path}:{where.line}"
 
-    def warn(self, offset: int | None, message: str, code: str) -> None:
-        where = self.at(offset) if offset is not None else SourceLocation(self.source)
+    def warn(
+        self, offset: int | None, message: str, code: str, where: SourceLocation | None = None
+    ) -> None:
+        if where is None:
+            where = self.at(offset) if offset is not None else SourceLocation(self.source)
         self.problems.append(Problem(where, message, code, _WARNING))
 
     # -- the steps ------------------------------------------------------------------------
@@ -455,14 +462,15 @@ class _Extraction:
                 continue
             claim_id = slug(text, ids, counters)
             ids.add(claim_id)
+            where = self.at(sentence.start)
             claims.append(
                 Claim(
                     id=claim_id,
                     text=text,
                     citations=tuple(citations.values()),
                     note="; ".join(dict.fromkeys(notes)),
-                    location=self.at(sentence.start),
-                    source=self.provenance(sentence.start),
+                    location=where,
+                    source=self.provenance(sentence.start, where),
                 )
             )
         return markers, claims
@@ -511,11 +519,15 @@ class _Extraction:
                             f.start,
                             f"'@{item.value}' is not a key in the .bib; not taken as a citation",
                             "unknown-key",
+                            where,
                         )
                         cited.pop()
                         continue
                     self.warn(
-                        f.start, f"citation key '{item.value}' is not in the .bib", "unknown-key"
+                        f.start,
+                        f"citation key '{item.value}' is not in the .bib",
+                        "unknown-key",
+                        where,
                     )
                 if ref is not None:
                     self.count["mapped"] += 1
@@ -572,7 +584,9 @@ class _Extraction:
         self.count["reported"] += len(pending)
         for what, reason in pending:
             self.unmapped.append(UnmappedMarker(marker, what, reason))
-            self.warn(f.start, f"{what} not mapped to a .bib key: {reason}", "unmapped-citation")
+            self.warn(
+                f.start, f"{what} not mapped to a .bib key: {reason}", "unmapped-citation", where
+            )
             notes.append(f"{what} not mapped: {reason}")
         return marker, keys
 

@@ -55,11 +55,32 @@ def paragraphs(view: str, region: tuple[int, int]) -> list[tuple[int, int]]:
     return blocks
 
 
-def sentences(prose: str, found: list[Found], region: tuple[int, int]) -> list[Sentence]:
-    """The sentences of the prose view, outside ``region``, each with its markers."""
-    # Split with the markers blanked, so their digits and brackets cannot end or start
-    # a sentence; then give each marker to the sentence it is in, or to the one just
-    # before it when it sits after that sentence's full stop.
+def _blanked(prose: str, found: list[Found]) -> str:
+    """``prose`` with each marker's characters made spaces (line breaks kept), and the
+    first made ``A`` when the marker leaves names in the text (they can start a sentence).
+
+    Built from slices when the markers come in order without overlapping (as
+    :class:`~evidence.extract.markers.MarkerFinder` gives them); a list of every
+    character, changed one at a time, cost a tenth of the extraction.
+    """
+    pieces: list[str] = []
+    at = 0
+    for f in found:
+        start, end = f.start, min(f.end, len(prose))
+        if start < at or start >= end:
+            return _blanked_by_character(prose, found)
+        pieces.append(prose[at:start])
+        span = prose[start:end]
+        blank = " " * len(span) if "\n" not in span else _NOT_NEWLINE.sub(" ", span)
+        if f.narrative or f.strip:
+            blank = "A" + blank[1:]  # names stay in the text and can start a sentence
+        pieces.append(blank)
+        at = end
+    pieces.append(prose[at:])
+    return "".join(pieces)
+
+
+def _blanked_by_character(prose: str, found: list[Found]) -> str:
     chars = list(prose)
     for f in found:
         for i in range(f.start, f.end):
@@ -67,7 +88,18 @@ def sentences(prose: str, found: list[Found], region: tuple[int, int]) -> list[S
                 chars[i] = " "
         if f.narrative or f.strip:
             chars[f.start] = "A"  # names stay in the text and can start a sentence
-    blanked = "".join(chars)
+    return "".join(chars)
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def sentences(prose: str, found: list[Found], region: tuple[int, int]) -> list[Sentence]:
+    """The sentences of the prose view, outside ``region``, each with its markers."""
+    # Split with the markers blanked, so their digits and brackets cannot end or start
+    # a sentence; then give each marker to the sentence it is in, or to the one just
+    # before it when it sits after that sentence's full stop.
+    blanked = _blanked(prose, found)
     result: list[Sentence] = []
     for number, (start, end) in enumerate(paragraphs(blanked, region)):
         for a, b in sentence_spans(blanked, start, end):

@@ -71,13 +71,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-import requests
-from requests.adapters import HTTPAdapter
-from tqdm import tqdm
-from urllib3.exceptions import InvalidHeader
-from urllib3.util.retry import Retry
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from evidence._gc import paused_gc
 from evidence.errors import CacheError, PubMedError, PubMedResponseError, PubMedUnavailable
@@ -95,8 +89,14 @@ from evidence.pubmed.transport import (
     Watchdog,
     is_name_resolution_failure,
     mask_urllib3_logs,
+    no_retries,
     pool_classes,
+    retry_after_seconds,
 )
+
+if TYPE_CHECKING:  # requests and tqdm are imported when first needed (start-up time)
+    import requests
+    from requests.adapters import HTTPAdapter
 
 __all__ = ["FetchOutcome", "FetchResult", "PubMedClient"]
 
@@ -113,17 +113,20 @@ _IN_FLIGHT = 4  # EFetch requests at once: ~3 a second, each answer taking about
 # --- adapters ---------------------------------------------------------------------------
 
 
-class _WatchedAdapter(HTTPAdapter):
-    """Connections that report to the client's watchdog (``evidence.pubmed.transport``);
-    with ``raw_pipes`` they also write ECitMatch's ``|`` separators raw."""
+def _watched_adapter(watchdog: Watchdog, *, raw_pipes: bool = False, **kwargs: Any) -> HTTPAdapter:
+    """An adapter whose connections report to the client's watchdog (``transport``); with
+    ``raw_pipes`` they also write ECitMatch's ``|`` separators raw. Its class is made here,
+    not at import, so that requests loads only when a session is made."""
+    from requests.adapters import HTTPAdapter
 
-    def __init__(self, watchdog: Watchdog, *, raw_pipes: bool = False, **kwargs: Any) -> None:
-        self._pools = pool_classes(watchdog, raw_pipes=raw_pipes)
-        super().__init__(**kwargs)
+    pools = pool_classes(watchdog, raw_pipes=raw_pipes)
 
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = dict(self._pools)
+    class WatchedAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = dict(pools)
+
+    return WatchedAdapter(**kwargs)
 
 
 # --- one request ----------------------------------------------------------------------
@@ -138,6 +141,8 @@ class _Tally:
 
 
 def _describe_transport_error(exc: requests.RequestException) -> str:
+    import requests
+
     if isinstance(exc, requests.Timeout):
         return "no answer before the timeout"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
@@ -233,9 +238,6 @@ class PubMedClient:
         # 5 % under the allowed rate: see "Rate" in the module docstring.
         self._limiter = RateLimiter(1.05 / rate)
         self._random = random.Random()
-        # Transport-level retries are off (see the module docstring); this Retry object
-        # also parses Retry-After headers for the client's own loop.
-        self._transport_retry = Retry(total=0, read=False, redirect=False, raise_on_status=False)
         self._session = session
         self._own_session = session is None
         self._session_lock = threading.Lock()
@@ -296,21 +298,22 @@ class PubMedClient:
         return params
 
     def _get_session(self) -> requests.Session:
+        import requests
+
         with self._session_lock:
             if self._session is None:
                 self._session = requests.Session()
             if not self._prepared:
+                retry = no_retries()  # transport-level retries are off: see the docstring
                 # Mounted for the E-utilities URL only, so an injected session keeps its
                 # own adapters for everything else.
-                watched = _WatchedAdapter(self._watchdog, max_retries=self._transport_retry)
+                watched = _watched_adapter(self._watchdog, max_retries=retry)
                 if self._own_session:
-                    plain = HTTPAdapter(max_retries=self._transport_retry)
+                    plain = requests.adapters.HTTPAdapter(max_retries=retry)
                     self._session.mount("https://", plain)
                     self._session.mount("http://", plain)
                 self._session.mount(self.base_url, watched)
-                pipes = _WatchedAdapter(
-                    self._watchdog, raw_pipes=True, max_retries=self._transport_retry
-                )
+                pipes = _watched_adapter(self._watchdog, raw_pipes=True, max_retries=retry)
                 self._session.mount(self.base_url + query.ECITMATCH, pipes)
                 self._prepared = True
             return self._session
@@ -339,6 +342,8 @@ class PubMedClient:
     def _attempt(
         self, session: requests.Session, endpoint: str, params: Mapping[str, str], method: str
     ) -> Answer | NoAnswer:
+        import requests
+
         url = self.base_url + endpoint
         headers = {"User-Agent": f"{self.tool} (evidence PubMed client)"}
         try:
@@ -359,12 +364,7 @@ class PubMedClient:
         )
 
     def _retry_after(self, value: str | None) -> float | None:
-        if value is None:
-            return None
-        try:
-            return self._transport_retry.parse_retry_after(value)
-        except InvalidHeader:
-            return None
+        return None if value is None else retry_after_seconds(value)
 
     def _check_reachable(self, endpoint: str) -> None:
         with self._state_lock:
@@ -508,6 +508,8 @@ class PubMedClient:
                     else "not looked up: the client is offline and the PMID is not cached",
                 )
             return FetchResult(outcomes)
+
+        from tqdm import tqdm  # here: a run from the cache alone never loads it
 
         batches = list(query.batched(pending, self.batch_size))
         show = progress and sys.stderr is not None and sys.stderr.isatty()

@@ -20,6 +20,9 @@ them), so every ``%7C`` there is a separator.
 :func:`mask_urllib3_logs` masks it.
 
 urllib3 only: requests is imported by the client alone (its adapter mounts these pools).
+urllib3 itself is imported inside the functions that need it, when a session is made or
+an answer read: a command that never goes online (``evidence check --offline``) does not
+load it.
 """
 
 from __future__ import annotations
@@ -31,11 +34,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import urllib3.connection
-import urllib3.connectionpool
-import urllib3.exceptions
+if TYPE_CHECKING:
+    import urllib3.connectionpool
+    from urllib3.util.retry import Retry
 
 __all__ = [
     "Answer",
@@ -44,7 +47,9 @@ __all__ = [
     "Watchdog",
     "is_name_resolution_failure",
     "mask_urllib3_logs",
+    "no_retries",
     "pool_classes",
+    "retry_after_seconds",
 ]
 
 
@@ -150,6 +155,8 @@ def pool_classes(
 ) -> dict[str, type[urllib3.connectionpool.HTTPConnectionPool]]:
     """urllib3 pool classes by scheme whose connections report to ``watchdog`` (and, with
     ``raw_pipes``, write ``|`` raw in the request target)."""
+    import urllib3.connection
+    import urllib3.connectionpool
 
     def target(url: str) -> str:
         return url.replace("%7C", "|") if raw_pipes else url
@@ -198,6 +205,25 @@ def pool_classes(
     return {"http": Pool, "https": SecurePool}
 
 
+def no_retries() -> Retry:
+    """urllib3's retries switched off, for the adapters: the client retries by itself
+    (see :mod:`evidence.pubmed.client`)."""
+    from urllib3.util.retry import Retry
+
+    return Retry(total=0, read=False, redirect=False, raise_on_status=False)
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """The wait a ``Retry-After`` header asks for (seconds or an HTTP date), read by
+    urllib3's parser; ``None`` when it is neither."""
+    from urllib3.exceptions import InvalidHeader
+
+    try:
+        return no_retries().parse_retry_after(value)
+    except InvalidHeader:
+        return None
+
+
 class _MaskApiKey(logging.Filter):
     """Masks ``api_key=`` values in urllib3's DEBUG lines, which print full request URLs."""
 
@@ -225,6 +251,8 @@ def is_name_resolution_failure(exc: BaseException) -> bool:
     Retrying with backoff would keep a user without a network waiting for ~15 s before
     carrying on offline, so the client gives up on the first such failure.
     """
+    import urllib3.exceptions
+
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, urllib3.exceptions.NameResolutionError):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from evidence.assess import (
     COMPARATIVE_COLUMNS,
@@ -24,7 +22,6 @@ from evidence.assess import (
 from evidence.assess.abstracts import Abstract, abstract_for
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
-from evidence.assess.suggest import Suggestion, suggest
 from evidence.assess.support import (
     THRESHOLD,
     Scorer,
@@ -54,11 +51,15 @@ from evidence.table.columns import (
     VERDICT_ORDER,
 )
 from evidence.table.evidence_table import EvidenceTable
+from evidence.table.frames import PendingFrame
 from evidence.table.remarks import (
     _claim_remarks,
     _no_mention_remark,
     _study_remarks,
 )
+
+if TYPE_CHECKING:
+    from evidence.assess.suggest import Suggestion
 
 Resolver = Callable[[str], Reference | None]
 
@@ -198,7 +199,7 @@ def build_table(
             row["mentions"] = mentions if scorer is not None else None
             row["abstract_source"] = abstract.source if abstract else ""
             offered = (
-                suggest(claim.text, abstract, title=study.title)
+                _suggest(claim.text, abstract, study.title)
                 if abstract is not None and study is not None and citation.stance is Stance.UNKNOWN
                 else None
             )
@@ -279,39 +280,27 @@ def build_table(
         + tuple(getattr(claims, "problems", ()))
         + tuple(p for study in study_of.values() for p in study.problems)
     )
+    # The frames are built when first read (evidence.table.frames): `check` reads none.
     return EvidenceTable(
-        claims=_ordered(
-            _frame(claim_rows, CLAIM_COLUMNS, CLAIM_DTYPES),
+        claims=PendingFrame(
+            claim_rows,
+            CLAIM_COLUMNS,
+            CLAIM_DTYPES,
             {"certainty": CERTAINTY_ORDER, "verdict": VERDICT_ORDER},
         ),
-        evidence=_ordered(
-            _frame(evidence_rows, EVIDENCE_COLUMNS, EVIDENCE_DTYPES), {"design": DESIGN_ORDER}
+        evidence=PendingFrame(
+            evidence_rows, EVIDENCE_COLUMNS, EVIDENCE_DTYPES, {"design": DESIGN_ORDER}
         ),
         remarks=tuple(remarks),
         references=tuple(cited.values()),
         judgements=judgements,
         input_problems=input_problems,
         title=title,
-        pooled=_frame(pooled_rows, POOLED_COLUMNS, POOLED_DTYPES),
+        pooled=PendingFrame(pooled_rows, POOLED_COLUMNS, POOLED_DTYPES),
         studies=study_of,
-        comparative=_frame(comparative_rows, COMPARATIVE_COLUMNS, COMPARATIVE_DTYPES),
+        comparative=PendingFrame(comparative_rows, COMPARATIVE_COLUMNS, COMPARATIVE_DTYPES),
         comparisons=comparisons,
     )
-
-
-def _frame(
-    rows: list[dict[str, Any]], columns: Sequence[str], dtypes: Mapping[str, str]
-) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(columns))
-    return frame.astype(dict(dtypes)) if len(frame) or dtypes else frame
-
-
-def _ordered(frame: pd.DataFrame, orders: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """The vocabulary columns as ordered categoricals, so that sorting and comparing them in
-    a notebook follows their meaning, not the alphabet (a missing value stays missing)."""
-    for column, order in orders.items():
-        frame[column] = pd.Categorical(frame[column], categories=list(order), ordered=True)
-    return frame
 
 
 def _canonical_claim(claim: Claim, resolve: Resolver) -> Claim:
@@ -410,6 +399,15 @@ def _support(
         abstracts[study.key] = (found, Scorer(prepared)) if found and prepared else None
     kept = abstracts[study.key]
     return kept if kept is not None else (None, None)
+
+
+def _suggest(claim_text: str, abstract: Abstract, title: str) -> Suggestion:
+    """:func:`~evidence.assess.suggest.suggest`, imported when a citation first needs it:
+    its number patterns are a tenth of ``evidence check``'s start-up, and a table without
+    unreviewed citations of studies with abstracts never uses them."""
+    from evidence.assess.suggest import suggest
+
+    return suggest(claim_text, abstract, title=title)
 
 
 def _suggestion_columns(offered: Suggestion | None) -> dict[str, Any]:

@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from evidence.assess import (
     COMPARATIVE_COLUMNS,
     Comparison,
@@ -27,6 +25,7 @@ from evidence.table.columns import (
     _NOTEBOOK_CSS,
     POOLED_COLUMNS,
 )
+from evidence.table.frames import FrameField, PendingFrame
 
 
 @dataclass(frozen=True)
@@ -35,22 +34,33 @@ class EvidenceTable:
 
     Build it with :func:`build_table`. ``references`` lists the cited references in the
     order they are numbered in the rendered reference list.
+
+    ``claims``, ``evidence``, ``pooled`` and ``comparative`` are DataFrames; they may be
+    given as a :class:`~evidence.table.frames.PendingFrame` and are then built on first
+    read (:mod:`evidence.table.frames`: ``evidence check`` never imports pandas).
     """
 
-    claims: pd.DataFrame
-    evidence: pd.DataFrame
-    remarks: tuple[Problem, ...]
-    references: tuple[Reference, ...]
+    # A FrameField is a descriptor (one per field), not a shared default: hence the noqa.
+    claims: FrameField = FrameField()  # noqa: RUF009
+    """A DataFrame: one row per claim; columns :data:`~evidence.table.columns.CLAIM_COLUMNS`."""
+    evidence: FrameField = FrameField()  # noqa: RUF009
+    """A DataFrame: one row per claim and citation; columns
+    :data:`~evidence.table.columns.EVIDENCE_COLUMNS`."""
+    # mypy takes a descriptor for a default, but ``claims`` and ``evidence`` have none (a
+    # FrameField without one raises AttributeError when dataclasses asks for it).
+    remarks: tuple[Problem, ...]  # type: ignore[misc]
+    references: tuple[Reference, ...]  # type: ignore[misc]
     judgements: Mapping[str, Judgement] = field(default_factory=dict)
     input_problems: tuple[Problem, ...] = ()
     title: str = "Evidence table"
-    pooled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POOLED_COLUMNS))
+    pooled: FrameField = FrameField(PendingFrame((), POOLED_COLUMNS))  # noqa: RUF009
+    """A DataFrame of pooled proportions, one row per claim and outcome; columns
+    :data:`~evidence.table.columns.POOLED_COLUMNS`."""
     studies: Mapping[str, Study] = field(default_factory=dict)
-    comparative: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=COMPARATIVE_COLUMNS)
-    )
-    """Comparative effects (RR, OR, MD...): per study and pooled, one block per claim,
-    outcome and measure; columns :data:`~evidence.assess.comparisons.COMPARATIVE_COLUMNS`."""
+    comparative: FrameField = FrameField(PendingFrame((), COMPARATIVE_COLUMNS))  # noqa: RUF009
+    """A DataFrame of comparative effects (RR, OR, MD...): per study and pooled, one block
+    per claim, outcome and measure; columns
+    :data:`~evidence.assess.comparisons.COMPARATIVE_COLUMNS`."""
     comparisons: Mapping[str, tuple[Comparison, ...]] = field(default_factory=dict)
     """The same as records, by claim id, largest group first (what plots are drawn from)."""
     formatted_references: dict[str, tuple[str, ...]] = field(
@@ -106,6 +116,8 @@ class EvidenceTable:
         matplotlib figure. Needs the ``plot`` extra. Raises ``ValueError`` for an unknown
         claim or one with no numbers to plot.
         """
+        import pandas as pd
+
         from evidence.plot import ForestRow, figure_bytes, forest_plot, pooled_weights
 
         if claim_id not in set(self.claims["id"]):

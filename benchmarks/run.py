@@ -555,7 +555,10 @@ def tables_section(t: Result) -> list[str]:
             "of which abstract support checks",
             lambda r: _s(r["support"]) if "support" in r else "",
         ),
-        ("reference list alone (pybtex unsrt)", lambda r: _s(r["reference_list"])),
+        (
+            "reference list alone (unsrt; plain articles without pybtex)",
+            lambda r: _s(r["reference_list"]),
+        ),
         ("render Markdown (formats the reference list)", lambda r: _s(r["markdown"])),
         ("render HTML", lambda r: _s(r["html"])),
         ("render JSON", lambda r: _s(r["json"])),

@@ -50,9 +50,12 @@ def render_json(table: EvidenceTable, *, indent: int | None = 2, style: str = "u
         return out
 
     frames = TableRows(table)
-    claims = rows(frames.claims, ("supported_by", "contradicted_by", "certainty_reasons", "tags"))
-    evidence = rows(frames.evidence, ("publication_types", "major_mesh", "mismatches"))
-    pooled = rows(frames.pooled, ("keys",))
+    # Indented, the rows are written one by one from the frames' records (_Rows), never
+    # made into a second set of dicts first: the same text with a third less memory.
+    make: Any = rows if indent is None else _Rows
+    claims = make(frames.claims, ("supported_by", "contradicted_by", "certainty_reasons", "tags"))
+    evidence = make(frames.evidence, ("publication_types", "major_mesh", "mismatches"))
+    pooled = make(frames.pooled, ("keys",))
     remarks = [
         {
             "path": p.location.path,
@@ -76,7 +79,7 @@ def render_json(table: EvidenceTable, *, indent: int | None = 2, style: str = "u
         "evidence": evidence,
         "pooled": pooled,
         # Only when there are comparative effects, so other tables' JSON stays as it was.
-        **({"comparative": rows(frames.comparative, ())} if frames.comparative else {}),
+        **({"comparative": make(frames.comparative, ())} if frames.comparative else {}),
         "remarks": remarks,
         "references": references,
     }
@@ -95,6 +98,8 @@ def _indented_json(value: Any, out: list[str], newline: str, step: str) -> None:
     writes it (same separators, same float and constant spellings)."""
     if isinstance(value, str):
         out.append(encode_basestring(value))
+    elif type(value) is _Rows:
+        value.write(out, newline, step)
     elif value is None:
         out.append("null")
     elif value is True:
@@ -142,6 +147,75 @@ def _indented_json(value: Any, out: list[str], newline: str, step: str) -> None:
 
 
 _INFINITIES = (float("inf"), float("-inf"))
+
+
+class _Rows:
+    """A frame's records as a JSON array of objects, written as ``_json_value`` of each
+    cell (``lists`` columns never null) inside :func:`_indented_json`, row by row.
+
+    The same text as making the converted rows first and writing them: each key's
+    indentation and quoting is made once, not once per row (a 10,000-claim table's JSON
+    has 1.5 million keys), and the common cells (strings, null, numbers) are written
+    here without a call each.
+    """
+
+    __slots__ = ("lists", "records")
+
+    def __init__(self, records: list[dict[str, Any]], lists: Sequence[str]) -> None:
+        self.records = records
+        self.lists = frozenset(lists)
+
+    def __bool__(self) -> bool:
+        return bool(self.records)
+
+    def write(self, out: list[str], newline: str, step: str) -> None:
+        """Append the array as ``_indented_json`` would, at indentation ``newline``."""
+        if not self.records:
+            out.append("[]")
+            return
+        inner = newline + step  # each row
+        field = inner + step  # each key of a row
+        heads: dict[Any, str] = {}  # ",\n      \"key\": " for each column
+        lists = self.lists
+        out.append("[")
+        opening = inner + "{"
+        for record in self.records:
+            if not record:
+                out.append(f"{opening[:-1]}{{}}")
+                opening = "," + inner + "{"
+                continue
+            part = [opening]
+            opening = "," + inner + "{"
+            first = True
+            for key, raw in record.items():
+                head = heads.get(key)
+                if head is None:
+                    head = heads[key] = "," + field + _json_key(key) + ": "
+                if first:
+                    head = head[1:]
+                    first = False
+                kind = type(raw)
+                if key in lists:
+                    part.append(head)
+                    _indented_json(_json_value(raw) or [], part, field, step)
+                elif kind is str:
+                    part.append(head + encode_basestring(raw) if raw else head + "null")
+                elif raw is None:
+                    part.append(head + "null")
+                elif kind is int:
+                    part.append(head + int.__repr__(raw))
+                elif kind is float and raw == raw and raw not in _INFINITIES:
+                    part.append(head + float.__repr__(raw))
+                else:
+                    value = _json_value(raw)
+                    if value is None:
+                        part.append(head + "null")
+                    else:
+                        part.append(head)
+                        _indented_json(value, part, field, step)
+            part.append(inner + "}")
+            out.append("".join(part))
+        out.append(newline + "]")
 
 
 def _json_key(key: Any) -> str:

@@ -109,10 +109,15 @@ class Listing:
 def plain_text(value: Any) -> str:
     """A cell value as text: missing values (None, NA, NaN) are empty; lists joined by
     ``"; "``."""
-    if type(value) is str:  # most cells: a fast path (the table benchmark's profile)
-        return value
+    kind = type(value)
+    if kind is str:  # most cells: fast paths (the table benchmark's profile), same results
+        return str(value)  # the same object (a str is its own str)
     if value is None:
         return ""
+    if kind is float:
+        return "" if value != value else str(value)  # only NaN differs from itself
+    if kind is int:
+        return str(value)
     if isinstance(value, float) and math.isnan(value):
         return ""
     if value is pd.NA:
@@ -157,6 +162,7 @@ class TableRows:
     def __init__(self, table: EvidenceTable) -> None:
         self.table = table
         self._dois: dict[str, str] = {}
+        self._labels: dict[tuple[type[Any], str], str] = {}
 
     @cached_property
     def claims(self) -> list[dict[str, Any]]:
@@ -205,6 +211,15 @@ class TableRows:
         if url is None:
             url = self._dois[doi] = doi_url(doi)
         return url
+
+    def label(self, vocabulary: type[Any], value: Any) -> str:
+        """``_label(vocabulary, value)``, each value looked up once per call (a design or
+        a certainty shows on thousands of rows)."""
+        key = (vocabulary, plain_text(value))
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = _label(vocabulary, key[1])
+        return label
 
 
 def _study_link(rec: Mapping[str, Any]) -> StudyLink:
@@ -259,7 +274,7 @@ def _claims_grid(rows: TableRows, audience: str) -> Grid:
                 )
             )
             continue
-        certainty = _label(Certainty, rec["certainty"])
+        certainty = rows.label(Certainty, rec["certainty"])
         if certainty and rec["certainty_source"] == "user":
             certainty += " (reviewer)"
         out.append(
@@ -384,7 +399,7 @@ def _patient_studies_grid(rows: TableRows) -> Grid:
         out.append(
             (
                 rows.study_cells[rec["key"]],
-                Cell(_label(StudyDesign, rec["design"])),
+                Cell(rows.label(StudyDesign, rec["design"])),
                 Cell(plain_text(rec["finding"])),
             )
         )
@@ -396,16 +411,21 @@ def _evidence_grid(rows: TableRows, audience: str) -> Grid:
         return _patient_studies_grid(rows)
     out: list[tuple[Cell, ...]] = []
     claim_text = {rec["id"]: plain_text(rec["text"]) for rec in rows.claims}
+    # Each claim's first cell, made once for its citations (each claim has several).
+    claim_cells: dict[str, str] = {}
     for rec in rows.evidence:
         events, n = plain_text(rec["events"]), plain_text(rec["n"])
         pmid, doi = plain_text(rec["pmid"]), plain_text(rec["doi"])
-        design = _label(StudyDesign, rec["design"])
+        design = rows.label(StudyDesign, rec["design"])
         numbers = _interval_text(rec["proportion"], rec["ci_low"], rec["ci_high"])
         claim_id = plain_text(rec["claim_id"])
-        text = short_claim(claim_text.get(claim_id, ""))
+        first = claim_cells.get(claim_id)
+        if first is None:
+            text = short_claim(claim_text.get(claim_id, ""))
+            first = claim_cells[claim_id] = f"{claim_id}: {text}" if text else claim_id
         out.append(
             (
-                Cell(f"{claim_id}: {text}" if text else claim_id),
+                Cell(first),
                 rows.study_cells[rec["key"]],
                 Cell(design),
                 Cell(plain_text(rec["stance"])),
@@ -535,7 +555,7 @@ def _certainty_list(rows: TableRows) -> Listing:
     for rec in rows.claims:
         if not plain_text(rec["certainty"]):
             continue
-        level = _label(Certainty, rec["certainty"])
+        level = rows.label(Certainty, rec["certainty"])
         source = " (set by a reviewer)" if rec["certainty_source"] == "user" else ""
         reasons = " ".join(_sentence(r) for r in rec["certainty_reasons"] or ())
         items.append(Cell(f"{rec['id']}: {level}{source}. {reasons}".strip()))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from evidence.render.layout import Cell, Grid, Listing, table_parts
 from evidence.render.registry import register
-from evidence.render.visible import visible
+from evidence.render.visible import HIDDEN_CHARACTERS, visible
 
 if TYPE_CHECKING:
     from evidence.table import EvidenceTable
@@ -17,6 +17,11 @@ __all__ = ["md_escape", "render_markdown"]
 _MD_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&!#"})
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]<>|~&!#]")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))")
+# Any character md_escape does more than copy: what visible() acts on, what splitlines()
+# breaks at, and the Markdown specials.
+_MD_PLAIN = re.compile(
+    f"[{HIDDEN_CHARACTERS}\n\r\v\f\x1c-\x1e\x85\u2028\u2029\\\\`*_\\[\\]<>|~&!#]"
+)
 
 
 def md_escape(text: str) -> str:
@@ -30,6 +35,13 @@ def md_escape(text: str) -> str:
     >>> md_escape("a | b *c*\n<i>")
     'a \\| b \\*c\\* \\<i\\>'
     """
+    if _MD_PLAIN.search(text) is None:
+        # Nothing to show, remove, join or escape (most cells): only a leading marker
+        # can need a backslash.
+        m = _MD_LINE_START.match(text)
+        if m is None:
+            return text
+        return m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}") + text[m.end() :]
     text = " ".join(visible(text).splitlines())
     if _MD_SPECIAL.search(text):  # translate() is slow enough to skip when it has no work
         text = text.translate(_MD_INLINE)

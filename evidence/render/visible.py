@@ -23,7 +23,7 @@ from typing import overload
 
 from evidence.render.layout import Cell, Grid, Listing
 
-__all__ = ["visible", "visible_part"]
+__all__ = ["HIDDEN_CHARACTERS", "visible", "visible_part"]
 
 # Shown as <U+XXXX>: C0 controls other than tab, newline and carriage return (which every
 # format already treats as white space), DEL, the C1 controls, the bidirectional
@@ -38,7 +38,12 @@ _REMOVED = "\u200b\u2060\ufeff"
 # ``katz\u200d2003``).
 _JOINERS = "\u200c\u200d"
 
-_HIDDEN = re.compile(f"[{_SHOWN}{_REMOVED}{_JOINERS}]")
+HIDDEN_CHARACTERS = f"{_SHOWN}{_REMOVED}{_JOINERS}"
+"""The characters :func:`visible` acts on, as the inside of a regular-expression class: an
+escaper can look for them and its own specials in one search, and return most text as it
+is without calling :func:`visible` at all."""
+
+_HIDDEN = re.compile(f"[{HIDDEN_CHARACTERS}]")
 
 
 def _joins(char: str) -> bool:

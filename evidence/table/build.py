@@ -22,7 +22,12 @@ from evidence.assess import (
 from evidence.assess.abstracts import Abstract, abstract_for
 from evidence.assess.certainty import CitedStudy, assess_certainty, plain_language
 from evidence.assess.judge import Judgement, judge_claim
-from evidence.assess.support import AbstractTerms, SupportCheck, check_support, prepare_abstract
+from evidence.assess.support import (
+    THRESHOLD,
+    Scorer,
+    Vocabulary,
+    prepare_abstract,
+)
 from evidence.errors import Problem, Severity, SourceLocation
 from evidence.model import (
     Citation,
@@ -160,7 +165,12 @@ def build_table(
     # Each study's abstract split into sentences and terms once per build, however many
     # claims cite the study (a landmark study cited for 15 claims was split 15 times; the
     # support checks were most of a large build's time).
-    abstracts: dict[str, tuple[Abstract, AbstractTerms] | None] = {}
+    abstracts: dict[str, tuple[Abstract, Scorer] | None] = {}
+    # Words recur across claims and abstracts: each is split and stemmed once per build.
+    vocabulary = Vocabulary()
+    # The studies that count do not change from claim to claim.
+    counted_keys = {key for key in study_of if key not in exclusions}
+    study_columns: dict[str, dict[str, Any]] = {}  # each study's own evidence columns
     for claim in claim_list:
         where = claim.location or SourceLocation("<claims>")
         # Judge on canonical keys so a case slip does not make a claim unresolved.
@@ -170,14 +180,23 @@ def build_table(
         remarks.extend(_claim_remarks(claim, judgement, resolve, where, study_of))
         participants: dict[str, int] = {}
         counted: list[CitedStudy] = []
+        claim_terms: list[str] | None = None  # made on the first citation with an abstract
         for citation in canonical.citations:
             study = study_of.get(citation.key)
-            row, interval = _evidence_row(claim.id, citation, study, labels, numbers)
+            row, interval = _evidence_row(claim.id, citation, study, labels, numbers, study_columns)
             row["excluded"] = exclusions.get(citation.key, "") if study else ""
-            check, abstract = _support(claim.text, study, abstracts)
-            row["best_sentence"] = check.best.text if check and check.best else ""
-            row["best_score"] = check.score if check else None
-            row["mentions"] = check.mentions if check else None
+            abstract, scorer = _support(study, abstracts, vocabulary)
+            best = None
+            if scorer is not None:
+                if claim_terms is None:
+                    claim_terms = vocabulary.terms(claim.text)
+                best = scorer.best(claim_terms)
+            # As SupportCheck says it: an abstract without sentences scores 0.0.
+            score = best.score if best is not None else 0.0
+            mentions = score >= THRESHOLD
+            row["best_sentence"] = best.text if best is not None else ""
+            row["best_score"] = score if scorer is not None else None
+            row["mentions"] = mentions if scorer is not None else None
             row["abstract_source"] = abstract.source if abstract else ""
             offered = (
                 _suggest(claim.text, abstract, study.title)
@@ -185,8 +204,8 @@ def build_table(
                 else None
             )
             row.update(_suggestion_columns(offered))
-            if check is not None and not check.mentions:
-                remarks.append(_no_mention_remark(claim, citation, check, where))
+            if scorer is not None and not mentions:
+                remarks.append(_no_mention_remark(claim, citation, best, where))
             evidence_rows.append(row)
             if study is None or citation.key in exclusions:
                 continue
@@ -206,7 +225,6 @@ def build_table(
             )
         pools = _pool(claim.id, canonical.citations, exclusions, study_of)
         pooled_rows.extend(pools)
-        counted_keys = {key for key in study_of if key not in exclusions}
         compared = compare_claim(claim.id, canonical.citations, counted_keys, pooling)
         if compared:
             comparisons[claim.id] = tuple(compared)
@@ -362,27 +380,25 @@ def _abstract(study: Study | None) -> Abstract | None:
 
 
 def _support(
-    claim_text: str,
     study: Study | None,
-    abstracts: dict[str, tuple[Abstract, AbstractTerms] | None],
-) -> tuple[SupportCheck | None, Abstract | None]:
-    """The abstract's best match for the claim, whichever source gave the abstract, and
-    the abstract (kept in ``abstracts`` by study key: a study cited often is split and
-    stemmed once, however many claims cite it)."""
+    abstracts: dict[str, tuple[Abstract, Scorer] | None],
+    vocabulary: Vocabulary,
+) -> tuple[Abstract | None, Scorer | None]:
+    """The study's abstract, whichever source gave it, and its sentences ready to rank
+    against claims (kept in ``abstracts`` by study key: a study cited often is split and stemmed
+    once, however many claims cite it)."""
     if study is None:
         return None, None
     if study.key not in abstracts:
         found = _abstract(study)
-        prepared = prepare_abstract(found.sentences, found.sections) if found else None
-        abstracts[study.key] = (found, prepared) if found and prepared else None
+        prepared = (
+            prepare_abstract(found.sentences, found.sections, vocabulary=vocabulary)
+            if found
+            else None
+        )
+        abstracts[study.key] = (found, Scorer(prepared)) if found and prepared else None
     kept = abstracts[study.key]
-    if kept is None:
-        return None, None
-    abstract, prepared = kept
-    check = check_support(
-        claim_text, abstract.sentences, sections=abstract.sections, prepared=prepared
-    )
-    return check, abstract
+    return kept if kept is not None else (None, None)
 
 
 def _suggest(claim_text: str, abstract: Abstract, title: str) -> Suggestion:
@@ -422,8 +438,12 @@ def _evidence_row(
     study: Study | None,
     labels: Mapping[str, str],
     numbers: Mapping[str, int],
+    columns: dict[str, dict[str, Any]],
 ) -> tuple[dict[str, Any], Proportion | None]:
-    """One evidence row, and the citation's Wilson interval (for the certainty rules)."""
+    """One evidence row, and the citation's Wilson interval (for the certainty rules).
+
+    ``columns`` keeps each study's own columns (the same for each of its citations, and
+    all immutable values) by key, made on its first citation."""
     interval = (
         wilson_interval(citation.events, citation.n)
         if citation.events is not None and citation.n
@@ -450,29 +470,34 @@ def _evidence_row(
         row.update(dict.fromkeys(_STUDY_COLUMNS))
         row.update(title="", journal="", pmid="", doi="", pmcid="")
         return row, interval
-    ref, record = study.reference, study.record
     design = study_design(study, citation)
-    row.update(
-        {
-            "title": study.title,
-            "pubmed_title": study.pubmed_title,
-            "journal": ref.journal or (record.journal if record else ""),
-            "year": ref.year or (record.year if record else None),
-            "pmid": study.pmid or "",
-            "doi": study.doi or "",
-            "pmcid": study.pmcid or "",
-            "design": design.design.value,
-            "design_source": design.source.value,
-            "design_basis": design.basis,
-            "retraction": study.retraction.status.value
-            if study.retraction.checked
-            else "not checked",
-            "retraction_detail": study.retraction.detail,
-            "pubmed_status": study.pubmed_status.value,
-            "pubmed_detail": study.pubmed_detail,
-            "publication_types": tuple(p.name for p in record.publication_types) if record else (),
-            "major_mesh": record.major_mesh if record else (),
-            "mismatches": tuple(str(m) for m in study.mismatches),
-        }
-    )
+    own = columns.get(study.key)
+    if own is None:
+        own = columns[study.key] = _study_columns(study)
+    row.update(own)
+    row["design"] = design.design.value
+    row["design_source"] = design.source.value
+    row["design_basis"] = design.basis
     return row, interval
+
+
+def _study_columns(study: Study) -> dict[str, Any]:
+    """The evidence columns that come from the study alone (the design may differ by
+    citation: the caller sets it)."""
+    ref, record = study.reference, study.record
+    return {
+        "title": study.title,
+        "pubmed_title": study.pubmed_title,
+        "journal": ref.journal or (record.journal if record else ""),
+        "year": ref.year or (record.year if record else None),
+        "pmid": study.pmid or "",
+        "doi": study.doi or "",
+        "pmcid": study.pmcid or "",
+        "retraction": study.retraction.status.value if study.retraction.checked else "not checked",
+        "retraction_detail": study.retraction.detail,
+        "pubmed_status": study.pubmed_status.value,
+        "pubmed_detail": study.pubmed_detail,
+        "publication_types": tuple(p.name for p in record.publication_types) if record else (),
+        "major_mesh": record.major_mesh if record else (),
+        "mismatches": tuple(str(m) for m in study.mismatches),
+    }

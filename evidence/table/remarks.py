@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from evidence.assess.judge import Judgement
-from evidence.assess.support import SupportCheck
+from evidence.assess.support import RankedSentence
 from evidence.errors import Problem, Severity, SourceLocation
 from evidence.model import (
     Citation,
@@ -19,13 +19,13 @@ Resolver = Callable[[str], Reference | None]
 
 
 def _no_mention_remark(
-    claim: Claim, citation: Citation, check: SupportCheck, where: SourceLocation
+    claim: Claim, citation: Citation, best: RankedSentence | None, where: SourceLocation
 ) -> Problem:
-    best = f" (closest sentence: {check.best.text!r})" if check.best else ""
+    closest = f" (closest sentence: {best.text!r})" if best else ""
     return Problem(
         citation.location or where,
         f"claim '{claim.id}': the abstract of '{citation.key}' does not appear to mention "
-        f"it{best}; check that this is the study you meant to cite",
+        f"it{closest}; check that this is the study you meant to cite",
         code="no-mention",
         severity=Severity.WARNING,
     )

@@ -57,7 +57,7 @@ def _templates() -> list[Any]:
 
 
 def task_table(count: str) -> Result:
-    import evidence.table as table_module
+    import evidence.table.build as table_module
     from benchmarks.generate import generate_claims, generate_records
     from evidence.extract import split_sentences
     from evidence.model import PubMedStatus
@@ -83,7 +83,7 @@ def task_table(count: str) -> Result:
 
     result["assess"], studies = timed(assess)
     # How much of the build the abstract support checks take: their time inside the real
-    # build, summed by a wrapper (the table module calls them through ``_support``).
+    # build, summed by a wrapper (evidence.table.build calls them through ``_support``).
     spent = [0.0]
     support = getattr(table_module, "_support", None)
     if support is not None:

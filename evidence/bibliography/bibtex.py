@@ -99,11 +99,13 @@ The parse cache
 folder (``~/.cache/evidence/bib`` on Linux; ``$EVIDENCE_CACHE_DIR/bib`` when that is set),
 beside the PubMed cache. An entry is keyed on the SHA-256 of the file's bytes, the
 encoding, the library's and pybtex's versions and every source file of the reader package
-(so it can never outlive the parser that wrote it). It stores plain rows, not pickled
-objects, with every problem and its line, so a load from the cache reports exactly what a
-parse would, located in the file as it is named now. The rows of a cached load become
-:class:`~evidence.model.Reference` objects when first asked for, so a warm load costs a few
-milliseconds and a build that cites 40 entries of 7,000 builds 40 (``docs/performance.md``
+(so it can never outlive the parser that wrote it). It stores type-checked columns of
+plain values in chunks of 64 entries with one table of names, never pickled objects, with
+every problem and its line, so a load from the cache reports exactly what a parse would,
+located in the file as it is named now. A chunk becomes
+:class:`~evidence.model.Reference` objects when one of its entries is first asked for, so a
+warm load costs a few milliseconds and a build that cites 40 entries of 7,000 builds at most
+40 chunks (``docs/performance.md``
 has the figures). Writes are atomic; a damaged entry is logged, ignored and rewritten; a
 cache that cannot be written is logged and costs only speed. ``cache=False`` turns it off,
 a path puts it in that folder. The 32 most recently used entries are kept.

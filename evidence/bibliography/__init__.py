@@ -21,8 +21,7 @@ from evidence._lazy import lazy_exports
 if TYPE_CHECKING:
     from evidence.bibliography.bibtex import load_references, parse_references
     from evidence.bibliography.bibtex_edit import add_identifiers
-    from evidence.bibliography.bibtex_syntax import MAX_VALUE_LENGTH
-    from evidence.bibliography.core import NOT_LOADED, Bibliography
+    from evidence.bibliography.core import MAX_VALUE_LENGTH, NOT_LOADED, Bibliography
     from evidence.bibliography.csl_json import load_csl_json, parse_csl_json
     from evidence.bibliography.detect import (
         BIBLIOGRAPHY_FORMATS,
@@ -49,7 +48,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "BIBLIOGRAPHY_FORMATS": "evidence.bibliography.detect",
     "Bibliography": "evidence.bibliography.core",
-    "MAX_VALUE_LENGTH": "evidence.bibliography.bibtex_syntax",
+    "MAX_VALUE_LENGTH": "evidence.bibliography.core",
     "NOT_LOADED": "evidence.bibliography.core",
     "add_identifiers": "evidence.bibliography.bibtex_edit",
     "csl_item": "evidence.bibliography.write",

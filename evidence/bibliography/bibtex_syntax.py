@@ -17,6 +17,8 @@ from typing import Any
 from pybtex.database.input.bibtex import NAME_CHARS, LowLevelParser
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError, Token, TokenRequired
 
+from evidence.bibliography.core import MAX_VALUE_LENGTH
+
 __all__ = [
     "BLOCK_START",
     "COMMAND",
@@ -36,11 +38,6 @@ __all__ = [
     "scan_entry",
 ]
 
-#: The longest value read, in characters after ``@string`` macros are put in: a bound so
-#: that a hostile file cannot exhaust memory. ``@string{b = a # a}`` doubles a macro in one
-#: line, so 30 such lines would ask for gigabytes (pybtex would build them). Real values,
-#: long abstracts and file lists included, stay far below it.
-MAX_VALUE_LENGTH = 1_000_000
 
 #: How many repairs (missing comma, field name with a space) one entry may need before the
 #: reader gives up and keeps what was read: a bound so that a pathological block cannot loop.

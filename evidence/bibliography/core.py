@@ -15,7 +15,14 @@ from evidence._gc import paused_gc
 from evidence.errors import BibliographyError, Problem, SourceLocation
 from evidence.model import Reference
 
-__all__ = ["NOT_LOADED", "Bibliography", "checked"]
+__all__ = ["MAX_VALUE_LENGTH", "NOT_LOADED", "Bibliography", "checked"]
+
+#: The longest value the BibTeX reader takes, in characters after ``@string`` macros are
+#: put in: a bound so that a hostile file cannot exhaust memory. ``@string{b = a # a}``
+#: doubles a macro in one line, so 30 such lines would ask for gigabytes (pybtex would build
+#: them). Real values, long abstracts and file lists included, stay far below it.
+MAX_VALUE_LENGTH = 1_000_000
+
 
 #: Problem codes that stand for an entry left out of the mapping (one problem each).
 NOT_LOADED = frozenset({"duplicate-key", "empty-key", "empty-record", "duplicate-work"})

@@ -77,10 +77,8 @@ from evidence._gc import paused_gc
 from evidence.errors import CacheError, PubMedError, PubMedResponseError, PubMedUnavailable
 from evidence.model import PubMedRecord, PubMedStatus
 from evidence.pubmed import query
-from evidence.pubmed.answers import parse_ecitmatch, parse_esearch
 from evidence.pubmed.body import find_error, is_rate_limit, summarise_error
 from evidence.pubmed.cache import CacheEntry, PubMedCache
-from evidence.pubmed.efetch import parse_efetch
 from evidence.pubmed.outcome import (
     NOT_FOUND_REASON,
     FetchOutcome,
@@ -592,6 +590,9 @@ class PubMedClient:
             sent[index].set()
             return None, tally
         try:
+            # The parsers load only when a request goes out (not for a run from the cache).
+            from evidence.pubmed.efetch import parse_efetch
+
             endpoint, params = query.efetch_params(batch)
             method = "POST" if query.should_post(params, len(batch)) else "GET"
             records = self._call(
@@ -717,6 +718,8 @@ class PubMedClient:
         wanted = query.normalise_doi(doi)
         if wanted is None:
             raise ValueError(f"{doi!r} is not a DOI (expected 10.<prefix>/<suffix>)")
+        from evidence.pubmed.answers import parse_esearch
+
         endpoint, params = query.esearch_doi_params(wanted)
         found = self._call(endpoint, params, parse=parse_esearch, tally=_Tally())
         if found.count != 1 or len(found.ids) != 1:
@@ -745,6 +748,8 @@ class PubMedClient:
     def esearch_dois(self, dois: Sequence[str], *, retmax: int) -> list[str]:
         """The PMIDs one ESearch finds for any of ``dois`` (normalised DOIs; POST when
         long). Used by ``evidence.pubmed.search_dois``, which checks each hit."""
+        from evidence.pubmed.answers import parse_esearch
+
         endpoint, params = query.esearch_dois_params(dois, retmax=retmax)
         method = "POST" if query.should_post(params, 0) else "GET"
         found = self._call(endpoint, params, parse=parse_esearch, tally=_Tally(), method=method)
@@ -774,4 +779,6 @@ class PubMedClient:
 
 def _parse_citmatch_body(body: bytes) -> dict[str, str | None]:
     # ECitMatch answers in plain text whatever retmode says.
+    from evidence.pubmed.answers import parse_ecitmatch
+
     return parse_ecitmatch(body.decode("utf-8", "replace"))

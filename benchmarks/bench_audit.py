@@ -185,9 +185,10 @@ def _cluster(workers: int) -> tuple[Any, Any]:
 class MedlineInput:
     """The light MEDLINE files, generated once for the largest size asked for."""
 
-    def __init__(self, folder: Path, seeded: set[str]) -> None:
+    def __init__(self, folder: Path, seeded: set[str], largest: int) -> None:
         self.folder = folder / "medline"
         self.seeded = seeded
+        self.largest = largest
         self.files: list[Path] = []
         self.bytes = 0
 
@@ -196,7 +197,9 @@ class MedlineInput:
         if len(self.files) * PER_FILE < records:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir()
-            self.files, self.bytes = write_medline(self.folder, records, self.seeded, light=True)
+            self.files, self.bytes = write_medline(
+                self.folder, max(records, self.largest), self.seeded, light=True
+            )
         count = -(-records // PER_FILE)
         return self.files[:count], self.bytes / (len(self.files) * PER_FILE) / 1000
 
@@ -537,7 +540,7 @@ def main() -> int:
                 print(json.dumps(row), flush=True)
                 results["audit"].append(row)
                 save(running=True)
-        medline = MedlineInput(folder, seeded)
+        medline = MedlineInput(folder, seeded, max((n for n, _ in indexes), default=0))
         for count, w in indexes:
             row = bench_index(count, w, medline, folder)
             print(json.dumps(row), flush=True)

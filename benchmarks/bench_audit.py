@@ -31,7 +31,8 @@ records per second on one and two worker processes (one thread each, a fresh
 worker (``VmHWM``, Dask's own ~150 MB included), the load average before and after.
 
 Run: ``python -m benchmarks.bench_audit [--articles 2500,10000] [--records 250000:2,1000000]
-[--workers 1,2] [--page docs/performance.md]``. A size ``N:W`` is measured on ``W`` workers
+[--workers 1,2] [--page docs/performance.md] [--json FILE] [--with OTHER.json]``, or
+``--show A.json B.json`` to write the figures of saved runs into the page. A size ``N:W`` is measured on ``W`` workers
 only; a plain ``N`` on every ``--workers`` count. After each measurement the figures so far
 are written into ``--page`` between the ``<!-- audit:start -->`` and ``<!-- audit:end -->``
 markers (``benchmarks/run.py`` keeps that block when it rewrites the page), so a run that is
@@ -389,6 +390,7 @@ def _load(row: Result) -> str:
 
 def show(runs: list[Result], running: bool) -> list[str]:
     """The marked block of docs/performance.md for the results of one or more runs."""
+    runs = sorted(runs, key=lambda r: (not r["audit"], r["started"]))  # the audit first
     m = runs[0]["machine"]
     started = "; ".join(
         f"`{r['command']}` started {r['started']} UTC (load average "
@@ -487,7 +489,19 @@ def main() -> int:
         metavar="JSON",
         help="another run's --json, shown beside this run's figures (read at each write)",
     )
+    parser.add_argument(
+        "--show",
+        nargs="+",
+        metavar="JSON",
+        help="measure nothing: write the figures of these runs' --json into --page",
+    )
     args = parser.parse_args()
+    if args.show:
+        runs = [json.loads(Path(name).read_text("utf-8")) for name in args.show]
+        page = args.page or PAGE
+        text = page.read_text("utf-8") if page.exists() else ""
+        page.write_text(splice(text, show(runs, any(r.get("running") for r in runs))), "utf-8")
+        return 0
     workers = [int(x) for x in args.workers.split(",")]
     audits = _sizes(args.articles, workers)
     indexes = _sizes(args.records, workers)

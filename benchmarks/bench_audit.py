@@ -30,14 +30,18 @@ records per second on one and two worker processes (one thread each, a fresh
 ``LocalCluster`` per measurement, its start-up not timed), the peak resident memory of each
 worker (``VmHWM``, Dask's own ~150 MB included), the load average before and after.
 
-Run: ``python -m benchmarks.bench_audit [--articles 2500,10000] [--records 250000:2,1000000]
-[--workers 1,2] [--page docs/performance.md] [--json FILE] [--with OTHER.json]``, or
-``--show A.json B.json`` to write the figures of saved runs into the page. A size ``N:W`` is measured on ``W`` workers
-only; a plain ``N`` on every ``--workers`` count. After each measurement the figures so far
-are written into ``--page`` between the ``<!-- audit:start -->`` and ``<!-- audit:end -->``
-markers (``benchmarks/run.py`` keeps that block when it rewrites the page), so a run that is
-stopped still leaves what it measured. The full run of the issue's sizes took about an hour
-on the shared 2-core machine (see docs/performance.md for when and under what load).
+Run: ``python -m benchmarks.bench_audit [--articles 2500,10000] [--records
+250000:2,1000000] [--workers 1,2] [--page docs/performance.md] [--json FILE] [--with
+OTHER.json]``, or ``--show A.json B.json`` to write the figures of saved runs into the
+page. A size ``N:W`` is measured on ``W`` workers only; a plain ``N`` on every
+``--workers`` count. After each measurement the figures so far are written into ``--page``
+between the ``<!-- audit:start -->`` and ``<!-- audit:end -->`` markers
+(``benchmarks/run.py`` keeps that block when it rewrites the page), so a run that is
+stopped still leaves what it measured; ``--with`` shows another run's saved figures beside
+this run's (two runs side by side write one block). The issue's sizes take about 10 CPU
+minutes of workers for 10,000 articles on one and two workers and about 17 for 1,000,000
+records, which on the shared 2-core machine (load average 5 to 14) was two to three hours
+of wall time: see docs/performance.md for when and under what load.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    bench_audit,
     bench_claims,
     bench_extract,
     bench_formats,
@@ -799,7 +800,13 @@ def missed_section(r: Result) -> list[str]:
     return [*out, ""]
 
 
-def page(r: Result) -> str:
+def _existing_page() -> str:
+    return PAGE.read_text("utf-8") if PAGE.exists() else ""
+
+
+def page(r: Result, previous: str | None = None) -> str:
+    """The page for the results ``r``; the audit block is kept from ``previous`` (the page
+    as it is, by default)."""
     m = r["machine"]
     v = m["versions"]
     lines = [
@@ -882,11 +889,9 @@ def page(r: Result) -> str:
         "",
         *bench_claims.show(r["claims"]).splitlines(),
         "",
-        "## Corpus audit",
-        "",
-        "The Dask audit and the MEDLINE index are measured by their own, longer run, "
-        "`python -m benchmarks.bench_audit`; its figures and the sizing they lead to are in "
-        "[scaling](scaling.md).",
+        # The audit's figures come from its own hour-long run (benchmarks/bench_audit.py),
+        # which writes them between these markers: keep whatever the page holds there.
+        *bench_audit.kept_block(previous if previous is not None else _existing_page()),
         "",
     ]
     lines += missed_section(r)

@@ -414,3 +414,49 @@ def test_index_rerun_redoes_only_what_changed(medline_files: list[Path], tmp_pat
     assert list(third.passes["files"].results) == [f"file-{len(medline_files) - 1:05d}"]
     assert len(third.passes["records"].results) == 3
     assert MedlineIndex(tmp_path)["219391"].title.startswith("AGAIN ")
+
+
+def test_per_pmid_memo_gives_the_per_citation_results(index: Path, tmp_path: Path) -> None:
+    """The audit assesses each cited record and cuts its abstract into terms once per
+    partition; every row must hold what the per-citation calls give. Every PMID of the
+    fixture articles' reference lists is renumbered to a PMID of the index (seeded
+    draw), so records with abstracts are cited many times, from many sentences."""
+    import random
+    import re
+
+    from evidence.assess.support import support_for_record
+
+    records = MedlineIndex(index)
+    pmids = sorted(records)
+    rng = random.Random(19)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    pattern = re.compile(rb'(<pub-id pub-id-type="pmid">)\s*\d+\s*(</pub-id>)')
+    for path in sorted(shared_path("fixtures", "jats").iterdir()):
+        if path.suffix in (".xml", ".nxml"):
+            data = pattern.sub(
+                lambda m: m.group(1) + rng.choice(pmids).encode() + m.group(2), path.read_bytes()
+            )
+            (corpus / path.name).write_bytes(data)
+    out = tmp_path / "out"
+    settings = AuditSettings(os.fspath(out), index=os.fspath(index))
+    assert run_audit([corpus], settings, engine=Engine(serial=True), batch=5).report.ok
+    citations, _ = _frames(out)
+    rows = citations[citations["record_source"] == "index"]
+    scored = rows[rows["support_score"].notna()]
+    # The memo is exercised: cited records with abstracts, each from several sentences.
+    assert len(scored) > 100
+    assert scored["cited_pmid"].value_counts().max() > 5
+    assert set(rows["status"]) >= {"none", "retracted"}
+    for row in rows.itertuples():
+        record = records[row.cited_pmid]
+        assessment = assess_retraction(record)
+        assert row.status == assessment.status.value
+        assert row.notices == " ".join(assessment.notice_pmids)
+        assert row.detail == assessment.detail
+        check = support_for_record(row.sentence, record)
+        if check is None:
+            assert row.support_score != row.support_score  # NaN: no abstract
+        else:
+            assert row.support_score == round(check.score, 6)
+            assert row.mentions == check.mentions

@@ -826,7 +826,7 @@ def page(r: Result, previous: str | None = None) -> str:
         "",
         "```console",
         f"$ {COMMAND}                      # everything; rewrites this page",
-        f"$ {COMMAND} --only tables        # one group: references, pubmed, pubmed-parse, tables",
+        f"$ {COMMAND} --only tables        # one group of: {', '.join(GROUPS)}",
         f"$ {COMMAND} --quick              # a smaller smoke run; prints, writes nothing",
         f"$ {COMMAND} --profile references # cProfile of one group's workload",
         "```",

@@ -59,7 +59,8 @@ def show(results: dict[str, dict[int, float]]) -> str:
         "| input | " + " | ".join(f"{n:,}" for n in SIZES) + " | 16x / 1x |",
         "|---|" + "---:|" * (len(SIZES) + 1),
     ]
-    for name, row in results.items():
+    for name, saved in results.items():
+        row = {int(n): seconds for n, seconds in saved.items()}  # JSON made the keys text
         ratio = row[SIZES[-1]] / max(row[SIZES[0]], 1e-6)
         cells = " | ".join(f"{row[n] * 1000:.1f} ms" for n in SIZES)
         lines.append(f"| {name} | {cells} | {ratio:.0f} |")

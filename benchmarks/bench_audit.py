@@ -36,7 +36,7 @@ OTHER.json]``, or ``--show A.json B.json`` to write the figures of saved runs in
 page. A size ``N:W`` is measured on ``W`` workers only; a plain ``N`` on every
 ``--workers`` count. After each measurement the figures so far are written into ``--page``
 between the ``<!-- audit:start -->`` and ``<!-- audit:end -->`` markers
-(``benchmarks/run.py`` keeps that block when it rewrites the page), so a run that is
+(``benchmarks/page.py`` keeps that block when it rewrites the page), so a run that is
 stopped still leaves what it measured; ``--with`` shows another run's saved figures beside
 this run's (two runs side by side write one block). The issue's sizes take about 10 CPU
 minutes of workers for 10,000 articles on one and two workers and about 17 for 1,000,000

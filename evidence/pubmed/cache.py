@@ -1,4 +1,4 @@
-"""An on-disk cache of PubMed records: one JSON file per PMID, safe to share.
+"""An on-disk cache of PubMed records: a pack file per fetched batch, safe to share.
 
 Where it lives: ``directory`` if given, else ``$EVIDENCE_CACHE_DIR/pubmed`` if that
 variable is set (read when the cache is made), else the user's cache folder from
@@ -112,7 +112,7 @@ _LIST_FROM = 64
 
 
 class PubMedCache:
-    """PubMed records on disk, one JSON file per PMID (see the module docstring).
+    """PubMed records on disk, in packs and single entries (see the module docstring).
 
     >>> import tempfile
     >>> from evidence.model import PubMedRecord

@@ -5,7 +5,8 @@ a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
 ``'``, which spreadsheets show as text and do not evaluate (the OWASP advice for CSV
 injection). The claims reader undoes it with :func:`restore`, so a claims file written by the
 library reads back to the same text; a cell typed by hand as ``'=x`` therefore reads as
-``=x``, which is the one cost of the rule.
+``=x``, which is the one cost of the rule. A text that itself starts with quotes before a
+formula character (``'@``) gets one more, so that every text reads back as it was written.
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ def neutralise(text: str) -> str:
     >>> neutralise("=HYPERLINK(1)"), neutralise("-12 mg"), neutralise("Pain")
     ("'=HYPERLINK(1)", "'-12 mg", 'Pain')
     """
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
 
 
 def restore(text: str) -> str:
     """The text :func:`neutralise` was given.
 
-    >>> restore("'=HYPERLINK(1)"), restore("'quoted"), restore("plain")
-    ('=HYPERLINK(1)', "'quoted", 'plain')
+    >>> restore("'=HYPERLINK(1)"), restore("'quoted"), restore("plain"), restore("''@")
+    ('=HYPERLINK(1)', "'quoted", 'plain', "'@")
     """
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_START):
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
         return text[1:]
     return text
